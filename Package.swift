@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+// KVortex: a Dynamo-style key-value store. No package dependencies (DESIGN.md "Hard constraints").
+import PackageDescription
+
+// Release builds skip exclusivity checks on the request path; debug builds keep them.
+let fastRelease: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "KVortex",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kvortex", targets: ["kvortex"]),
+        .library(name: "KVortexCore", targets: ["KVortexCore"]),
+    ],
+    targets: [
+        // Pure and deterministic: no clock, socket, thread or random source.
+        .target(name: "KVortexCore", swiftSettings: fastRelease),
+        .target(name: "KVortexStorage", dependencies: ["KVortexCore"], swiftSettings: fastRelease),
+        .target(name: "KVortexNet", swiftSettings: fastRelease),
+        .target(
+            name: "KVortexServer",
+            dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet"],
+            swiftSettings: fastRelease),
+        .executableTarget(
+            name: "kvortex",
+            dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet", "KVortexServer"],
+            swiftSettings: fastRelease),
+        .testTarget(name: "KVortexCoreTests", dependencies: ["KVortexCore"]),
+        .testTarget(name: "KVortexStorageTests", dependencies: ["KVortexCore", "KVortexStorage"]),
+        .testTarget(name: "KVortexNetTests", dependencies: ["KVortexNet"]),
+        .testTarget(name: "KVortexServerTests", dependencies: ["KVortexCore", "KVortexServer"]),
+    ]
+)

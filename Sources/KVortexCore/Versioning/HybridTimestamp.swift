@@ -1,0 +1,60 @@
+/// A hybrid logical clock reading: 48 bits of physical milliseconds, 16 bits of logical counter.
+///
+/// Orders events like wall-clock time when clocks agree and stays monotonic and causal when they
+/// do not (Kulkarni et al., "Logical Physical Clocks", 2014). Comparable as a plain integer.
+public struct HybridTimestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+
+    public init(rawValue: UInt64) {
+        self.rawValue = rawValue
+    }
+
+    public init(physicalMs: UInt64, logical: UInt16) {
+        precondition(physicalMs < 1 << 48, "physical time \(physicalMs) ms does not fit in 48 bits")
+        self.rawValue = physicalMs << 16 | UInt64(logical)
+    }
+
+    /// Milliseconds since the Unix epoch, as shown to clients.
+    public var physicalMs: UInt64 { rawValue >> 16 }
+    public var logical: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
+
+    public static let zero = HybridTimestamp(rawValue: 0)
+
+    public var description: String { "\(physicalMs).\(logical)" }
+
+    public static func < (lhs: HybridTimestamp, rhs: HybridTimestamp) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The hybrid logical clock of one node. The driver passes in physical time; the clock never reads it.
+public struct HybridLogicalClock: Sendable {
+    public private(set) var last: HybridTimestamp
+
+    public init(last: HybridTimestamp = .zero) {
+        self.last = last
+    }
+
+    /// A timestamp for a local event at physical time `physicalMs`, greater than every earlier one.
+    public mutating func tick(physicalMs: UInt64) -> HybridTimestamp {
+        if physicalMs > last.physicalMs {
+            last = HybridTimestamp(physicalMs: physicalMs, logical: 0)
+        } else {
+            last = Self.successor(of: last)
+        }
+        return last
+    }
+
+    /// Folds in a timestamp received from a peer so later local events order after it.
+    public mutating func observe(_ remote: HybridTimestamp, physicalMs: UInt64) {
+        let newest = max(last, remote)
+        if physicalMs > newest.physicalMs {
+            last = HybridTimestamp(physicalMs: physicalMs, logical: 0)
+        } else {
+            last = Self.successor(of: newest)
+        }
+    }
+
+    /// The next reading after `stamp`: the logical part counts up and carries into the milliseconds.
+    private static func successor(of stamp: HybridTimestamp) -> HybridTimestamp {
+        HybridTimestamp(rawValue: stamp.rawValue &+ 1)
+    }
+}

@@ -1,0 +1,109 @@
+/// A version vector: for each actor, the highest counter whose events are all included.
+///
+/// Stored as a small array sorted by actor, so it is compact, compares cheaply and iterates in
+/// the same order in every process (a `Dictionary` would not). Counters are never zero in storage.
+public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
+    public struct Entry: Hashable, Sendable {
+        public let actor: ActorID
+        public let counter: UInt64
+    }
+
+    /// Sorted by actor, no duplicate actors, no zero counters.
+    public private(set) var entries: [Entry]
+
+    public init() {
+        entries = []
+    }
+
+    /// Builds a vector from unordered pairs; the highest counter per actor wins, zeros are dropped.
+    public init(_ pairs: some Sequence<(ActorID, UInt64)>) {
+        var vector = VersionVector()
+        for (actor, counter) in pairs { vector.raise(actor, to: counter) }
+        self = vector
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The counter recorded for `actor`, or 0.
+    public func counter(for actor: ActorID) -> UInt64 {
+        switch search(actor) {
+        case .found(let index): entries[index].counter
+        case .insertAt: 0
+        }
+    }
+
+    /// True when the event `dot` is part of the history this vector summarises.
+    public func covers(_ dot: Dot) -> Bool {
+        counter(for: dot.actor) >= dot.counter
+    }
+
+    /// True when every event of `other` is in `self` (`self` ≥ `other`).
+    public func descends(_ other: VersionVector) -> Bool {
+        var index = 0
+        for theirs in other.entries {
+            while index < entries.count && entries[index].actor < theirs.actor { index += 1 }
+            guard index < entries.count, entries[index].actor == theirs.actor,
+                entries[index].counter >= theirs.counter
+            else { return false }
+        }
+        return true
+    }
+
+    /// Records that `actor`'s events up to `counter` are included. Never lowers a counter.
+    public mutating func raise(_ actor: ActorID, to counter: UInt64) {
+        guard counter > 0 else { return }
+        switch search(actor) {
+        case .found(let index):
+            if entries[index].counter < counter { entries[index] = Entry(actor: actor, counter: counter) }
+        case .insertAt(let index):
+            entries.insert(Entry(actor: actor, counter: counter), at: index)
+        }
+    }
+
+    /// Pointwise maximum with `other`: commutative, associative, idempotent.
+    public mutating func merge(_ other: VersionVector) {
+        guard !other.entries.isEmpty else { return }
+        guard !entries.isEmpty else { self = other; return }
+        var merged: [Entry] = []
+        merged.reserveCapacity(entries.count + other.entries.count)
+        var left = 0
+        var right = 0
+        while left < entries.count || right < other.entries.count {
+            if right == other.entries.count
+                || (left < entries.count && entries[left].actor < other.entries[right].actor)
+            {
+                merged.append(entries[left]); left += 1
+            } else if left == entries.count || other.entries[right].actor < entries[left].actor {
+                merged.append(other.entries[right]); right += 1
+            } else {
+                let counter = max(entries[left].counter, other.entries[right].counter)
+                merged.append(Entry(actor: entries[left].actor, counter: counter))
+                left += 1; right += 1
+            }
+        }
+        entries = merged
+    }
+
+    public func merging(_ other: VersionVector) -> VersionVector {
+        var copy = self
+        copy.merge(other)
+        return copy
+    }
+
+    public var description: String {
+        "{" + entries.map { "\($0.actor):\($0.counter)" }.joined(separator: ", ") + "}"
+    }
+
+    private enum SearchResult { case found(Int), insertAt(Int) }
+
+    private func search(_ actor: ActorID) -> SearchResult {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if entries[mid].actor == actor { return .found(mid) }
+            if entries[mid].actor < actor { low = mid + 1 } else { high = mid }
+        }
+        return .insertAt(low)
+    }
+}

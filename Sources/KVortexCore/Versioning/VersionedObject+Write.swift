@@ -1,0 +1,81 @@
+/// What a client write carries besides the value.
+public struct WriteRequest: Sendable {
+    public var payload: Sibling.Payload
+    /// The clock of the read this write supersedes (`X-Context`), or nil for a blind write.
+    public var context: VersionVector?
+    public var expiryMs: UInt64?
+    public var contentType: String
+
+    public init(
+        payload: Sibling.Payload, context: VersionVector? = nil, expiryMs: UInt64? = nil,
+        contentType: String = ""
+    ) {
+        self.payload = payload
+        self.context = context
+        self.expiryMs = expiryMs
+        self.contentType = contentType
+    }
+}
+
+/// What applying a write or merge changed, for metrics and the simulator's checkers.
+public struct ApplyOutcome: Equatable, Sendable {
+    /// The dot minted by a write; nil for merges.
+    public var dot: Dot?
+    /// Siblings dropped because the sibling cap was reached (merged away by LWW).
+    public var siblingsCapped: Int = 0
+    /// Siblings dropped by last-write-wins in `lww` mode.
+    public var siblingsOverwrittenByLWW: Int = 0
+
+    public init(dot: Dot? = nil) {
+        self.dot = dot
+    }
+}
+
+extension VersionedObject {
+    /// Applies a client write at this replica as `actor` (the DVV write rule, DESIGN.md "Data model").
+    ///
+    /// Mints the dot `(actor, max(clock[actor], context[actor]) + 1)`, drops the siblings the context
+    /// covers, adds the new sibling and merges the context into the clock. A blind write (no context)
+    /// drops nothing, so it becomes a sibling of every existing version.
+    public mutating func applyWrite(
+        _ write: WriteRequest, actor: ActorID, timestamp: HybridTimestamp, mode: ConflictMode,
+        siblingsMax: Int
+    ) -> ApplyOutcome {
+        let context = write.context ?? VersionVector()
+        let counter = max(clock.counter(for: actor), context.counter(for: actor)) + 1
+        let dot = Dot(actor: actor, counter: counter)
+        siblings.removeAll { context.covers($0.dot) }
+        clock.merge(context)
+        clock.raise(actor, to: counter)
+        let sibling = Sibling(
+            dot: dot, payload: write.payload, timestamp: timestamp, expiryMs: write.expiryMs,
+            contentType: write.contentType)
+        insertSorted(sibling)
+        var outcome = ApplyOutcome(dot: dot)
+        enforceBounds(mode: mode, siblingsMax: siblingsMax, outcome: &outcome)
+        assertInvariants()
+        return outcome
+    }
+
+    /// Inserts keeping the siblings sorted by dot. The dot must be new.
+    mutating func insertSorted(_ sibling: Sibling) {
+        let index = siblings.firstIndex { sibling.dot < $0.dot } ?? siblings.endIndex
+        precondition(index == 0 || siblings[index - 1].dot != sibling.dot, "dot \(sibling.dot) reused")
+        siblings.insert(sibling, at: index)
+    }
+
+    /// Applies LWW (in `lww` mode) and the sibling cap. Dropped siblings stay covered by the clock,
+    /// so no replica brings them back.
+    mutating func enforceBounds(mode: ConflictMode, siblingsMax: Int, outcome: inout ApplyOutcome) {
+        precondition(siblingsMax >= 1, "siblingsMax \(siblingsMax) must be at least 1")
+        let keep = mode == .lww ? 1 : siblingsMax
+        guard siblings.count > keep else { return }
+        let dropped = siblings.count - keep
+        let newest = siblings.sorted(by: Sibling.lwwPrecedes).suffix(keep)
+        siblings = newest.sorted { $0.dot < $1.dot }
+        switch mode {
+        case .lww: outcome.siblingsOverwrittenByLWW += dropped
+        case .siblings: outcome.siblingsCapped += dropped
+        }
+    }
+}

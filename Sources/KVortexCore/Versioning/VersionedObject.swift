@@ -1,0 +1,66 @@
+/// The stored form of a key: a dotted causal container (DESIGN.md "Data model").
+///
+/// `clock` summarises every update this replica has seen for the key; `siblings` are the versions
+/// no seen update has superseded, sorted by dot. Every sibling's dot is covered by `clock`.
+/// Writes and merges are in `VersionedObject+Write.swift` and `VersionedObject+Merge.swift`.
+public struct VersionedObject: Hashable, Sendable {
+    public internal(set) var clock: VersionVector
+    /// Sorted by dot; dots are distinct.
+    public internal(set) var siblings: [Sibling]
+
+    public init() {
+        clock = VersionVector()
+        siblings = []
+    }
+
+    /// Builds an object from parts, e.g. after decoding. Sorts the siblings; returns nil when the
+    /// parts break the invariants (a duplicate dot, or a dot the clock does not cover).
+    public init?(clock: VersionVector, siblings: [Sibling]) {
+        let sorted = siblings.sorted { $0.dot < $1.dot }
+        for (index, sibling) in sorted.enumerated() {
+            guard clock.covers(sibling.dot) else { return nil }
+            if index > 0 && sorted[index - 1].dot == sibling.dot { return nil }
+        }
+        self.clock = clock
+        self.siblings = sorted
+    }
+
+    /// The siblings a read at `nowMs` returns: values that are neither tombstones nor expired.
+    public func liveSiblings(atMs nowMs: UInt64) -> [Sibling] {
+        siblings.filter { $0.isLive(atMs: nowMs) }
+    }
+
+    /// True when a read at `nowMs` finds nothing (absent, deleted or expired) while the object still
+    /// carries causal history worth keeping.
+    public func isEmptyForReads(atMs nowMs: UInt64) -> Bool {
+        !siblings.contains { $0.isLive(atMs: nowMs) }
+    }
+
+    /// True when every sibling has been a tombstone, or expired, for at least `graceMs` at `nowMs`.
+    ///
+    /// Only then may a replica forget the object: within the grace a lagging replica's older version
+    /// could otherwise come back through a merge. The caller also checks that all primaries hold it.
+    public func isReapable(atMs nowMs: UInt64, graceMs: UInt64) -> Bool {
+        siblings.allSatisfy { sibling in
+            switch sibling.payload {
+            case .tombstone: sibling.timestamp.physicalMs &+ graceMs <= nowMs
+            case .value: sibling.expiryMs.map { $0 &+ graceMs <= nowMs } ?? false
+            }
+        }
+    }
+
+    /// Bytes this object adds to memory accounting.
+    public var approximateBytes: Int {
+        siblings.reduce(clock.entries.count * 16 + 16) { $0 + $1.approximateBytes }
+    }
+
+    /// Checks the container's invariants; a failure is a bug in this module, never bad input.
+    func assertInvariants() {
+        for (index, sibling) in siblings.enumerated() {
+            precondition(clock.covers(sibling.dot), "sibling \(sibling.dot) not covered by clock \(clock)")
+            if index > 0 {
+                precondition(siblings[index - 1].dot < sibling.dot, "siblings unsorted at \(sibling.dot)")
+            }
+        }
+    }
+}

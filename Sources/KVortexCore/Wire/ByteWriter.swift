@@ -1,0 +1,46 @@
+/// Appends fixed-width little-endian integers, LEB128 varints and length-prefixed bytes to a buffer.
+///
+/// The one encoder behind stored objects, context tokens and peer messages.
+public struct ByteWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 64) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func write(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    public mutating func writeVarint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    public mutating func writeFixed64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func writeFixed32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// A varint length followed by the bytes.
+    public mutating func writeLengthPrefixed(_ data: some Collection<UInt8>) {
+        writeVarint(UInt64(data.count))
+        bytes.append(contentsOf: data)
+    }
+
+    public mutating func writeString(_ string: String) {
+        writeLengthPrefixed(string.utf8)
+    }
+
+    public mutating func writeRaw(_ data: some Collection<UInt8>) {
+        bytes.append(contentsOf: data)
+    }
+}

@@ -1,0 +1,55 @@
+import KVortexCore
+
+/// Why a storage engine could not serve a call: an operating error (disk full, I/O failure), never a bug.
+public enum StorageError: Error, Equatable, Sendable {
+    case io(operation: String, errno: Int32)
+    case corrupt(String)
+    case closed
+}
+
+/// Counters every engine reports; exported on `/metrics`.
+public struct StorageStats: Equatable, Sendable {
+    public var keyCount = 0
+    /// Bytes of keys and encoded objects held (the accounting `--max-memory` applies to).
+    public var bytes = 0
+    /// Keys evicted by the memory bound (least recently used first).
+    public var evictions = 0
+    /// Objects removed because every sibling had expired or was a tombstone past the grace.
+    public var reaped = 0
+
+    public init() {}
+}
+
+/// Where a node keeps its replicas. The one synchronous call the core makes (DESIGN.md "The shape").
+///
+/// Implementations are thread-safe: calls for different keys may run in parallel; calls for one key
+/// are serialised. `update` is the only write: read-modify-write under the key's lock, which is what
+/// makes the DVV write and merge rules atomic per key.
+public protocol StorageEngine: AnyObject, Sendable {
+    /// The object stored for `key`, or nil. An object reapable at `nowMs` (see `VersionedObject.isReapable`)
+    /// is removed and reported as nil. Counts as a use for LRU eviction.
+    func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject?
+
+    /// Reads the object of `key` (nil when absent), lets `transform` change it, and stores the result;
+    /// setting it to nil removes the key. Atomic with respect to other calls for the same key.
+    /// `transform` must not call back into the engine.
+    func update<Result>(
+        _ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Result
+    ) throws(StorageError) -> Result
+
+    /// Calls `body` for each key in `partition` under `partitioning`, with its object, until `body`
+    /// returns false. Sees each key present for the whole call once; may or may not see keys changed
+    /// during it. Used by handoff and anti-entropy.
+    func forEach(
+        partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool
+    ) throws(StorageError)
+
+    /// Removes at most `keysMax` reapable objects; returns how many it removed. Called by a bounded
+    /// background sweep so expired keys that are never read again still free their memory.
+    func sweep(nowMs: UInt64, keysMax: Int) -> Int
+
+    var stats: StorageStats { get }
+
+    /// Makes every acknowledged update durable and releases files. Later calls throw `.closed`.
+    func close() throws(StorageError)
+}
