@@ -30,6 +30,6 @@ let package = Package(
         .testTarget(name: "KVortexCoreTests", dependencies: ["KVortexCore"]),
         .testTarget(name: "KVortexStorageTests", dependencies: ["KVortexCore", "KVortexStorage"]),
         .testTarget(name: "KVortexNetTests", dependencies: ["KVortexNet"]),
-        .testTarget(name: "KVortexServerTests", dependencies: ["KVortexCore", "KVortexServer"]),
+        .testTarget(name: "KVortexServerTests", dependencies: ["KVortexCore", "KVortexNet", "KVortexServer"]),
     ]
 )

@@ -1,1 +1,18 @@
-print("kvortex: not yet")
+import Glibc
+
+// The `kvortex` executable: dispatches to a command (API.md "Command line").
+let words = Array(CommandLine.arguments.dropFirst())
+let command = words.first ?? "help"
+let rest = Array(words.dropFirst())
+
+let status: Int32
+switch command {
+case "serve": status = ServeCommand.run(rest)
+case "get", "set", "delete": status = KeyCommand.run(command, rest)
+case "bench": status = BenchCommand.run(rest)
+case "help", "--help", "-h": print(HelpText.overview); status = 0
+default:
+    fputs("kvortex: unknown command '\(command)'\n\n\(HelpText.overview)\n", stderr)
+    status = 2
+}
+exit(status)

@@ -1,0 +1,34 @@
+# KVortex. `make run` starts one node in memory on 127.0.0.1:8080; `make test` installs what is
+# missing, builds and runs every test. Long work (bench, soak, fuzz) stays out of `make test`.
+SWIFT ?= swift
+HTTP ?= 127.0.0.1:8080
+
+.PHONY: all deps build release run test bench clean
+
+all: build
+
+# Installs system packages a fresh Debian machine lacks (apt-get; root or sudo).
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product kvortex
+
+# One node, in memory, N=R=W=1. Ctrl-C stops it gracefully.
+run: release
+	exec .build/release/kvortex serve --http $(HTTP)
+
+# Every test: unit, property, parser, storage conformance, end to end against the real binary.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Release build, node pinned to core 0, anchors (nginx, Hummingbird) in the same run, ratio table.
+bench: release
+	scripts/bench.sh
+
+clean:
+	rm -rf .build

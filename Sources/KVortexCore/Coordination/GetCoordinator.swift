@@ -1,0 +1,138 @@
+/// Coordinates one read across the replicas of a key (DESIGN.md "Coordination", Dynamo §4.5).
+///
+/// Asks every target, answers once R have replied (`notfound` counts), then keeps collecting until
+/// every target has answered or the repair window closes, and returns read repairs for the replicas
+/// that were behind the merged object. Gives up as soon as R can no longer be met. Pure: the node
+/// sends, times and delivers; this only decides.
+public struct GetCoordinator: Sendable {
+    public enum State: Equatable, Sendable {
+        /// Waiting for R replies.
+        case collecting
+        /// Answered the client; waiting for the rest of the replies to repair them.
+        case repairing
+        case finished
+    }
+
+    public enum Event: Sendable {
+        case reply(from: NodeID, object: VersionedObject?)
+        /// A target could not be asked or did not answer (unreachable, overloaded, crashed).
+        case failed(from: NodeID)
+        case deadline
+        /// The short wait for late replies after the client was answered is over.
+        case repairWindowClosed
+    }
+
+    public enum Action: Equatable, Sendable {
+        case reply(Result<ReadOutcome, KVError>)
+        /// Send the merged object to a replica that was behind (read repair).
+        case repair(NodeID, VersionedObject)
+    }
+
+    public let requestID: RequestID
+    public let key: [UInt8]
+    public let targets: [ReplicaTarget]
+    public let readQuorum: Int
+    let mode: ConflictMode
+    let siblingsMax: Int
+    public private(set) var state: State = .collecting
+    /// Replies in arrival order; at most one per target.
+    private(set) var replies: [(node: NodeID, object: VersionedObject?)] = []
+    private(set) var failures: Set<NodeID> = []
+    private var merged: VersionedObject?
+
+    public init(requestID: RequestID, key: [UInt8], targets: [ReplicaTarget], readQuorum: Int,
+                mode: ConflictMode, siblingsMax: Int) {
+        precondition(!targets.isEmpty, "a read needs at least one target")
+        precondition(Set(targets.map(\.node)).count == targets.count, "targets repeat a node: \(targets)")
+        self.requestID = requestID
+        self.key = key
+        self.targets = targets
+        self.readQuorum = readQuorum
+        self.mode = mode
+        self.siblingsMax = siblingsMax
+    }
+
+    /// The nodes to ask, in preference order.
+    public var askedNodes: [NodeID] { targets.map(\.node) }
+
+    public mutating func receive(_ event: Event) -> [Action] {
+        switch (state, event) {
+        case (.collecting, .reply(let from, let object)):
+            guard record(from: from, object: object) else { return [] }
+            guard replies.count >= readQuorum else { return [] }
+            state = .repairing
+            return [.reply(.success(outcome))] + (allAnswered ? finish() : [])
+        case (.collecting, .failed(let from)):
+            guard isPending(from) else { return [] }
+            failures.insert(from)
+            guard targets.count - failures.count < readQuorum else { return [] }
+            state = .finished
+            return [.reply(.failure(.quorumUnmet(needed: readQuorum, acked: replies.count, asked: targets.count)))]
+        case (.collecting, .deadline):
+            state = .finished
+            return [.reply(.failure(.timeout(needed: readQuorum, acked: replies.count, asked: targets.count)))]
+        case (.repairing, .reply(let from, let object)):
+            guard record(from: from, object: object) else { return [] }
+            return allAnswered ? finish() : []
+        case (.repairing, .failed(let from)):
+            guard isPending(from) else { return [] }
+            failures.insert(from)
+            return allAnswered ? finish() : []
+        case (.repairing, .deadline), (.repairing, .repairWindowClosed):
+            return finish()
+        case (.collecting, .repairWindowClosed):
+            return []  // the window starts only after the reply; a stale timer is harmless
+        case (.finished, _):
+            return []  // late replies are normal in a sloppy quorum
+        }
+    }
+
+    /// What the client sees: the merge of the replies so far.
+    public var outcome: ReadOutcome {
+        ReadOutcome(object: merged, replicasAcked: replies.count, replicasAsked: targets.count)
+    }
+
+    private var allAnswered: Bool { replies.count + failures.count == targets.count }
+
+    private func isPending(_ node: NodeID) -> Bool {
+        targets.contains { $0.node == node } && !failures.contains(node) && !replies.contains { $0.node == node }
+    }
+
+    /// Folds a reply into the merge; false for an unknown or repeated sender.
+    private mutating func record(from node: NodeID, object: VersionedObject?) -> Bool {
+        guard isPending(node) else { return false }
+        replies.append((node, object))
+        if let object {
+            if merged == nil {
+                merged = object
+            } else {
+                _ = merged!.merge(object, mode: mode, siblingsMax: siblingsMax)
+            }
+        }
+        return true
+    }
+
+    /// Read repair: every replier whose object is not the merged one gets it. Replicas that failed
+    /// are left to hinted handoff and anti-entropy.
+    private mutating func finish() -> [Action] {
+        state = .finished
+        guard let merged else { return [] }
+        return replies.compactMap { reply in
+            reply.object == merged ? nil : .repair(reply.node, merged)
+        }
+    }
+}
+
+/// The result of a coordinated read.
+public struct ReadOutcome: Equatable, Sendable {
+    /// The merged object of the replies, or nil when every replier had nothing.
+    public var object: VersionedObject?
+    public var replicasAcked: Int
+    public var replicasAsked: Int
+
+    public init(object: VersionedObject?, replicasAcked: Int, replicasAsked: Int) {
+        self.object = object
+        self.replicasAcked = replicasAcked
+        self.replicasAsked = replicasAsked
+    }
+}

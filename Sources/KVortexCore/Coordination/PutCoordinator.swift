@@ -1,0 +1,123 @@
+/// Coordinates the replication of one write or delete (DESIGN.md "Coordination", Dynamo §4.5).
+///
+/// The node has already applied the write to its own replica (minting the dot) before this starts;
+/// that local write is the first acknowledgement. The coordinator sends the new object to the other
+/// targets, answers once W have acknowledged — counting hinted stand-ins only when the quorum is
+/// sloppy — and gives up as soon as W can no longer be met. Pure: it returns actions.
+public struct PutCoordinator: Sendable {
+    public enum State: Equatable, Sendable {
+        case awaitingAcks
+        /// Answered the client; late acks are still counted for `X-Replicas` of nobody, then dropped.
+        case replied
+    }
+
+    public enum Event: Sendable {
+        case ack(from: NodeID)
+        case failed(from: NodeID)
+        case deadline
+    }
+
+    public enum Action: Equatable, Sendable {
+        case reply(Result<WriteOutcome, KVError>)
+    }
+
+    public let requestID: RequestID
+    public let key: [UInt8]
+    /// The object after the local write: what every target is sent.
+    public let object: VersionedObject
+    /// The other replicas, in preference order; never the coordinator itself.
+    public let targets: [ReplicaTarget]
+    public let writeQuorum: Int
+    public let sloppy: Bool
+    public private(set) var state: State = .awaitingAcks
+    private(set) var acked: [ReplicaTarget] = []
+    private(set) var failed: Set<NodeID> = []
+    private let localCounts: Bool
+
+    /// `localIsPrimary` says whether the coordinator's own write counts under a strict quorum.
+    public init(requestID: RequestID, key: [UInt8], object: VersionedObject, targets: [ReplicaTarget],
+                writeQuorum: Int, sloppy: Bool, localIsPrimary: Bool) {
+        precondition(Set(targets.map(\.node)).count == targets.count, "targets repeat a node: \(targets)")
+        self.requestID = requestID
+        self.key = key
+        self.object = object
+        self.targets = targets
+        self.writeQuorum = writeQuorum
+        self.sloppy = sloppy
+        self.localCounts = sloppy || localIsPrimary
+    }
+
+    /// Replicas asked, the coordinator included (the denominator of `X-Replicas`).
+    public var askedCount: Int { targets.count + 1 }
+
+    /// Acknowledgements that count toward W, the local write included.
+    public var countedAcks: Int {
+        (localCounts ? 1 : 0) + acked.filter { sloppy || $0.isPrimary }.count
+    }
+
+    /// Acknowledgements that could still arrive and count.
+    private var countablePending: Int {
+        targets.filter { target in
+            (sloppy || target.isPrimary) && !failed.contains(target.node) && !acked.contains(target)
+        }.count
+    }
+
+    /// Call once right after `init`: a write whose quorum is already met (W = 1) or impossible
+    /// answers at once.
+    public mutating func start() -> [Action] {
+        evaluate()
+    }
+
+    public mutating func receive(_ event: Event) -> [Action] {
+        switch (state, event) {
+        case (.awaitingAcks, .ack(let from)):
+            guard let target = pendingTarget(from) else { return [] }
+            acked.append(target)
+            return evaluate()
+        case (.awaitingAcks, .failed(let from)):
+            guard pendingTarget(from) != nil else { return [] }
+            failed.insert(from)
+            return evaluate()
+        case (.awaitingAcks, .deadline):
+            state = .replied
+            return [.reply(.failure(.timeout(needed: writeQuorum, acked: countedAcks, asked: askedCount)))]
+        case (.replied, .ack(let from)):
+            if let target = pendingTarget(from) { acked.append(target) }
+            return []
+        case (.replied, .failed), (.replied, .deadline):
+            return []
+        }
+    }
+
+    private func pendingTarget(_ node: NodeID) -> ReplicaTarget? {
+        guard !failed.contains(node), !acked.contains(where: { $0.node == node }) else { return nil }
+        return targets.first { $0.node == node }
+    }
+
+    private mutating func evaluate() -> [Action] {
+        guard state == .awaitingAcks else { return [] }
+        if countedAcks >= writeQuorum {
+            state = .replied
+            return [.reply(.success(WriteOutcome(clock: object.clock, replicasAcked: countedAcks, replicasAsked: askedCount)))]
+        }
+        if countedAcks + countablePending < writeQuorum {
+            state = .replied
+            return [.reply(.failure(.quorumUnmet(needed: writeQuorum, acked: countedAcks, asked: askedCount)))]
+        }
+        return []
+    }
+}
+
+/// The result of a coordinated write or delete.
+public struct WriteOutcome: Equatable, Sendable {
+    /// The object's clock after the write: the client's next context.
+    public var clock: VersionVector
+    public var replicasAcked: Int
+    public var replicasAsked: Int
+
+    public init(clock: VersionVector, replicasAcked: Int, replicasAsked: Int) {
+        self.clock = clock
+        self.replicasAcked = replicasAcked
+        self.replicasAsked = replicasAsked
+    }
+}

@@ -1,0 +1,115 @@
+import KVortexCore
+import KVortexStorage
+import Synchronization
+
+/// What a read found: the merged object (for the context) and the siblings to show.
+public struct ReadResult: Sendable {
+    /// The stored object, or nil when the key was never written (or has been reaped).
+    public var object: VersionedObject?
+    /// Values a client sees: no tombstones, no expired values; sorted by dot.
+    public var liveSiblings: [Sibling]
+    public var replicasAcked: Int
+    public var replicasAsked: Int
+}
+
+/// What a write or delete produced.
+public struct WriteResult: Sendable {
+    /// The object's clock after the write: the context for the client's next write.
+    public var clock: VersionVector
+    public var replicasAcked: Int
+    public var replicasAsked: Int
+}
+
+/// Counters of the versioning bounds, exported on `/metrics`.
+public struct VersioningCounters: Sendable {
+    public var siblingsCapped: UInt64 = 0
+    public var lwwOverwrites: UInt64 = 0
+}
+
+/// Key operations of one node that is the whole cluster (N = 1): the local replica path.
+///
+/// Reads the wall clock only through `clockMs`, which the driver supplies; the versioning rules
+/// themselves are the core's (`VersionedObject.applyWrite`). The replicated path replaces this
+/// when the cluster issue lands; the routes call either through `KeyOperations`.
+public final class KeyService: KeyOperations {
+    public let nodeID: NodeID
+    public let actor: ActorID
+    private let storage: any StorageEngine
+    private let mode: ConflictMode
+    private let siblingsMax: Int
+    private let clockMs: @Sendable () -> UInt64
+    private let hybridClock = Mutex(HybridLogicalClock())
+    private let counters = Mutex(VersioningCounters())
+
+    public init(nodeID: NodeID, actor: ActorID, storage: any StorageEngine, mode: ConflictMode,
+                siblingsMax: Int, clockMs: @escaping @Sendable () -> UInt64) {
+        self.nodeID = nodeID
+        self.actor = actor
+        self.storage = storage
+        self.mode = mode
+        self.siblingsMax = siblingsMax
+        self.clockMs = clockMs
+    }
+
+    public var versioningCounters: VersioningCounters { counters.withLock { $0 } }
+
+    public func get(_ key: [UInt8], options: RequestOptions) throws(KVError) -> ReadResult {
+        let nowMs = clockMs()
+        let object: VersionedObject?
+        do {
+            object = try storage.get(key, nowMs: nowMs)
+        } catch {
+            throw .storageFailure("\(error)")
+        }
+        let live = object?.liveSiblings(atMs: nowMs) ?? []
+        return ReadResult(object: object, liveSiblings: live, replicasAcked: 1, replicasAsked: 1)
+    }
+
+    public func put(_ key: [UInt8], value: [UInt8], contentType: String, options: RequestOptions) throws(KVError)
+        -> WriteResult
+    {
+        try write(key, payload: .value(value), contentType: contentType, options: options)
+    }
+
+    public func delete(_ key: [UInt8], options: RequestOptions) throws(KVError) -> WriteResult {
+        try write(key, payload: .tombstone, contentType: "", options: options)
+    }
+
+    private func write(_ key: [UInt8], payload: Sibling.Payload, contentType: String, options: RequestOptions)
+        throws(KVError) -> WriteResult
+    {
+        let nowMs = clockMs()
+        let timestamp = hybridClock.withLock { $0.tick(physicalMs: nowMs) }
+        let expiryMs = options.ttlSeconds.map { nowMs + $0 * 1000 }
+        let request = WriteRequest(payload: payload, context: options.context, expiryMs: expiryMs,
+                                   contentType: contentType)
+        let (clock, outcome): (VersionVector, ApplyOutcome)
+        do {
+            (clock, outcome) = try storage.update(key, nowMs: nowMs) { stored in
+                var object = stored ?? VersionedObject()
+                let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode,
+                                                siblingsMax: siblingsMax)
+                stored = object
+                return (object.clock, outcome)
+            }
+        } catch {
+            throw .storageFailure("\(error)")
+        }
+        if outcome.siblingsCapped > 0 || outcome.siblingsOverwrittenByLWW > 0 {
+            counters.withLock {
+                $0.siblingsCapped += UInt64(outcome.siblingsCapped)
+                $0.lwwOverwrites += UInt64(outcome.siblingsOverwrittenByLWW)
+            }
+        }
+        return WriteResult(clock: clock, replicasAcked: 1, replicasAsked: 1)
+    }
+}
+
+/// The key operations the HTTP routes need; implemented by the single-node service now and by the
+/// replicated coordinator later.
+public protocol KeyOperations: Sendable {
+    var nodeID: NodeID { get }
+    func get(_ key: [UInt8], options: RequestOptions) throws(KVError) -> ReadResult
+    func put(_ key: [UInt8], value: [UInt8], contentType: String, options: RequestOptions) throws(KVError) -> WriteResult
+    func delete(_ key: [UInt8], options: RequestOptions) throws(KVError) -> WriteResult
+}

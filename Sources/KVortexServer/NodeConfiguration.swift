@@ -1,0 +1,77 @@
+import KVortexCore
+
+/// Everything `kvortex serve` can be told (API.md "Command line"), with the documented defaults.
+public struct NodeConfiguration: Sendable {
+    public enum StorageKind: String, Sendable, CaseIterable { case memory, log, sqlite }
+
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8080
+    /// Defaults to the HTTP host and port + 1000 (an ephemeral port when the HTTP port is 0).
+    public var peerHost: String?
+    public var peerPort: Int?
+    /// Defaults to the peer address.
+    public var nodeID: String?
+    public var seeds: [String] = []
+    public var replicaCount = 3
+    public var readQuorum = 2
+    public var writeQuorum = 2
+    public var conflictMode = ConflictMode.siblings
+    public var storage = StorageKind.memory
+    public var dataDirectory: String?
+    public var cacheBytes: Int?
+    public var memoryBytesMax: Int?
+    public var enableFaultInjection = false
+    public var authTokenFile: String?
+    public var clusterSecretFile: String?
+    public var valueBytesMax = Limits.valueBytesMaxDefault
+    public var siblingsMax = Limits.siblingsMaxDefault
+    public var timeoutMs = 5_000
+    /// Event loops (threads) serving HTTP; 0 means one per core.
+    public var loopCount = 0
+    public var connectionsMax = 10_000
+    /// How long SIGTERM waits for in-flight requests before closing connections.
+    public var shutdownGraceMs = 5_000
+
+    public init() {}
+
+    public var resolvedPeerHost: String { peerHost ?? httpHost }
+    public var resolvedPeerPort: Int { peerPort ?? (httpPort == 0 ? 0 : httpPort + 1000) }
+    public var resolvedNodeID: NodeID { NodeID(nodeID ?? "\(resolvedPeerHost):\(resolvedPeerPort)") }
+
+    /// The cluster size this node can count on now: itself plus its seeds.
+    public var knownClusterSize: Int { 1 + seeds.count }
+
+    /// N, R and W capped at the cluster size (API.md "Defaults").
+    public var effectiveQuorum: QuorumDefaults {
+        let n = max(1, min(replicaCount, knownClusterSize))
+        return QuorumDefaults(replicaCount: n, readQuorum: min(readQuorum, n), writeQuorum: min(writeQuorum, n),
+                              timeoutMs: timeoutMs)
+    }
+
+    /// Checks combinations the flag parser cannot; the message names the flag.
+    public func validate() throws(ConfigurationError) {
+        guard replicaCount >= 1 else { throw .invalid("--replicas must be at least 1") }
+        guard readQuorum >= 1, readQuorum <= replicaCount else { throw .invalid("--read-quorum must be 1..--replicas (\(replicaCount))") }
+        guard writeQuorum >= 1, writeQuorum <= replicaCount else { throw .invalid("--write-quorum must be 1..--replicas (\(replicaCount))") }
+        guard valueBytesMax >= 1, valueBytesMax <= Limits.valueBytesMaxCeiling else {
+            throw .invalid("--value-bytes-max must be 1..\(Limits.valueBytesMaxCeiling)")
+        }
+        guard siblingsMax >= 1 else { throw .invalid("--siblings-max must be at least 1") }
+        if storage != .memory && dataDirectory == nil { throw .invalid("--storage \(storage.rawValue) needs --data-dir") }
+        if storage != .memory { throw .invalid("--storage \(storage.rawValue) is not available in this build yet; use memory") }
+        if !seeds.isEmpty { throw .invalid("--seeds: clustering needs the peer transport, which this build does not have yet") }
+        if authTokenFile != nil || clusterSecretFile != nil || enableFaultInjection {
+            throw .invalid("--auth-token-file, --cluster-secret-file and --enable-fault-injection are not available in this build yet")
+        }
+    }
+}
+
+public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let message): message
+        }
+    }
+}

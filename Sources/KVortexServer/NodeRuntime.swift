@@ -1,0 +1,73 @@
+import Dispatch
+import Glibc
+import KVortexCore
+import KVortexNet
+import KVortexStorage
+
+/// One running node: storage, key service, HTTP server and background sweep, wired from a
+/// `NodeConfiguration`. The real driver of the core (DESIGN.md "The shape").
+public final class NodeRuntime: Sendable {
+    public let configuration: NodeConfiguration
+    public let nodeID: NodeID
+    public let storage: any StorageEngine
+    public let keys: KeyService
+    let status: SingleNodeStatus
+    let server: HTTPServer
+    private let sweepTimer: DispatchSourceTimer
+    /// Objects removed per sweep tick at most, so a sweep never holds a loop or a shard for long.
+    public static let sweepKeysPerTickMax = 10_000
+    public static let sweepIntervalMs = 1_000
+
+    public init(configuration: NodeConfiguration) throws(ConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        nodeID = configuration.resolvedNodeID
+        // A memory node always starts without its old data, so always in a new epoch (DESIGN.md).
+        let epoch = UInt64.random(in: 1...UInt64.max)
+        let actor = ActorID(node: nodeID, epoch: epoch)
+        storage = MemoryEngine(configuration: MemoryEngine.Configuration(
+            memoryBytesMax: configuration.memoryBytesMax, reapGraceMs: Limits.tombstoneGraceMsDefault))
+        keys = KeyService(nodeID: nodeID, actor: actor, storage: storage, mode: configuration.conflictMode,
+                          siblingsMax: configuration.siblingsMax, clockMs: SystemClock.wallMs)
+        let routes = HTTPRoutesConfiguration(quorum: configuration.effectiveQuorum,
+                                             valueBytesMax: configuration.valueBytesMax)
+        var httpConfiguration = HTTPServerConfiguration(host: configuration.httpHost, port: configuration.httpPort)
+        httpConfiguration.loopCount = configuration.loopCount
+        httpConfiguration.connectionsMax = configuration.connectionsMax
+        httpConfiguration.bodyBytesMax = configuration.valueBytesMax + 64 * 1024
+        status = SingleNodeStatus(nodeID: nodeID, httpAddress: "\(configuration.httpHost):\(configuration.httpPort)",
+                                  storage: storage, keys: keys, actor: actor)
+        let handler = KVortexHTTPHandler(keys: keys, configuration: routes, status: status,
+                                         monotonicMicros: SystemClock.monotonicMicros)
+        server = HTTPServer(configuration: httpConfiguration, handler: handler)
+        status.attach(server: server)
+        sweepTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kvortex.sweep"))
+    }
+
+    /// Binds the listeners and starts serving; returns the bound HTTP address.
+    public func start() throws -> (host: String, port: Int) {
+        let address = try server.start()
+        status.httpAddress = "\(address.host):\(address.port)"
+        let storage = self.storage
+        let swept = status
+        sweepTimer.schedule(deadline: .now() + .milliseconds(Self.sweepIntervalMs),
+                            repeating: .milliseconds(Self.sweepIntervalMs))
+        sweepTimer.setEventHandler {
+            let removed = storage.sweep(nowMs: SystemClock.wallMs(), keysMax: Self.sweepKeysPerTickMax)
+            if removed == Self.sweepKeysPerTickMax { swept.recordSweepBoundHit() }
+        }
+        sweepTimer.resume()
+        return address
+    }
+
+    /// Stops accepting, finishes in-flight requests within the grace period, flushes storage.
+    public func stop() {
+        sweepTimer.cancel()
+        server.stop(gracePeriodMs: configuration.shutdownGraceMs)
+        do {
+            try storage.close()
+        } catch {
+            fputs("kvortex: closing storage failed: \(error)\n", stderr)
+        }
+    }
+}

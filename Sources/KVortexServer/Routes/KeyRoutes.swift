@@ -1,0 +1,131 @@
+import KVortexCore
+import KVortexNet
+
+/// `GET /get`, `POST /set`, `DELETE /delete` and their `/kv/{key}` spellings (API.md "Endpoints").
+extension KVortexHTTPHandler {
+    func getRoute(_ request: HTTPRequest, route: Route) -> HTTPResponse {
+        do throws(KVError) {
+            let key = try Self.key(of: request, route: route)
+            let options = try configuration.quorum.options(from: RequestOptionHeaders(request))
+            let result = try keys.get(key, options: options)
+            let wantsEnvelope = request.header("accept").map { $0.contains("application/json".utf8) } ?? false
+            var response = ReadRendering.response(for: result, key: key, envelope: wantsEnvelope)
+            addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked)
+            return response
+        } catch {
+            return Self.errorResponse(error)
+        }
+    }
+
+    func setRoute(_ request: HTTPRequest, route: Route) -> HTTPResponse {
+        do throws(KVError) {
+            let (key, value, contentType) = try writeInput(of: request, route: route)
+            guard value.count <= configuration.valueBytesMax else {
+                throw .valueTooLarge(bytes: value.count, bytesMax: configuration.valueBytesMax)
+            }
+            let options = try configuration.quorum.options(from: RequestOptionHeaders(request))
+            let result = try keys.put(key, value: value, contentType: contentType, options: options)
+            return writeResponse(result)
+        } catch {
+            return Self.errorResponse(error)
+        }
+    }
+
+    func deleteRoute(_ request: HTTPRequest, route: Route) -> HTTPResponse {
+        do throws(KVError) {
+            let key = try Self.key(of: request, route: route)
+            let options = try configuration.quorum.options(from: RequestOptionHeaders(request))
+            return writeResponse(try keys.delete(key, options: options))
+        } catch {
+            return Self.errorResponse(error)
+        }
+    }
+
+    private func writeResponse(_ result: WriteResult) -> HTTPResponse {
+        var response = HTTPResponse(status: 204)
+        response.addHeader("X-Context", CausalContext.token(for: result.clock))
+        addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked)
+        return response
+    }
+
+    /// The key, value and content type of a write: from the query or path and the raw body, or, for
+    /// `POST /set` with a JSON body and no key in the query, from `{"key": ..., "value": ...}`.
+    private func writeInput(of request: HTTPRequest, route: Route) throws(KVError)
+        -> (key: [UInt8], value: [UInt8], contentType: String)
+    {
+        let contentType = try Self.contentType(of: request)
+        if route == .set, case .absent = QueryString.value("key", in: request.query),
+            contentType.hasPrefix("application/json")
+        {
+            let (key, value) = try JSONSetBody.parse(request.body)
+            try KeyValidation.validate(key)
+            return (key, value, "text/plain; charset=utf-8")
+        }
+        let key = try Self.key(of: request, route: route)
+        return (key, Array(request.body), contentType)
+    }
+
+    /// The decoded, validated key from `?key=` or from the path after `/kv/`.
+    static func key(of request: HTTPRequest, route: Route) throws(KVError) -> [UInt8] {
+        let key: [UInt8]
+        switch route {
+        case .kvGet, .kvPut, .kvDelete:
+            let raw = UnsafeRawBufferPointer(rebasing: request.path[4...])
+            guard let decoded = QueryString.percentDecode(raw, plusIsSpace: false) else {
+                throw .invalidKey(reason: "malformed percent-encoding in the path")
+            }
+            key = decoded
+        default:
+            switch QueryString.value("key", in: request.query) {
+            case .absent: throw .invalidKey(reason: "missing ?key= parameter")
+            case .invalid: throw .invalidKey(reason: "malformed percent-encoding in ?key=")
+            case .found(let decoded): key = decoded
+            }
+        }
+        try KeyValidation.validate(key)
+        return key
+    }
+
+    static func contentType(of request: HTTPRequest) throws(KVError) -> String {
+        guard let raw = request.header("content-type") else { return "" }
+        guard raw.count <= Limits.contentTypeBytesMax else {
+            throw .invalidHeader(name: "Content-Type", reason: "longer than \(Limits.contentTypeBytesMax) bytes")
+        }
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            throw .invalidHeader(name: "Content-Type", reason: "not valid UTF-8")
+        }
+        return text
+    }
+}
+
+extension RequestOptionHeaders {
+    /// Reads the consistency headers of API.md from a request; absent headers stay nil.
+    init(_ request: HTTPRequest) {
+        func text(_ name: StaticString) -> String? {
+            request.header(name).map { String(decoding: $0, as: UTF8.self) }
+        }
+        self.init(
+            consistency: text("x-consistency"), readQuorum: text("x-read-quorum"),
+            writeQuorum: text("x-write-quorum"), sloppyQuorum: text("x-sloppy-quorum"),
+            timeoutMs: text("x-timeout-ms"), context: text("x-context"), ttl: text("x-ttl"))
+    }
+}
+
+/// The JSON form of `POST /set`: `{"key": "...", "value": "..."}`.
+enum JSONSetBody {
+    static func parse(_ body: UnsafeRawBufferPointer) throws(KVError) -> (key: [UInt8], value: [UInt8]) {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(body)
+        } catch {
+            throw .invalidKey(reason: "the JSON body is invalid at byte \(error.offset): \(error.reason)")
+        }
+        guard let key = document["key"]?.stringValue else {
+            throw .invalidKey(reason: "the JSON body needs a string member \"key\"")
+        }
+        guard let value = document["value"]?.stringValue else {
+            throw .invalidKey(reason: "the JSON body needs a string member \"value\"")
+        }
+        return (Array(key.utf8), Array(value.utf8))
+    }
+}

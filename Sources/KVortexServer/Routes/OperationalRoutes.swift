@@ -1,0 +1,81 @@
+import KVortexCore
+import KVortexNet
+
+/// `/health`, `/ready`, `/metrics` and the read-only `/cluster/*` views.
+extension KVortexHTTPHandler {
+    func healthRoute() -> HTTPResponse {
+        HTTPResponse(status: 200, body: Array("{\"status\":\"ok\"}".utf8), contentType: "application/json")
+    }
+
+    func readyRoute() -> HTTPResponse {
+        status.isReady
+            ? HTTPResponse(status: 200, body: Array("{\"ready\":true}".utf8), contentType: "application/json")
+            : .error(status: 503, code: "not_ready", message: "the node has not joined a cluster or does not know the ring yet")
+    }
+
+    func metricsRoute() -> HTTPResponse {
+        var writer = PrometheusWriter()
+        requestMetrics.write(to: &writer)
+        status.writeMetrics(to: &writer)
+        return HTTPResponse(status: 200, body: Array(writer.text.utf8), contentType: "text/plain; version=0.0.4")
+    }
+
+    func membersRoute() -> HTTPResponse {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("members")
+        json.beginArray()
+        for member in status.members() {
+            json.beginObject()
+            json.field("id", member.id.rawValue)
+            json.field("state", member.state)
+            json.field("http", member.httpAddress)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return HTTPResponse(status: 200, body: json.bytes, contentType: "application/json")
+    }
+
+    func ringRoute() -> HTTPResponse {
+        var json = JSONWriter(capacity: configuration.partitioning.partitionCount * 40)
+        json.beginObject()
+        json.field("partitions", configuration.partitioning.partitionCount)
+        json.field("replicas", configuration.quorum.replicaCount)
+        json.key("ring")
+        json.beginArray()
+        for partition in 0..<configuration.partitioning.partitionCount {
+            json.beginObject()
+            json.field("partition", partition)
+            writePreferenceList(partition, into: &json)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return HTTPResponse(status: 200, body: json.bytes, contentType: "application/json")
+    }
+
+    func locateRoute(_ request: HTTPRequest) -> HTTPResponse {
+        do throws(KVError) {
+            let key = try Self.key(of: request, route: .clusterLocate)
+            let partition = configuration.partitioning.partition(of: key)
+            var json = JSONWriter()
+            json.beginObject()
+            json.key("key")
+            json.string(utf8: key)
+            json.field("partition", partition)
+            writePreferenceList(partition, into: &json)
+            json.endObject()
+            return HTTPResponse(status: 200, body: json.bytes, contentType: "application/json")
+        } catch {
+            return Self.errorResponse(error)
+        }
+    }
+
+    private func writePreferenceList(_ partition: Int, into json: inout JSONWriter) {
+        json.key("preferenceList")
+        json.beginArray()
+        for node in status.preferenceList(partition: partition) { json.string(node.rawValue) }
+        json.endArray()
+    }
+}

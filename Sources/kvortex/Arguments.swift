@@ -1,0 +1,84 @@
+/// A parsed command line: positional words and `--flag value` / `--flag=value` / `--switch` options.
+///
+/// Only flags a command declares are accepted; anything else is an error that names it, so a typo
+/// never silently falls back to a default.
+struct Arguments {
+    private(set) var positionals: [String] = []
+    private var values: [String: String] = [:]
+    private var switches: Set<String> = []
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// `valueFlags` take a value; `switchFlags` do not. Names are given without the leading dashes.
+    init(_ words: [String], valueFlags: Set<String>, switchFlags: Set<String> = []) throws(Failure) {
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            index += 1
+            guard word.hasPrefix("--"), word.count > 2 else {
+                positionals.append(word)
+                continue
+            }
+            var name = String(word.dropFirst(2))
+            var inlineValue: String?
+            if let equals = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            if switchFlags.contains(name) {
+                guard inlineValue == nil else { throw Failure(description: "--\(name) takes no value") }
+                switches.insert(name)
+            } else if valueFlags.contains(name) {
+                if let inlineValue {
+                    values[name] = inlineValue
+                } else {
+                    guard index < words.count else { throw Failure(description: "--\(name) needs a value") }
+                    values[name] = words[index]
+                    index += 1
+                }
+            } else {
+                throw Failure(description: "unknown option --\(name)")
+            }
+        }
+    }
+
+    func has(_ name: String) -> Bool { switches.contains(name) }
+
+    func string(_ name: String) -> String? { values[name] }
+
+    func int(_ name: String, range: ClosedRange<Int>) throws(Failure) -> Int? {
+        guard let text = values[name] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw Failure(description: "--\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
+    /// A byte count: a plain integer or one with a K, M or G suffix (powers of 1024).
+    func bytes(_ name: String) throws(Failure) -> Int? {
+        guard let text = values[name] else { return nil }
+        let multipliers: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = Substring(text)
+        var multiplier = 1
+        if let last = digits.last?.uppercased().first, let found = multipliers[last] {
+            multiplier = found
+            digits = digits.dropLast()
+        }
+        guard let value = Int(digits), value > 0, value <= Int.max / multiplier else {
+            throw Failure(description: "--\(name) must be a positive byte count like 268435456 or 256M, got '\(text)'")
+        }
+        return value * multiplier
+    }
+
+    /// Splits `HOST:PORT`.
+    static func hostPort(_ text: String, flag: String) throws(Failure) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port), colon != text.startIndex
+        else {
+            throw Failure(description: "\(flag) must be HOST:PORT, got '\(text)'")
+        }
+        return (String(text[..<colon]), port)
+    }
+}

@@ -1,0 +1,70 @@
+/// The `--help` texts. Kept beside each other so the flags read the same everywhere.
+enum HelpText {
+    static let overview = """
+        kvortex — a Dynamo-style distributed key-value store
+
+        Usage:
+          kvortex serve [options]              run a node (see: kvortex serve --help)
+          kvortex get KEY [options]            read a key
+          kvortex set KEY VALUE|- [options]    write a key (- reads the value from standard input)
+          kvortex delete KEY [options]         delete a key
+          kvortex bench [options]              load a running node (see: kvortex bench --help)
+          kvortex help                         this text
+
+        Key commands (get, set, delete) talk HTTP to a running node; see `kvortex get --help`.
+        """
+
+    static let serve = """
+        Usage: kvortex serve [options]
+
+        Runs one node. With no options: in memory, on 127.0.0.1:8080, a cluster of one (N=R=W=1).
+        When serving it prints one line: kvortex ready http=HOST:PORT peer=HOST:PORT id=ID
+        SIGTERM or SIGINT stops it gracefully (in-flight requests finish, bounded by --shutdown-grace-ms).
+
+        Addresses and identity:
+          --http HOST:PORT           HTTP listen address (default 127.0.0.1:8080; port 0 picks a free one)
+          --peer HOST:PORT           peer-to-peer address (default: HTTP host, HTTP port + 1000)
+          --node-id ID               this node's name in the cluster (default: the peer address)
+          --seeds HOST:PORT,...      peers to join (not available in this build yet)
+
+        Replication (capped at the cluster size; per request see X-Consistency and friends in API.md):
+          --replicas N               copies of each key (default 3)
+          --read-quorum R            replies a read waits for (default 2)
+          --write-quorum W           acknowledgements a write waits for (default 2)
+          --conflicts siblings|lww   keep concurrent writes as siblings (default), or keep only the
+                                     last write by timestamp (lww: loses concurrent writes; for caches)
+          --siblings-max K           siblings kept per key; past it the oldest are dropped (default 16)
+          --timeout-ms MS            default deadline of a request (default 5000)
+
+        Storage:
+          --storage memory|log|sqlite  engine (default memory; log and sqlite are not in this build yet)
+          --data-dir DIR             where a durable engine keeps its files
+          --max-memory B             bound on stored bytes; past it least recently used keys are evicted
+                                     (the cache tier). Accepts K, M, G suffixes. Default: unbounded
+          --cache-bytes B            read cache in front of a durable engine (not in this build yet)
+          --value-bytes-max B        largest value accepted, up to 16M (default 1M); larger is 413
+
+        Server:
+          --loops N                  HTTP event loop threads (default: one per core)
+          --connections-max N        open client connections (default 10000); past it: 503 and close
+          --shutdown-grace-ms MS     how long a stop waits for in-flight requests (default 5000)
+
+        Security and testing (not available in this build yet):
+          --auth-token-file F  --cluster-secret-file F  --enable-fault-injection
+        """
+
+    static let keyCommands = """
+        Usage:
+          kvortex get KEY [--node HOST:PORT] [--consistency one|two|quorum|all] [--json]
+          kvortex set KEY VALUE|- [--node HOST:PORT] [--context TOKEN] [--ttl SECONDS]
+                                  [--content-type TYPE] [--consistency ...]
+          kvortex delete KEY [--node HOST:PORT] [--context TOKEN] [--consistency ...]
+
+        --node defaults to 127.0.0.1:8080.
+        get prints the value on standard output and its context token on standard error. When the key
+        has concurrent values (siblings) it prints each of them and the context: write the merged value
+        with `kvortex set KEY VALUE --context TOKEN` to resolve them. --json prints the siblings envelope.
+        set and delete print the new context token on standard output.
+        Exit status: 0 success, 1 not found or refused by the node, 2 bad usage or node unreachable.
+        """
+}

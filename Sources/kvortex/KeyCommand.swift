@@ -1,0 +1,114 @@
+import Glibc
+import KVortexNet
+
+/// `kvortex get|set|delete`: one request to a running node, output fit for people and scripts.
+enum KeyCommand {
+    static let valueFlags: Set<String> = ["node", "consistency", "context", "ttl", "content-type", "timeout-ms"]
+
+    static func run(_ command: String, _ words: [String]) -> Int32 {
+        if words.contains("--help") || words.contains("-h") {
+            print(HelpText.keyCommands)
+            return 0
+        }
+        do {
+            let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["json"])
+            let expected = command == "set" ? 2 : 1
+            guard arguments.positionals.count == expected else {
+                throw Arguments.Failure(description: command == "set" ? "set needs KEY and VALUE (or - for standard input)" : "\(command) needs exactly one KEY")
+            }
+            let (host, port) = try Arguments.hostPort(arguments.string("node") ?? "127.0.0.1:8080", flag: "--node")
+            let client = try HTTPClient(host: host, port: port, timeoutMs: 10_000)
+            let target = "/kv/" + percentEncode(arguments.positionals[0])
+            switch command {
+            case "get": return try get(client, target: target, arguments: arguments)
+            case "set": return try write(client, method: .put, target: target, body: value(arguments.positionals[1]), arguments: arguments)
+            default: return try write(client, method: .delete, target: target, body: [], arguments: arguments)
+            }
+        } catch let failure as Arguments.Failure {
+            fputs("kvortex \(command): \(failure)\nTry: kvortex \(command) --help\n", stderr)
+            return 2
+        } catch {
+            fputs("kvortex \(command): \(error)\n", stderr)
+            return 2
+        }
+    }
+
+    private static func headers(_ arguments: Arguments) -> [(String, String)] {
+        var headers: [(String, String)] = []
+        if let level = arguments.string("consistency") { headers.append(("X-Consistency", level)) }
+        if let token = arguments.string("context") { headers.append(("X-Context", token)) }
+        if let ttl = arguments.string("ttl") { headers.append(("X-TTL", ttl)) }
+        if let type = arguments.string("content-type") { headers.append(("Content-Type", type)) }
+        if let timeout = arguments.string("timeout-ms") { headers.append(("X-Timeout-Ms", timeout)) }
+        return headers
+    }
+
+    private static func get(_ client: HTTPClient, target: String, arguments: Arguments) throws -> Int32 {
+        var headers = headers(arguments)
+        if arguments.has("json") { headers.append(("Accept", "application/json")) }
+        let response = try client.request(method: .get, target: target, headers: headers, body: [])
+        let context = response.headers.first { $0.0.lowercased() == "x-context" }?.1
+        switch response.status {
+        case 200 where !arguments.has("json"):
+            fwrite(response.body, 1, response.body.count, stdout)
+            if isatty(1) != 0 && response.body.last != UInt8(ascii: "\n") { print("") }
+            if let context { fputs("context: \(context)\n", stderr) }
+            return 0
+        case 200, 300:
+            if arguments.has("json") {
+                print(String(decoding: response.body, as: UTF8.self))
+            } else {
+                print(SiblingsPrinter.text(envelope: response.body))
+            }
+            return 0
+        default:
+            return reportFailure(response)
+        }
+    }
+
+    private static func write(_ client: HTTPClient, method: HTTPMethod, target: String, body: [UInt8],
+                              arguments: Arguments) throws -> Int32 {
+        let response = try client.request(method: method, target: target, headers: headers(arguments), body: body)
+        guard response.status == 204 || response.status == 200 else { return reportFailure(response) }
+        if let context = response.headers.first(where: { $0.0.lowercased() == "x-context" })?.1 { print(context) }
+        return 0
+    }
+
+    private static func reportFailure(_ response: (status: Int, headers: [(String, String)], body: [UInt8])) -> Int32 {
+        let message = SiblingsPrinter.errorMessage(response.body) ?? String(decoding: response.body, as: UTF8.self)
+        fputs("kvortex: \(response.status == 404 ? "not found" : "HTTP \(response.status): \(message)")\n", stderr)
+        return 1
+    }
+
+    /// The value argument, or standard input for `-`.
+    private static func value(_ argument: String) -> [UInt8] {
+        guard argument == "-" else { return Array(argument.utf8) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, stdin)
+            if count <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return bytes
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters.
+    static func percentEncode(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 15)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

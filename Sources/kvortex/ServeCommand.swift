@@ -1,0 +1,100 @@
+import Glibc
+import KVortexCore
+import KVortexServer
+
+/// `kvortex serve`: parses flags into a `NodeConfiguration`, runs the node until SIGTERM or SIGINT.
+enum ServeCommand {
+    static let valueFlags: Set<String> = [
+        "node-id", "http", "peer", "seeds", "replicas", "read-quorum", "write-quorum", "conflicts", "storage",
+        "data-dir", "cache-bytes", "max-memory", "auth-token-file", "cluster-secret-file", "siblings-max",
+        "timeout-ms", "loops", "connections-max", "shutdown-grace-ms", "value-bytes-max",
+    ]
+
+    static func run(_ words: [String]) -> Int32 {
+        if words.contains("--help") || words.contains("-h") {
+            print(HelpText.serve)
+            return 0
+        }
+        let configuration: NodeConfiguration
+        do {
+            configuration = try parse(words)
+        } catch {
+            fputs("kvortex serve: \(error)\nTry: kvortex serve --help\n", stderr)
+            return 2
+        }
+        // Signals are taken synchronously by this thread; block them before any other thread starts.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let node: NodeRuntime
+        let address: (host: String, port: Int)
+        do {
+            node = try NodeRuntime(configuration: configuration)
+            address = try node.start()
+        } catch {
+            fputs("kvortex serve: \(error)\n", stderr)
+            return 1
+        }
+        print("kvortex ready http=\(address.host):\(address.port) peer=\(configuration.resolvedPeerHost):\(configuration.resolvedPeerPort) id=\(node.nodeID)")
+        fflush(stdout)
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        fputs("kvortex: signal \(received), stopping\n", stderr)
+        node.stop()
+        fputs("kvortex: stopped\n", stderr)
+        return 0
+    }
+
+    static func parse(_ words: [String]) throws -> NodeConfiguration {
+        let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["enable-fault-injection"])
+        guard arguments.positionals.isEmpty else {
+            throw Arguments.Failure(description: "unexpected argument '\(arguments.positionals[0])'")
+        }
+        var configuration = NodeConfiguration()
+        if let text = arguments.string("http") {
+            (configuration.httpHost, configuration.httpPort) = try Arguments.hostPort(text, flag: "--http")
+        }
+        if let text = arguments.string("peer") {
+            let (host, port) = try Arguments.hostPort(text, flag: "--peer")
+            configuration.peerHost = host
+            configuration.peerPort = port
+        }
+        configuration.nodeID = arguments.string("node-id")
+        if let text = arguments.string("seeds") {
+            configuration.seeds = text.split(separator: ",").map(String.init)
+        }
+        configuration.replicaCount = try arguments.int("replicas", range: 1...64) ?? configuration.replicaCount
+        configuration.readQuorum = try arguments.int("read-quorum", range: 1...64) ?? configuration.readQuorum
+        configuration.writeQuorum = try arguments.int("write-quorum", range: 1...64) ?? configuration.writeQuorum
+        if let text = arguments.string("conflicts") {
+            guard let mode = ConflictMode(rawValue: text) else {
+                throw Arguments.Failure(description: "--conflicts must be siblings or lww, got '\(text)'")
+            }
+            configuration.conflictMode = mode
+        }
+        if let text = arguments.string("storage") {
+            guard let kind = NodeConfiguration.StorageKind(rawValue: text) else {
+                throw Arguments.Failure(description: "--storage must be memory, log or sqlite, got '\(text)'")
+            }
+            configuration.storage = kind
+        }
+        configuration.dataDirectory = arguments.string("data-dir")
+        configuration.cacheBytes = try arguments.bytes("cache-bytes")
+        configuration.memoryBytesMax = try arguments.bytes("max-memory")
+        configuration.valueBytesMax = try arguments.bytes("value-bytes-max") ?? configuration.valueBytesMax
+        configuration.authTokenFile = arguments.string("auth-token-file")
+        configuration.clusterSecretFile = arguments.string("cluster-secret-file")
+        configuration.enableFaultInjection = arguments.has("enable-fault-injection")
+        configuration.siblingsMax = try arguments.int("siblings-max", range: 1...1024) ?? configuration.siblingsMax
+        configuration.timeoutMs = try arguments.int("timeout-ms", range: 1...600_000) ?? configuration.timeoutMs
+        configuration.loopCount = try arguments.int("loops", range: 0...256) ?? configuration.loopCount
+        configuration.connectionsMax = try arguments.int("connections-max", range: 1...1_000_000) ?? configuration.connectionsMax
+        configuration.shutdownGraceMs = try arguments.int("shutdown-grace-ms", range: 0...600_000) ?? configuration.shutdownGraceMs
+        try configuration.validate()
+        return configuration
+    }
+}

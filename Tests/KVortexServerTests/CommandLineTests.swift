@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// `kvortex get|set|delete` against a running node: output and exit status.
+@Suite(.serialized) struct CommandLineTests {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    func kvortex(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = NodeProcess.binaryURL
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test func setGetDeleteFromTheCommandLine() throws {
+        let node = try NodeProcess()
+        let address = "\(node.host):\(node.port)"
+        let set = try kvortex(["set", "cli key", "hello", "--node", address])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(!set.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "set prints the context")
+        let get = try kvortex(["get", "cli key", "--node", address])
+        #expect(get.status == 0)
+        #expect(get.stdout == "hello")
+        #expect(get.stderr.contains("context: "))
+
+        let piped = try kvortex(["set", "cli key", "-", "--node", address], stdin: "from stdin")
+        #expect(piped.status == 0)
+        let siblings = try kvortex(["get", "cli key", "--node", address])
+        #expect(siblings.status == 0)
+        #expect(siblings.stdout.contains("2 siblings"))
+        #expect(siblings.stdout.contains("hello") && siblings.stdout.contains("from stdin"))
+        let context = try #require(siblings.stdout.split(separator: "\n").first { $0.hasPrefix("context: ") }?.dropFirst(9))
+        #expect(try kvortex(["set", "cli key", "merged", "--context", String(context), "--node", address]).status == 0)
+        #expect(try kvortex(["get", "cli key", "--node", address]).stdout == "merged")
+
+        #expect(try kvortex(["delete", "cli key", "--node", address]).status == 0)
+        let missing = try kvortex(["get", "cli key", "--node", address])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("not found"))
+    }
+
+    @Test func errorsExitNonZero() throws {
+        let node = try NodeProcess()
+        let address = "\(node.host):\(node.port)"
+        #expect(try kvortex(["get", "k", "--node", address, "--consistency", "most"]).status == 1)
+        #expect(try kvortex(["get", "--node", address]).status == 2)
+        #expect(try kvortex(["get", "k", "--bogus"]).status == 2)
+        #expect(try kvortex(["get", "k", "--node", "127.0.0.1:1"]).status == 2, "unreachable node")
+        #expect(try kvortex(["serve", "--help"]).stdout.contains("--max-memory"))
+    }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `make bench`: KVortex (release, one node in memory, pinned to core 0) against the nginx and
+# Hummingbird anchors in the same invocation (../shared/BENCH.md). Prints the raw ANCHOR lines and
+# a table of ratios. Knobs: SHARED (default ../shared), PORT, RUNS, DURATION, CONNS, PIN,
+# ANCHORS (default "nginx hummingbird"; set to "" to skip them), LOOPS (event loops, default 1 pinned).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=$(cd "${SHARED:-../shared}" && pwd)
+BIN=$PWD/.build/release/kvortex
+PORT=${PORT:-8095}
+PIN=${PIN:-1}
+ANCHORS=${ANCHORS-"nginx hummingbird"}
+OUT=${OUT:-/tmp/kvortex-bench}
+mkdir -p "$OUT"
+export PIN RUNS="${RUNS:-3}" DURATION="${DURATION:-10}" CONNS="${CONNS:-64}"
+
+[[ -x "$BIN" ]] || { echo "build first: swift build -c release" >&2; exit 2; }
+results="$OUT/anchors.txt"
+: >"$results"
+
+pin=()
+[[ "$PIN" == 1 ]] && pin=(taskset -c 0)
+loops=${LOOPS:-$([[ "$PIN" == 1 ]] && echo 1 || echo 0)}
+log="$OUT/kvortex-node.log"
+"${pin[@]}" "$BIN" serve --http "127.0.0.1:$PORT" --loops "$loops" >"$log" 2>&1 &
+node_pid=$!
+trap 'kill -TERM $node_pid 2>/dev/null || true; wait $node_pid 2>/dev/null || true' EXIT
+for _ in $(seq 300); do
+  grep -q '^kvortex ready' "$log" && break
+  kill -0 "$node_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q '^kvortex ready' "$log" || { echo "node did not become ready" >&2; exit 1; }
+echo "node: $(grep '^kvortex ready' "$log") pid=$node_pid loops=$loops"
+
+"$BIN" bench --node "127.0.0.1:$PORT" --preload --keys 10000 --value-size 100
+SERVER_PID=$node_pid "$SHARED/bench/target.sh" kvortex "http://127.0.0.1:$PORT" | tee -a "$results"
+rss_kb=$(awk '/VmRSS/{print $2}' "/proc/$node_pid/status")
+echo "kvortex RSS after the run: $((rss_kb / 1024)) MiB"
+kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true
+trap - EXIT
+
+for anchor in $ANCHORS; do
+  "$SHARED/bench/anchor-$anchor.sh" | tee -a "$results"
+done
+
+echo
+echo "== ratios (same run) =="
+awk '
+  /^ANCHOR/ {
+    name = $2; for (i = 3; i <= NF; i++) { split($i, kv, "="); f[name, kv[1]] = kv[2] }
+    names[name] = 1
+  }
+  function rps(n) { return f[n, "rps"] + 0 }
+  END {
+    printf "%-16s %10s %8s %8s\n", "workload", "req/s", "p50", "p99"
+    for (n in names) printf "%-16s %10s %8s %8s\n", n, f[n, "rps"], f[n, "p50"], f[n, "p99"]
+    ng = ""; hb = ""; hbset = ""
+    for (n in names) { if (n ~ /^nginx/) ng = n; if (n ~ /^hummingbird.*get/) hb = n; if (n ~ /^hummingbird.*(set|post)/) hbset = n }
+    print ""
+    if (ng != "") {
+      printf "GET / nginx static      = %.2f  (target >= 0.85)\n", rps("kvortex-get") / rps(ng)
+      printf "SET / nginx static      = %.2f  (target >= 0.80)\n", rps("kvortex-set") / rps(ng)
+    }
+    if (hb != "") printf "GET / Hummingbird GET   = %.2f  (target >= 2.2)\n", rps("kvortex-get") / rps(hb)
+    if (hbset != "") printf "SET / Hummingbird POST  = %.2f\n", rps("kvortex-set") / rps(hbset)
+    printf "p99 GET %s ms, SET %s ms (target <= 2 ms)\n", f["kvortex-get", "p99"], f["kvortex-set", "p99"]
+  }' "$results"
