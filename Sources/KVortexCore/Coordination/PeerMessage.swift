@@ -1,0 +1,70 @@
+/// Names one request a node sent to a peer, so the reply finds its coordinator. Unique per sender.
+public struct OperationID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+
+    public init(_ rawValue: UInt64) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { "op\(rawValue)" }
+
+    public static func < (lhs: OperationID, rhs: OperationID) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A client write as it travels when forwarded to a replica: what to write, not yet a dot.
+public struct ClientWrite: Hashable, Sendable {
+    public var payload: Sibling.Payload
+    public var context: VersionVector?
+    /// Seconds to live, turned into an absolute expiry by the replica that mints the dot.
+    public var ttlSeconds: UInt64?
+    public var contentType: String
+
+    public init(payload: Sibling.Payload, context: VersionVector? = nil, ttlSeconds: UInt64? = nil, contentType: String = "") {
+        self.payload = payload
+        self.context = context
+        self.ttlSeconds = ttlSeconds
+        self.contentType = contentType
+    }
+}
+
+/// Every message nodes exchange (DESIGN.md "Coordination", "Membership and failure").
+/// The binary encoding is in `Wire/PeerMessage+Wire.swift`.
+public enum PeerMessage: Equatable, Sendable {
+    /// Read your replica of `key`.
+    case getRequest(OperationID, key: [UInt8])
+    /// Your replica, or nil when you have none.
+    case getReply(OperationID, object: VersionedObject?)
+    /// Merge `object` into your replica of `key` (a coordinated write), or keep it as a hint for
+    /// `hintFor` when you are standing in for that primary.
+    case putRequest(OperationID, key: [UInt8], object: VersionedObject, hintFor: NodeID?)
+    case putAck(OperationID)
+    /// The replica could not store the write (storage failure, hint queue full).
+    case putRejected(OperationID, reason: String)
+    /// Coordinate this client write: the receiving node was not a replica of the key.
+    case forwardPut(OperationID, key: [UInt8], write: ClientWrite, options: QuorumOptions)
+    case forwardReply(OperationID, Result<WriteOutcome, KVError>)
+    /// Merge this newer object (read repair; no reply).
+    case repair(key: [UInt8], object: VersionedObject)
+    /// A hinted write handed back to its primary.
+    case hintDelivery(OperationID, key: [UInt8], object: VersionedObject)
+    case hintAck(OperationID)
+    /// Membership gossip: the sender's view of every member (DESIGN.md "Membership").
+    case gossip([MemberDigest])
+}
+
+/// One member as gossiped: incarnation and heartbeat counters let newer news replace older.
+public struct MemberDigest: Hashable, Sendable {
+    public var node: NodeID
+    /// Raised by the member itself to refute a suspicion or announce leaving.
+    public var incarnation: UInt64
+    /// Raised by the member itself every heartbeat; a peer that sees it grow knows the member lives.
+    public var heartbeat: UInt64
+    public var isLeaving: Bool
+
+    public init(node: NodeID, incarnation: UInt64, heartbeat: UInt64, isLeaving: Bool = false) {
+        self.node = node
+        self.incarnation = incarnation
+        self.heartbeat = heartbeat
+        self.isLeaving = isLeaving
+    }
+}
