@@ -1,4 +1,3 @@
-import KVortexCore
 
 /// Why a storage engine could not serve a call: an operating error (disk full, I/O failure), never a bug.
 public enum StorageError: Error, Equatable, Sendable {

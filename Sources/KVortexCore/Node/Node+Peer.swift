@@ -1,0 +1,92 @@
+/// Messages from peers, delivery failures and deadlines.
+extension Node {
+    mutating func receive(_ message: PeerMessage, from peer: NodeID, nowMs: UInt64) -> [NodeEffect] {
+        switch message {
+        case .getRequest(let operation, let key):
+            switch localObject(key, nowMs: nowMs) {
+            case .success(let object): return [.send(to: peer, .getReply(operation, object: object))]
+            case .failure: counters.storageFailures += 1; return []  // the coordinator's deadline covers it
+            }
+        case .getReply(let operation, let object):
+            return readReply(operation, from: peer, object: object, nowMs: nowMs)
+        case .putRequest(let operation, let key, let object, let hintFor):
+            return storeReplica(operation, key: key, object: object, hintFor: hintFor, from: peer, nowMs: nowMs)
+        case .putAck(let operation):
+            return writeEvent(operation, .ack(from: peer))
+        case .putRejected(let operation, _):
+            return writeEvent(operation, .failed(from: peer))
+        case .forwardPut(let operation, let key, let write, let options):
+            return startWrite(.peer(peer, operation), key: key, write: write, options: options, nowMs: nowMs)
+        case .forwardReply(let operation, let result):
+            guard case .forward(let replyTo, _, _, _, _) = operations[operation] else { return [] }
+            operations[operation] = nil
+            return reply(replyTo, result)
+        case .repair(let key, let object):
+            mergeLocally(key, object, nowMs: nowMs)
+            return []
+        case .hintDelivery(let operation, let key, let object):
+            return mergeLocally(key, object, nowMs: nowMs) ? [.send(to: peer, .hintAck(operation))] : []
+        case .hintAck(let operation):
+            return hintAcknowledged(operation)
+        case .gossip(let digests):
+            return membershipChanged(membership.merge(digests, nowMs: nowMs))
+        }
+    }
+
+    /// A replica's side of a coordinated write: merge it, or keep it as a hint for an absent primary.
+    mutating func storeReplica(_ operation: OperationID, key: [UInt8], object: VersionedObject, hintFor: NodeID?,
+                               from peer: NodeID, nowMs: UInt64) -> [NodeEffect] {
+        guard let primary = hintFor else {
+            return mergeLocally(key, object, nowMs: nowMs)
+                ? [.send(to: peer, .putAck(operation))]
+                : [.send(to: peer, .putRejected(operation, reason: "storage failure"))]
+        }
+        let effects = keepHint(for: primary, key: key, object: object)
+        return effects.isEmpty
+            ? [.send(to: peer, .putAck(operation))]
+            : effects + [.send(to: peer, .putRejected(operation, reason: "hint queue for \(primary) is full"))]
+    }
+
+    mutating func undeliverable(_ message: PeerMessage, to peer: NodeID, nowMs: UInt64) -> [NodeEffect] {
+        switch message {
+        case .getRequest(let operation, _):
+            guard case .read(var coordinator) = operations[operation] else { return [] }
+            let actions = coordinator.receive(.failed(from: peer))
+            operations[operation] = .read(coordinator)
+            return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
+        case .putRequest(let operation, _, _, _):
+            return writeEvent(operation, .failed(from: peer))
+        case .forwardPut(let operation, _, _, _):
+            return retryForward(operation, nowMs: nowMs)
+        case .hintDelivery(let operation, _, _):
+            operations[operation] = nil  // the hint stays; the next heartbeat tries again
+            return []
+        case .getReply, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip:
+            return []  // the other side's deadline, or the next round, covers these
+        }
+    }
+
+    mutating func deadline(_ operation: OperationID, nowMs: UInt64) -> [NodeEffect] {
+        switch operations[operation] {
+        case .read(var coordinator):
+            let actions = coordinator.receive(.deadline)
+            operations[operation] = .read(coordinator)
+            return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
+        case .write:
+            return writeEvent(operation, .deadline)
+        case .forward:
+            return retryForward(operation, nowMs: nowMs)
+        case .hintDelivery:
+            operations[operation] = nil
+            return []
+        case nil:
+            return []
+        }
+    }
+
+    private mutating func retryForward(_ operation: OperationID, nowMs: UInt64) -> [NodeEffect] {
+        guard case .forward(let replyTo, let key, let write, let options, let tried) = operations[operation] else { return [] }
+        operations[operation] = nil
+        return forward(replyTo, key: key, write: write, options: options, tried: tried, nowMs: nowMs)
+    }
+}

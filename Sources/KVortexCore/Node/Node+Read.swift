@@ -1,0 +1,116 @@
+/// Coordinated reads (DESIGN.md "Coordination": get).
+extension Node {
+    mutating func startRead(_ request: RequestID, key: [UInt8], options: QuorumOptions, nowMs: UInt64) -> [NodeEffect] {
+        guard operations.count < settings.operationsMax else {
+            counters.operationsRefused += 1
+            return [.replyRead(request, .failure(.overloaded(reason: "\(settings.operationsMax) operations in flight")))]
+        }
+        let (partition, primaries) = replicas(of: key)
+        let targets = readTargets(partition: partition, primaries: primaries, sloppy: options.sloppy)
+        guard targets.count >= options.readQuorum else {
+            return [.replyRead(request, .failure(.quorumUnmet(needed: options.readQuorum, acked: 0, asked: primaries.count)))]
+        }
+        let operation = allocateOperationID()
+        var coordinator = GetCoordinator(requestID: request, key: key, targets: targets, readQuorum: options.readQuorum,
+                                         mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
+        var effects: [NodeEffect] = [.startTimer(.deadline(operation), afterMs: options.timeoutMs)]
+        var actions: [GetCoordinator.Action] = []
+        for target in targets {
+            if target.node == nodeID {
+                switch localObject(key, nowMs: nowMs) {
+                case .success(let object): actions += coordinator.receive(.reply(from: nodeID, object: object))
+                case .failure: actions += coordinator.receive(.failed(from: nodeID))
+                }
+            } else {
+                effects.append(.send(to: target.node, .getRequest(operation, key: key)))
+            }
+        }
+        operations[operation] = .read(coordinator)
+        return effects + perform(actions, of: operation, key: key, nowMs: nowMs)
+    }
+
+    /// Healthy primaries; under a sloppy quorum, healthy stand-ins take the place of the others.
+    func readTargets(partition: Int, primaries: [NodeID], sloppy: Bool) -> [ReplicaTarget] {
+        var targets = primaries.filter { membership.isHealthy($0) }.map { ReplicaTarget(node: $0) }
+        guard sloppy, targets.count < primaries.count else { return targets }
+        var standIns = placement.fallbacks(ofPartition: partition).filter { membership.isHealthy($0) }.makeIterator()
+        for primary in primaries where !membership.isHealthy(primary) {
+            guard let standIn = standIns.next() else { break }
+            targets.append(ReplicaTarget(node: standIn, hintFor: primary))
+        }
+        return targets
+    }
+
+    /// This node's replica of `key`, or a storage failure.
+    func localObject(_ key: [UInt8], nowMs: UInt64) -> Result<VersionedObject?, StorageError> {
+        do {
+            return .success(try storage.get(key, nowMs: nowMs))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    mutating func readReply(_ operation: OperationID, from: NodeID, object: VersionedObject?, nowMs: UInt64) -> [NodeEffect] {
+        guard case .read(var coordinator) = operations[operation] else { return [] }
+        let actions = coordinator.receive(.reply(from: from, object: object))
+        operations[operation] = .read(coordinator)
+        return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
+    }
+
+    /// Turns coordinator actions into effects; read repair of this node's own replica happens here.
+    mutating func perform(_ actions: [GetCoordinator.Action], of operation: OperationID, key: [UInt8],
+                          nowMs: UInt64) -> [NodeEffect] {
+        guard case .read(let coordinator) = operations[operation] else { return [] }
+        var effects: [NodeEffect] = []
+        for action in actions {
+            switch action {
+            case .reply(let result):
+                effects.append(.replyRead(coordinator.requestID, result))
+                if coordinator.state == .repairing {
+                    effects.append(.startTimer(.repairWindow(operation), afterMs: settings.repairWindowMs))
+                }
+            case .repair(let node, let object):
+                counters.readRepairsSent += 1
+                if node == nodeID {
+                    mergeLocally(key, object, nowMs: nowMs)
+                } else {
+                    effects.append(.send(to: node, .repair(key: key, object: object)))
+                }
+            }
+        }
+        if coordinator.state == .finished { operations[operation] = nil }
+        return effects
+    }
+
+    mutating func repairWindowClosed(_ operation: OperationID, nowMs: UInt64) -> [NodeEffect] {
+        guard case .read(var coordinator) = operations[operation] else { return [] }
+        let actions = coordinator.receive(.repairWindowClosed)
+        operations[operation] = .read(coordinator)
+        return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
+    }
+
+    /// Merges another replica's object into this node's; returns false on a storage failure.
+    @discardableResult
+    mutating func mergeLocally(_ key: [UInt8], _ object: VersionedObject, nowMs: UInt64) -> Bool {
+        let mode = settings.conflictMode
+        let siblingsMax = settings.siblingsMax
+        do {
+            let outcome = try storage.update(key, nowMs: nowMs) { stored -> ApplyOutcome in
+                guard var current = stored else { stored = object; return ApplyOutcome() }
+                let outcome = current.merge(object, mode: mode, siblingsMax: siblingsMax)
+                stored = current
+                return outcome
+            }
+            count(outcome)
+            return true
+        } catch {
+            counters.storageFailures += 1
+            return false
+        }
+    }
+
+    mutating func count(_ outcome: ApplyOutcome) {
+        counters.siblingsCapped += UInt64(outcome.siblingsCapped)
+        counters.lwwOverwrites += UInt64(outcome.siblingsOverwrittenByLWW)
+    }
+}

@@ -1,0 +1,165 @@
+/// Coordinated writes and deletes (DESIGN.md "Coordination": put/delete, "Placement": sloppy quorum).
+extension Node {
+    mutating func startWrite(_ replyTo: ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions,
+                             nowMs: UInt64) -> [NodeEffect] {
+        guard operations.count < settings.operationsMax else {
+            counters.operationsRefused += 1
+            return reply(replyTo, .failure(.overloaded(reason: "\(settings.operationsMax) operations in flight")))
+        }
+        let (partition, primaries) = replicas(of: key)
+        if primaries.contains(nodeID) {
+            return coordinateWrite(replyTo, key: key, write: write, options: options, partition: partition,
+                                   primaries: primaries, nowMs: nowMs)
+        }
+        // The dot must be minted by a replica: forward to the preferred healthy primary.
+        return forward(replyTo, key: key, write: write, options: options, tried: [], nowMs: nowMs)
+    }
+
+    /// Sends the write to the next healthy primary not yet tried; with none left, stands in (sloppy)
+    /// or fails (strict).
+    mutating func forward(_ replyTo: ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions,
+                          tried: [NodeID], nowMs: UInt64) -> [NodeEffect] {
+        let (partition, primaries) = replicas(of: key)
+        if let next = primaries.first(where: { $0 != nodeID && membership.isHealthy($0) && !tried.contains($0) }) {
+            let operation = allocateOperationID()
+            operations[operation] = .forward(replyTo, key: key, write: write, options: options, tried: tried + [next])
+            counters.writesForwarded += 1
+            return [.send(to: next, .forwardPut(operation, key: key, write: write, options: options)),
+                    .startTimer(.deadline(operation), afterMs: min(options.timeoutMs, settings.peerRequestTimeoutMs))]
+        }
+        guard options.sloppy else {
+            return reply(replyTo, .failure(.quorumUnmet(needed: options.writeQuorum, acked: 0, asked: primaries.count)))
+        }
+        return coordinateWrite(replyTo, key: key, write: write, options: options, partition: partition,
+                               primaries: primaries, nowMs: nowMs)
+    }
+
+    /// Applies the write here, then replicates the new object to the other replicas.
+    ///
+    /// As a primary, this node mints the dot with its own actor in its own replica. As a stand-in (no
+    /// primary reachable) it holds no replica to count from, so it mints with a one-off actor derived
+    /// from its actor and the operation: such a dot can never repeat or be falsely covered, at the cost
+    /// of one clock entry per stand-in write (rare: only when every primary is unreachable).
+    mutating func coordinateWrite(_ replyTo: ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions,
+                                  partition: Int, primaries: [NodeID], nowMs: UInt64) -> [NodeEffect] {
+        let operation = allocateOperationID()
+        let isPrimary = primaries.contains(nodeID)
+        let timestamp = clock.tick(physicalMs: nowMs)
+        let request = WriteRequest(payload: write.payload, context: write.context,
+                                   expiryMs: write.ttlSeconds.map { nowMs + $0 * 1000 }, contentType: write.contentType)
+        let object: VersionedObject
+        var effects: [NodeEffect] = []
+        if isPrimary {
+            guard let stored = applyLocally(key, request, timestamp: timestamp, nowMs: nowMs) else {
+                return reply(replyTo, .failure(.storageFailure("local write failed")))
+            }
+            object = stored
+        } else {
+            var fresh = VersionedObject()
+            let oneOff = ActorID(rawValue: StableHash.hash64(Self.bytes(actor.rawValue) + Self.bytes(operation.rawValue)))
+            _ = fresh.applyWrite(request, actor: oneOff, timestamp: timestamp, mode: settings.conflictMode,
+                                 siblingsMax: settings.siblingsMax)
+            object = fresh
+        }
+        let targets = writeTargets(partition: partition, primaries: primaries)
+        for primary in targets.keptLocally {
+            effects += keepHint(for: primary, key: key, object: object)
+        }
+        var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, object: object,
+                                         targets: targets.remote, writeQuorum: options.writeQuorum,
+                                         sloppy: options.sloppy, localIsPrimary: isPrimary)
+        for target in targets.remote {
+            effects.append(.send(to: target.node, .putRequest(operation, key: key, object: object, hintFor: target.hintFor)))
+        }
+        effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
+        let actions = coordinator.start()
+        operations[operation] = .write(coordinator, replyTo: replyTo)
+        return effects + perform(actions, of: operation)
+    }
+
+    /// The other primaries that are healthy, stand-ins for those that are not, and the primaries
+    /// left without a stand-in (this node keeps their hints itself).
+    func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: [NodeID]) {
+        var remote: [ReplicaTarget] = []
+        var keptLocally: [NodeID] = []
+        var standIns = placement.fallbacks(ofPartition: partition)
+            .filter { $0 != nodeID && membership.isHealthy($0) }.makeIterator()
+        let isPrimary = primaries.contains(nodeID)
+        for (index, primary) in primaries.enumerated() where primary != nodeID {
+            if membership.isHealthy(primary) {
+                remote.append(ReplicaTarget(node: primary))
+            } else if !isPrimary && index == 0 {
+                keptLocally.append(primary)  // a stand-in coordinator holds the first primary's hint itself
+            } else if let standIn = standIns.next() {
+                remote.append(ReplicaTarget(node: standIn, hintFor: primary))
+            } else {
+                keptLocally.append(primary)
+            }
+        }
+        return (remote, keptLocally)
+    }
+
+    /// Applies the DVV write rule to this node's replica; nil on a storage failure.
+    mutating func applyLocally(_ key: [UInt8], _ request: WriteRequest, timestamp: HybridTimestamp,
+                               nowMs: UInt64) -> VersionedObject? {
+        let actor = self.actor
+        let mode = settings.conflictMode
+        let siblingsMax = settings.siblingsMax
+        do {
+            let (object, outcome) = try storage.update(key, nowMs: nowMs) { stored in
+                var object = stored ?? VersionedObject()
+                let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode,
+                                                siblingsMax: siblingsMax)
+                stored = object
+                return (object, outcome)
+            }
+            count(outcome)
+            return object
+        } catch {
+            counters.storageFailures += 1
+            return nil
+        }
+    }
+
+    mutating func keepHint(for target: NodeID, key: [UInt8], object: VersionedObject) -> [NodeEffect] {
+        switch hints.add(target: target, key: key, object: object, mode: settings.conflictMode, siblingsMax: settings.siblingsMax) {
+        case .stored, .merged:
+            counters.hintsStored += 1
+            return []
+        case .full:
+            counters.hintsDropped += 1
+            return [.log("hint for \(target) dropped: its queue is full")]
+        }
+    }
+
+    mutating func perform(_ actions: [PutCoordinator.Action], of operation: OperationID) -> [NodeEffect] {
+        guard case .write(_, let replyTo) = operations[operation] else { return [] }
+        var effects: [NodeEffect] = []
+        for action in actions {
+            switch action {
+            case .reply(let result):
+                effects += reply(replyTo, result)
+                operations[operation] = nil
+            }
+        }
+        return effects
+    }
+
+    mutating func writeEvent(_ operation: OperationID, _ event: PutCoordinator.Event) -> [NodeEffect] {
+        guard case .write(var coordinator, let replyTo) = operations[operation] else { return [] }
+        let actions = coordinator.receive(event)
+        operations[operation] = .write(coordinator, replyTo: replyTo)
+        return perform(actions, of: operation)
+    }
+
+    func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>) -> [NodeEffect] {
+        switch replyTo {
+        case .client(let request): [.replyWrite(request, result)]
+        case .peer(let node, let operation): [.send(to: node, .forwardReply(operation, result))]
+        }
+    }
+
+    static func bytes(_ value: UInt64) -> [UInt8] {
+        withUnsafeBytes(of: value.littleEndian) { Array($0) }
+    }
+}

@@ -1,0 +1,108 @@
+/// One KVortex node as a value: `handle(input, nowMs)` returns the effects to perform.
+///
+/// Composes membership, placement, the get and put coordinators, handoff and the local replica.
+/// It never reads a clock, socket, thread or random source: the driver passes the time, and the
+/// seed of the generator used to pick gossip peers. Therefore the simulator replays a node exactly,
+/// and the code it proves is the code that serves traffic (DESIGN.md "The shape").
+public struct Node: Sendable {
+    public let settings: NodeSettings
+    public let actor: ActorID
+    let storage: any StorageEngine
+    let hints: any HintStore
+    public internal(set) var membership: MembershipView
+    var placement: any Placement
+    var clock: HybridLogicalClock
+    var random: SplitMix64
+    var operations: [OperationID: Operation] = [:]
+    var nextOperation: UInt64 = 1
+    public internal(set) var counters = NodeCounters()
+
+    /// Who gets the result of a write this node coordinates.
+    enum ReplyTo: Sendable {
+        case client(RequestID)
+        case peer(NodeID, OperationID)
+    }
+
+    enum Operation: Sendable {
+        case read(GetCoordinator)
+        case write(PutCoordinator, replyTo: ReplyTo)
+        /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
+        case forward(ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions, tried: [NodeID])
+        case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
+    }
+
+    public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
+                placement: any Placement, seeds: [NodeID], randomSeed: UInt64, nowMs: UInt64) {
+        self.settings = settings
+        self.actor = ActorID(node: settings.nodeID, epoch: epoch)
+        self.storage = storage
+        self.hints = hints
+        self.placement = placement
+        self.membership = MembershipView(localNode: settings.nodeID, seeds: seeds,
+                                         settings: settings.failureDetector, nowMs: nowMs)
+        self.clock = HybridLogicalClock()
+        self.random = SplitMix64(seed: randomSeed)
+    }
+
+    public var nodeID: NodeID { settings.nodeID }
+
+    /// The effects a node needs at start: its heartbeat timer.
+    public func start() -> [NodeEffect] {
+        [.startTimer(.heartbeat, afterMs: settings.failureDetector.heartbeatIntervalMs)]
+    }
+
+    /// Feeds one input in; returns the effects to perform, in order.
+    public mutating func handle(_ input: NodeInput, nowMs: UInt64) -> [NodeEffect] {
+        switch input {
+        case .get(let request, let key, let options):
+            return startRead(request, key: key, options: options, nowMs: nowMs)
+        case .put(let request, let key, let write, let options):
+            return startWrite(.client(request), key: key, write: write, options: options, nowMs: nowMs)
+        case .peer(let from, let message):
+            return receive(message, from: from, nowMs: nowMs)
+        case .undeliverable(let to, let message):
+            return undeliverable(message, to: to, nowMs: nowMs)
+        case .timer(.heartbeat):
+            return heartbeat(nowMs: nowMs)
+        case .timer(.deadline(let operation)):
+            return deadline(operation, nowMs: nowMs)
+        case .timer(.repairWindow(let operation)):
+            return repairWindowClosed(operation, nowMs: nowMs)
+        }
+    }
+
+    /// Replaces the placement after a membership change (the ring is computed by the driver for now).
+    public mutating func updatePlacement(_ placement: any Placement) {
+        self.placement = placement
+    }
+
+    func makeOperationID() -> OperationID {
+        OperationID(nextOperation)
+    }
+
+    mutating func allocateOperationID() -> OperationID {
+        defer { nextOperation += 1 }
+        return OperationID(nextOperation)
+    }
+
+    /// The primaries of `key` that this node believes healthy, and the partition.
+    func replicas(of key: [UInt8]) -> (partition: Int, primaries: [NodeID]) {
+        let partition = settings.partitioning.partition(of: key)
+        return (partition, placement.primaries(ofPartition: partition))
+    }
+}
+
+/// Counters of a node's work, for metrics and the simulator's report.
+public struct NodeCounters: Equatable, Sendable {
+    public var readRepairsSent: UInt64 = 0
+    public var hintsStored: UInt64 = 0
+    public var hintsDropped: UInt64 = 0
+    public var hintsDelivered: UInt64 = 0
+    public var writesForwarded: UInt64 = 0
+    public var siblingsCapped: UInt64 = 0
+    public var lwwOverwrites: UInt64 = 0
+    public var operationsRefused: UInt64 = 0
+    public var storageFailures: UInt64 = 0
+
+    public init() {}
+}

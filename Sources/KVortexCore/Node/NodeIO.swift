@@ -1,0 +1,66 @@
+/// What drives a node: client operations, peer messages, delivery failures and timers.
+public enum NodeInput: Sendable {
+    case get(RequestID, key: [UInt8], QuorumOptions)
+    case put(RequestID, key: [UInt8], ClientWrite, QuorumOptions)
+    case peer(from: NodeID, PeerMessage)
+    /// The driver could not deliver `message` to `node` (refused, queue full, partitioned).
+    case undeliverable(to: NodeID, PeerMessage)
+    case timer(TimerID)
+}
+
+public enum TimerID: Hashable, Sendable {
+    /// The deadline of an operation this node coordinates or forwarded.
+    case deadline(OperationID)
+    /// The wait for late replies after a read was answered, before read repair.
+    case repairWindow(OperationID)
+    /// The periodic heartbeat: beat, gossip, evaluate the failure detector, deliver hints.
+    case heartbeat
+}
+
+/// What a node asks its driver to do, in order. The driver (epoll or simulator) performs them.
+public enum NodeEffect: Equatable, Sendable {
+    case send(to: NodeID, PeerMessage)
+    case replyRead(RequestID, Result<ReadOutcome, KVError>)
+    case replyWrite(RequestID, Result<WriteOutcome, KVError>)
+    case startTimer(TimerID, afterMs: UInt64)
+    /// Something an operator should see in the log (a dropped hint, a member state change).
+    case log(String)
+}
+
+/// Tunables of a node; every bound is named here (STYLE.md "Every queue and buffer has a named limit").
+public struct NodeSettings: Sendable {
+    public var nodeID: NodeID
+    public var replicaCount: Int
+    public var conflictMode: ConflictMode
+    public var siblingsMax: Int
+    public var partitioning: Partitioning
+    public var failureDetector: FailureDetectorSettings
+    /// How long a read waits for late replies after answering, for read repair.
+    public var repairWindowMs: UInt64
+    /// Peers gossiped to per heartbeat.
+    public var gossipFanout: Int
+    /// Hints sent per target per heartbeat; the rest wait for the next one.
+    public var hintDeliveryBatchMax: Int
+    /// Operations this node coordinates at once; past it new client operations are refused (503).
+    public var operationsMax: Int
+    /// Deadline of a forwarded write, of a hint delivery.
+    public var peerRequestTimeoutMs: UInt64
+
+    public init(nodeID: NodeID, replicaCount: Int = 3, conflictMode: ConflictMode = .siblings,
+                siblingsMax: Int = Limits.siblingsMaxDefault, partitioning: Partitioning = Partitioning(),
+                failureDetector: FailureDetectorSettings = FailureDetectorSettings(), repairWindowMs: UInt64 = 100,
+                gossipFanout: Int = 2, hintDeliveryBatchMax: Int = 64, operationsMax: Int = 100_000,
+                peerRequestTimeoutMs: UInt64 = 2_000) {
+        self.nodeID = nodeID
+        self.replicaCount = replicaCount
+        self.conflictMode = conflictMode
+        self.siblingsMax = siblingsMax
+        self.partitioning = partitioning
+        self.failureDetector = failureDetector
+        self.repairWindowMs = repairWindowMs
+        self.gossipFanout = gossipFanout
+        self.hintDeliveryBatchMax = hintDeliveryBatchMax
+        self.operationsMax = operationsMax
+        self.peerRequestTimeoutMs = peerRequestTimeoutMs
+    }
+}

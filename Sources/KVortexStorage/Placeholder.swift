@@ -1,0 +1,1 @@
+// The memory engine lands here; the protocol it implements is KVortexCore.StorageEngine.
