@@ -25,6 +25,8 @@ public struct PutCoordinator: Sendable {
     public let key: [UInt8]
     /// The object after the local write: what every target is sent.
     public let object: VersionedObject
+    /// The dot the local write minted.
+    public let dot: Dot?
     /// The other replicas, in preference order; never the coordinator itself.
     public let targets: [ReplicaTarget]
     public let writeQuorum: Int
@@ -35,8 +37,9 @@ public struct PutCoordinator: Sendable {
     private let localCounts: Bool
 
     /// `localIsPrimary` says whether the coordinator's own write counts under a strict quorum.
-    public init(requestID: RequestID, key: [UInt8], object: VersionedObject, targets: [ReplicaTarget],
+    public init(requestID: RequestID, key: [UInt8], object: VersionedObject, dot: Dot? = nil, targets: [ReplicaTarget],
                 writeQuorum: Int, sloppy: Bool, localIsPrimary: Bool) {
+        self.dot = dot
         precondition(Set(targets.map(\.node)).count == targets.count, "targets repeat a node: \(targets)")
         self.requestID = requestID
         self.key = key
@@ -98,7 +101,7 @@ public struct PutCoordinator: Sendable {
         guard state == .awaitingAcks else { return [] }
         if countedAcks >= writeQuorum {
             state = .replied
-            return [.reply(.success(WriteOutcome(clock: object.clock, replicasAcked: countedAcks, replicasAsked: askedCount)))]
+            return [.reply(.success(WriteOutcome(clock: object.clock, dot: dot, replicasAcked: countedAcks, replicasAsked: askedCount)))]
         }
         if countedAcks + countablePending < writeQuorum {
             state = .replied
@@ -112,11 +115,14 @@ public struct PutCoordinator: Sendable {
 public struct WriteOutcome: Equatable, Sendable {
     /// The object's clock after the write: the client's next context.
     public var clock: VersionVector
+    /// The dot the write minted, when known (for the simulator's checkers; not shown to clients).
+    public var dot: Dot?
     public var replicasAcked: Int
     public var replicasAsked: Int
 
-    public init(clock: VersionVector, replicasAcked: Int, replicasAsked: Int) {
+    public init(clock: VersionVector, dot: Dot? = nil, replicasAcked: Int, replicasAsked: Int) {
         self.clock = clock
+        self.dot = dot
         self.replicasAcked = replicasAcked
         self.replicasAsked = replicasAsked
     }

@@ -70,6 +70,7 @@ extension Node {
                     effects.append(.startTimer(.repairWindow(operation), afterMs: settings.repairWindowMs))
                 }
             case .repair(let node, let object):
+                if settings.plantedBugs.contains(.skipReadRepair) { continue }  // planted bug
                 counters.readRepairsSent += 1
                 if node == nodeID {
                     mergeLocally(key, object, nowMs: nowMs)

@@ -48,24 +48,25 @@ extension Node {
         let request = WriteRequest(payload: write.payload, context: write.context,
                                    expiryMs: write.ttlSeconds.map { nowMs + $0 * 1000 }, contentType: write.contentType)
         let object: VersionedObject
+        let dot: Dot?
         var effects: [NodeEffect] = []
         if isPrimary {
-            guard let stored = applyLocally(key, request, timestamp: timestamp, nowMs: nowMs) else {
+            guard let (stored, minted) = applyLocally(key, request, timestamp: timestamp, nowMs: nowMs) else {
                 return reply(replyTo, .failure(.storageFailure("local write failed")))
             }
-            object = stored
+            (object, dot) = (stored, minted)
         } else {
             var fresh = VersionedObject()
             let oneOff = ActorID(rawValue: StableHash.hash64(Self.bytes(actor.rawValue) + Self.bytes(operation.rawValue)))
-            _ = fresh.applyWrite(request, actor: oneOff, timestamp: timestamp, mode: settings.conflictMode,
-                                 siblingsMax: settings.siblingsMax)
+            dot = fresh.applyWrite(request, actor: oneOff, timestamp: timestamp, mode: settings.conflictMode,
+                                   siblingsMax: settings.siblingsMax).dot
             object = fresh
         }
         let targets = writeTargets(partition: partition, primaries: primaries)
         for primary in targets.keptLocally {
             effects += keepHint(for: primary, key: key, object: object)
         }
-        var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, object: object,
+        var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, object: object, dot: dot,
                                          targets: targets.remote, writeQuorum: options.writeQuorum,
                                          sloppy: options.sloppy, localIsPrimary: isPrimary)
         for target in targets.remote {
@@ -99,22 +100,32 @@ extension Node {
         return (remote, keptLocally)
     }
 
-    /// Applies the DVV write rule to this node's replica; nil on a storage failure.
+    /// Applies the DVV write rule to this node's replica; returns the object and the minted dot, or
+    /// nil on a storage failure.
     mutating func applyLocally(_ key: [UInt8], _ request: WriteRequest, timestamp: HybridTimestamp,
-                               nowMs: UInt64) -> VersionedObject? {
+                               nowMs: UInt64) -> (VersionedObject, Dot?)? {
         let actor = self.actor
         let mode = settings.conflictMode
         let siblingsMax = settings.siblingsMax
+        let mintFromContextOnly = settings.plantedBugs.contains(.mintFromContextOnly)
         do {
             let (object, outcome) = try storage.update(key, nowMs: nowMs) { stored in
                 var object = stored ?? VersionedObject()
-                let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode,
+                let outcome: ApplyOutcome
+                if mintFromContextOnly {
+                    // Planted bug: mint the dot from the context alone, as if the replica had no clock.
+                    var fresh = VersionedObject()
+                    outcome = fresh.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
+                    _ = object.merge(fresh, mode: mode, siblingsMax: siblingsMax)
+                } else {
+                    outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode,
                                                 siblingsMax: siblingsMax)
+                }
                 stored = object
                 return (object, outcome)
             }
             count(outcome)
-            return object
+            return (object, outcome.dot)
         } catch {
             counters.storageFailures += 1
             return nil
@@ -122,6 +133,7 @@ extension Node {
     }
 
     mutating func keepHint(for target: NodeID, key: [UInt8], object: VersionedObject) -> [NodeEffect] {
+        if settings.plantedBugs.contains(.dropHints) { return [] }  // planted bug: acknowledge, keep nothing
         switch hints.add(target: target, key: key, object: object, mode: settings.conflictMode, siblingsMax: settings.siblingsMax) {
         case .stored, .merged:
             counters.hintsStored += 1

@@ -45,6 +45,9 @@ public struct NodeSettings: Sendable {
     public var operationsMax: Int
     /// Deadline of a forwarded write, of a hint delivery.
     public var peerRequestTimeoutMs: UInt64
+    /// Bugs switched on deliberately so the simulator's checkers can prove they catch them. Only the
+    /// simulator sets this; production passes none, and there is no global switch.
+    public var plantedBugs: PlantedBugs = []
 
     public init(nodeID: NodeID, replicaCount: Int = 3, conflictMode: ConflictMode = .siblings,
                 siblingsMax: Int = Limits.siblingsMaxDefault, partitioning: Partitioning = Partitioning(),
@@ -63,4 +66,20 @@ public struct NodeSettings: Sendable {
         self.operationsMax = operationsMax
         self.peerRequestTimeoutMs = peerRequestTimeoutMs
     }
+}
+
+/// Deliberate bugs for checker tests (STYLE.md "Determinism": planted bugs come in as a value).
+public struct PlantedBugs: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+
+    public init(rawValue: UInt8) {
+        self.rawValue = rawValue
+    }
+
+    /// Read repair is computed but never sent: stale replicas stay stale.
+    public static let skipReadRepair = PlantedBugs(rawValue: 1 << 0)
+    /// Hinted writes are acknowledged but not kept: writes acknowledged by stand-ins are lost.
+    public static let dropHints = PlantedBugs(rawValue: 1 << 1)
+    /// Dots are minted from the client's context alone, so blind writes reuse dots and overwrite.
+    public static let mintFromContextOnly = PlantedBugs(rawValue: 1 << 2)
 }
