@@ -1,0 +1,114 @@
+/// The binary encoding of peer messages: one tag byte, then the fields in order.
+///
+/// Keys and strings are length-prefixed; objects use `VersionedObject+Binary`. Decoding checks every
+/// length against what is left and every enum tag against the known ones: garbage returns a
+/// `DecodeError`, never a trap.
+extension PeerMessage {
+    enum Tag: UInt8 {
+        case getRequest = 1, getReply, putRequest, putAck, putRejected, forwardPut, forwardReply
+        case repair, hintDelivery, hintAck, gossip
+    }
+
+    static let keyBytesMax = 1 << 16
+    static let stringBytesMax = 1 << 12
+    static let gossipMembersMax = 1 << 12
+
+    public func encode(into writer: inout ByteWriter) {
+        switch self {
+        case .getRequest(let operation, let key):
+            writer.write(Tag.getRequest.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
+        case .getReply(let operation, let object):
+            writer.write(Tag.getReply.rawValue); writer.writeVarint(operation.rawValue); Self.encodeOptional(object, into: &writer)
+        case .putRequest(let operation, let key, let object, let hintFor):
+            writer.write(Tag.putRequest.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
+            object.encode(into: &writer)
+            writer.write(hintFor == nil ? 0 : 1)
+            if let hintFor { writer.writeString(hintFor.rawValue) }
+        case .putAck(let operation):
+            writer.write(Tag.putAck.rawValue); writer.writeVarint(operation.rawValue)
+        case .putRejected(let operation, let reason):
+            writer.write(Tag.putRejected.rawValue); writer.writeVarint(operation.rawValue); writer.writeString(reason)
+        case .forwardPut(let operation, let key, let write, let options):
+            writer.write(Tag.forwardPut.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
+            write.encode(into: &writer); options.encode(into: &writer)
+        case .forwardReply(let operation, let result):
+            writer.write(Tag.forwardReply.rawValue); writer.writeVarint(operation.rawValue); result.encode(into: &writer)
+        case .repair(let key, let object):
+            writer.write(Tag.repair.rawValue); writer.writeLengthPrefixed(key); object.encode(into: &writer)
+        case .hintDelivery(let operation, let key, let object):
+            writer.write(Tag.hintDelivery.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
+            object.encode(into: &writer)
+        case .hintAck(let operation):
+            writer.write(Tag.hintAck.rawValue); writer.writeVarint(operation.rawValue)
+        case .gossip(let digests):
+            writer.write(Tag.gossip.rawValue); writer.writeVarint(UInt64(digests.count))
+            for digest in digests { digest.encode(into: &writer) }
+        }
+    }
+
+    public init(from reader: inout ByteReader) throws(DecodeError) {
+        let raw = try reader.readByte()
+        guard let tag = Tag(rawValue: raw) else { throw .unknownTag(raw) }
+        switch tag {
+        case .getRequest:
+            self = .getRequest(try Self.operation(&reader), key: try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax))
+        case .getReply:
+            self = .getReply(try Self.operation(&reader), object: try Self.decodeOptional(&reader))
+        case .putRequest:
+            let operation = try Self.operation(&reader)
+            let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
+            let object = try VersionedObject(from: &reader)
+            let hintFor: NodeID? = try reader.readFlag() ? NodeID(try reader.readString(lengthMax: Self.stringBytesMax)) : nil
+            self = .putRequest(operation, key: key, object: object, hintFor: hintFor)
+        case .putAck:
+            self = .putAck(try Self.operation(&reader))
+        case .putRejected:
+            self = .putRejected(try Self.operation(&reader), reason: try reader.readString(lengthMax: Self.stringBytesMax))
+        case .forwardPut:
+            let operation = try Self.operation(&reader)
+            let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
+            self = .forwardPut(operation, key: key, write: try ClientWrite(from: &reader), options: try QuorumOptions(from: &reader))
+        case .forwardReply:
+            self = .forwardReply(try Self.operation(&reader), try Result<WriteOutcome, KVError>(from: &reader))
+        case .repair:
+            let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
+            self = .repair(key: key, object: try VersionedObject(from: &reader))
+        case .hintDelivery:
+            let operation = try Self.operation(&reader)
+            let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
+            self = .hintDelivery(operation, key: key, object: try VersionedObject(from: &reader))
+        case .hintAck:
+            self = .hintAck(try Self.operation(&reader))
+        case .gossip:
+            let count = try reader.readCount(itemsMax: Self.gossipMembersMax)
+            var digests: [MemberDigest] = []
+            digests.reserveCapacity(count)
+            for _ in 0..<count { digests.append(try MemberDigest(from: &reader)) }
+            self = .gossip(digests)
+        }
+    }
+
+    private static func operation(_ reader: inout ByteReader) throws(DecodeError) -> OperationID {
+        OperationID(try reader.readVarint())
+    }
+
+    private static func encodeOptional(_ object: VersionedObject?, into writer: inout ByteWriter) {
+        writer.write(object == nil ? 0 : 1)
+        object?.encode(into: &writer)
+    }
+
+    private static func decodeOptional(_ reader: inout ByteReader) throws(DecodeError) -> VersionedObject? {
+        try reader.readFlag() ? try VersionedObject(from: &reader) : nil
+    }
+}
+
+extension ByteReader {
+    /// A byte that must be 0 or 1.
+    public mutating func readFlag() throws(DecodeError) -> Bool {
+        switch try readByte() {
+        case 0: return false
+        case 1: return true
+        case let other: throw .invalid("flag byte \(other)")
+        }
+    }
+}

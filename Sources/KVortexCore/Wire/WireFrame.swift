@@ -1,0 +1,42 @@
+/// Frames peer messages on a byte stream: `length u32 LE` (of what follows), `version u8`, message.
+///
+/// The length bound is checked before anything is buffered, so a peer cannot make a node allocate
+/// more than `frameBytesMax` for one frame.
+public enum WireFrame {
+    public static let protocolVersion: UInt8 = 1
+    /// Largest frame accepted: a 16 MiB value plus its metadata and siblings' slack.
+    public static let frameBytesMax = 64 << 20
+
+    public static func encode(_ message: PeerMessage) -> [UInt8] {
+        var writer = ByteWriter(capacity: 64)
+        writer.writeFixed32(0)
+        writer.write(protocolVersion)
+        message.encode(into: &writer)
+        var bytes = writer.bytes
+        let length = UInt32(bytes.count - 4)
+        precondition(Int(length) <= frameBytesMax, "frame of \(length) bytes exceeds \(frameBytesMax)")
+        withUnsafeBytes(of: length.littleEndian) { for index in 0..<4 { bytes[index] = $0[index] } }
+        return bytes
+    }
+
+    public enum Decoded: Equatable, Sendable {
+        /// More bytes are needed; nothing was consumed.
+        case incomplete
+        case message(PeerMessage, consumed: Int)
+    }
+
+    /// Decodes the first frame in `buffer`. Throws for an oversized, unknown-version or malformed frame;
+    /// the caller closes the connection, since the stream can no longer be trusted.
+    public static func decode(_ buffer: [UInt8]) throws(DecodeError) -> Decoded {
+        guard buffer.count >= 4 else { return .incomplete }
+        let length = Int(UInt32(buffer[0]) | UInt32(buffer[1]) << 8 | UInt32(buffer[2]) << 16 | UInt32(buffer[3]) << 24)
+        guard length <= frameBytesMax else { throw .lengthTooLarge(length: UInt64(length), lengthMax: frameBytesMax) }
+        guard length >= 1 else { throw .invalid("empty frame") }
+        guard buffer.count >= 4 + length else { return .incomplete }
+        guard buffer[4] == protocolVersion else { throw .unknownVersion(buffer[4]) }
+        var reader = ByteReader(Array(buffer[5..<(4 + length)]))
+        let message = try PeerMessage(from: &reader)
+        guard reader.isAtEnd else { throw .trailingBytes(reader.remaining) }
+        return .message(message, consumed: 4 + length)
+    }
+}

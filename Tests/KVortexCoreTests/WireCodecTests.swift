@@ -1,0 +1,77 @@
+import Testing
+@testable import KVortexCore
+
+/// Peer messages survive encoding, and garbage never traps the decoder.
+@Suite struct WireCodecTests {
+    typealias F = CoordinatorFixtures
+
+    static func messages(seed: UInt64) -> [PeerMessage] {
+        var random = SplitMix64(seed: seed)
+        let key = (0..<random.int(in: 1..<40)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let object = F.object((0..<random.int(in: 1..<5)).map { ([F.n1, F.n2, F.n3][$0 % 3], "v\(random.next())") })
+        let operation = OperationID(random.next())
+        let options = QuorumOptions(readQuorum: random.int(in: 1..<4), writeQuorum: random.int(in: 1..<4),
+                                    sloppy: random.next() & 1 == 0, timeoutMs: random.next() % 10_000)
+        let write = ClientWrite(payload: random.next() & 1 == 0 ? .tombstone : .value(key), context: object.clock,
+                                ttlSeconds: random.next() & 1 == 0 ? nil : 30, contentType: "text/plain")
+        return [
+            .getRequest(operation, key: key), .getReply(operation, object: object), .getReply(operation, object: nil),
+            .putRequest(operation, key: key, object: object, hintFor: nil),
+            .putRequest(operation, key: key, object: object, hintFor: F.n2),
+            .putAck(operation), .putRejected(operation, reason: "full"),
+            .forwardPut(operation, key: key, write: write, options: options),
+            .forwardReply(operation, .success(WriteOutcome(clock: object.clock, dot: Dot(actor: ActorID(rawValue: 7), counter: 3),
+                                                           replicasAcked: 2, replicasAsked: 3))),
+            .forwardReply(operation, .failure(.quorumUnmet(needed: 2, acked: 1, asked: 3))),
+            .forwardReply(operation, .failure(.invalidHeader(name: "X", reason: "y"))),
+            .repair(key: key, object: object), .hintDelivery(operation, key: key, object: object), .hintAck(operation),
+            .gossip([MemberDigest(node: F.n1, incarnation: 3, heartbeat: random.next(), isLeaving: true)]),
+        ]
+    }
+
+    @Test(arguments: 0..<50 as Range<UInt64>)
+    func everyMessageRoundTrips(seed: UInt64) throws {
+        for message in Self.messages(seed: seed) {
+            let frame = WireFrame.encode(message)
+            #expect(try WireFrame.decode(frame) == .message(message, consumed: frame.count), "seed \(seed): \(message)")
+            #expect(try WireFrame.decode(frame + [1, 2, 3]) == .message(message, consumed: frame.count))
+        }
+    }
+
+    @Test func truncatedFramesAreIncompleteOrErrorsNeverTraps() {
+        for message in Self.messages(seed: 1) {
+            let frame = WireFrame.encode(message)
+            for cut in 0..<frame.count {
+                #expect((try? WireFrame.decode(Array(frame[..<cut]))) == .incomplete, "cut \(cut) of \(message)")
+            }
+            // A frame whose announced length is shorter than its message must be rejected, not misread.
+            if frame.count > 6 {
+                var short = Array(frame[..<(frame.count - 1)])
+                let length = UInt32(short.count - 4)
+                for index in 0..<4 { short[index] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(index))) }
+                #expect(throws: DecodeError.self) { try WireFrame.decode(short) }
+            }
+        }
+    }
+
+    @Test(arguments: 0..<20 as Range<UInt64>)
+    func garbageNeverTraps(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        for _ in 0..<500 {
+            var bytes = (0..<random.int(in: 0..<64)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            if bytes.count >= 5 {
+                let length = UInt32(bytes.count - 4)
+                for index in 0..<4 { bytes[index] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(index))) }
+                bytes[4] = WireFrame.protocolVersion
+            }
+            _ = try? WireFrame.decode(bytes)
+        }
+    }
+
+    @Test func oversizedAndUnknownVersionFramesAreRefused() {
+        #expect(throws: DecodeError.self) { try WireFrame.decode([0xFF, 0xFF, 0xFF, 0x7F, 1]) }
+        var frame = WireFrame.encode(.putAck(OperationID(1)))
+        frame[4] = 99
+        #expect(throws: DecodeError.unknownVersion(99)) { try WireFrame.decode(frame) }
+    }
+}
