@@ -18,7 +18,9 @@ let package = Package(
         // Pure and deterministic: no clock, socket, thread or random source.
         .target(name: "KVortexCore", swiftSettings: fastRelease),
         .target(name: "KVortexStorage", dependencies: ["KVortexCore"], swiftSettings: fastRelease),
-        .target(name: "KVortexNet", swiftSettings: fastRelease),
+        // Our own C shim: exposes epoll and eventfd, which Swift's Glibc module does not.
+        .target(name: "CEpoll"),
+        .target(name: "KVortexNet", dependencies: ["CEpoll"], swiftSettings: fastRelease),
         .target(
             name: "KVortexServer",
             dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet"],

@@ -13,7 +13,8 @@ public final class NodeRuntime: Sendable {
     public let keys: KeyService
     let status: SingleNodeStatus
     let server: HTTPServer
-    private let sweepTimer: DispatchSourceTimer
+    // DispatchSource timers are thread-safe; Dispatch just does not declare them Sendable.
+    nonisolated(unsafe) private let sweepTimer: DispatchSourceTimer
     /// Objects removed per sweep tick at most, so a sweep never holds a loop or a shard for long.
     public static let sweepKeysPerTickMax = 10_000
     public static let sweepIntervalMs = 1_000
@@ -67,7 +68,7 @@ public final class NodeRuntime: Sendable {
         do {
             try storage.close()
         } catch {
-            fputs("kvortex: closing storage failed: \(error)\n", stderr)
+            Log.line("closing storage failed: \(error)")
         }
     }
 }

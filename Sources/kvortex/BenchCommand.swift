@@ -38,7 +38,7 @@ enum BenchCommand {
             try load.run()
             return 0
         } catch {
-            fputs("kvortex bench: \(error)\n", stderr)
+            Terminal.error("kvortex bench: \(error)\n")
             return 2
         }
     }
@@ -52,7 +52,7 @@ enum BenchCommand {
             guard response.status == 204 else {
                 throw Arguments.Failure(description: "preload of key\(index) answered HTTP \(response.status)")
             }
-            if (index + 1) % step == 0 { fputs("preloaded \(index + 1)/\(keys) keys\n", stderr) }
+            if (index + 1) % step == 0 { Terminal.error("preloaded \(index + 1)/\(keys) keys\n") }
         }
     }
 }

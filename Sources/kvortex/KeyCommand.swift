@@ -25,10 +25,10 @@ enum KeyCommand {
             default: return try write(client, method: .delete, target: target, body: [], arguments: arguments)
             }
         } catch let failure as Arguments.Failure {
-            fputs("kvortex \(command): \(failure)\nTry: kvortex \(command) --help\n", stderr)
+            Terminal.error("kvortex \(command): \(failure)\nTry: kvortex \(command) --help\n")
             return 2
         } catch {
-            fputs("kvortex \(command): \(error)\n", stderr)
+            Terminal.error("kvortex \(command): \(error)\n")
             return 2
         }
     }
@@ -50,9 +50,9 @@ enum KeyCommand {
         let context = response.headers.first { $0.0.lowercased() == "x-context" }?.1
         switch response.status {
         case 200 where !arguments.has("json"):
-            fwrite(response.body, 1, response.body.count, stdout)
+            Terminal.output(bytes: response.body)
             if isatty(1) != 0 && response.body.last != UInt8(ascii: "\n") { print("") }
-            if let context { fputs("context: \(context)\n", stderr) }
+            if let context { Terminal.error("context: \(context)\n") }
             return 0
         case 200, 300:
             if arguments.has("json") {
@@ -76,21 +76,13 @@ enum KeyCommand {
 
     private static func reportFailure(_ response: (status: Int, headers: [(String, String)], body: [UInt8])) -> Int32 {
         let message = SiblingsPrinter.errorMessage(response.body) ?? String(decoding: response.body, as: UTF8.self)
-        fputs("kvortex: \(response.status == 404 ? "not found" : "HTTP \(response.status): \(message)")\n", stderr)
+        Terminal.error("kvortex: \(response.status == 404 ? "not found" : "HTTP \(response.status): \(message)")\n")
         return 1
     }
 
     /// The value argument, or standard input for `-`.
     private static func value(_ argument: String) -> [UInt8] {
-        guard argument == "-" else { return Array(argument.utf8) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, stdin)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return bytes
+        argument == "-" ? Terminal.readStandardInput() : Array(argument.utf8)
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters.

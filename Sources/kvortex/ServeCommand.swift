@@ -19,7 +19,7 @@ enum ServeCommand {
         do {
             configuration = try parse(words)
         } catch {
-            fputs("kvortex serve: \(error)\nTry: kvortex serve --help\n", stderr)
+            Terminal.error("kvortex serve: \(error)\nTry: kvortex serve --help\n")
             return 2
         }
         // Signals are taken synchronously by this thread; block them before any other thread starts.
@@ -36,16 +36,15 @@ enum ServeCommand {
             node = try NodeRuntime(configuration: configuration)
             address = try node.start()
         } catch {
-            fputs("kvortex serve: \(error)\n", stderr)
+            Terminal.error("kvortex serve: \(error)\n")
             return 1
         }
-        print("kvortex ready http=\(address.host):\(address.port) peer=\(configuration.resolvedPeerHost):\(configuration.resolvedPeerPort) id=\(node.nodeID)")
-        fflush(stdout)
+        Terminal.output("kvortex ready http=\(address.host):\(address.port) peer=\(configuration.resolvedPeerHost):\(configuration.resolvedPeerPort) id=\(node.nodeID)")
         var received: Int32 = 0
         sigwait(&signals, &received)
-        fputs("kvortex: signal \(received), stopping\n", stderr)
+        Terminal.error("kvortex: signal \(received), stopping\n")
         node.stop()
-        fputs("kvortex: stopped\n", stderr)
+        Terminal.error("kvortex: stopped\n")
         return 0
     }
 

@@ -12,7 +12,7 @@ case "get", "set", "delete": status = KeyCommand.run(command, rest)
 case "bench": status = BenchCommand.run(rest)
 case "help", "--help", "-h": print(HelpText.overview); status = 0
 default:
-    fputs("kvortex: unknown command '\(command)'\n\n\(HelpText.overview)\n", stderr)
+    Terminal.error("kvortex: unknown command '\(command)'\n\n\(HelpText.overview)\n")
     status = 2
 }
 exit(status)

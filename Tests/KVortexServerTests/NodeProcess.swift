@@ -9,8 +9,8 @@ import Testing
 /// failing test never leaves a node behind. Never kills by name.
 final class NodeProcess: @unchecked Sendable {
     let process = Process()
-    private let output = Mutex<[UInt8]>([])
-    private let errorOutput = Mutex<[UInt8]>([])
+    private let output = LockedBytes()
+    private let errorOutput = LockedBytes()
     private(set) var host = "127.0.0.1"
     private(set) var port = 0
     private(set) var nodeID = ""
@@ -41,11 +41,11 @@ final class NodeProcess: @unchecked Sendable {
         let errorOutput = self.errorOutput
         stdout.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            output.withLock { $0.append(contentsOf: data) }
+            output.append(Array(data))
         }
         stderr.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            errorOutput.withLock { $0.append(contentsOf: data) }
+            errorOutput.append(Array(data))
         }
         try process.run()
         let line = try waitFor(timeoutSeconds: readyTimeoutSeconds, "ready line") { try self.readyLine() }
@@ -66,8 +66,8 @@ final class NodeProcess: @unchecked Sendable {
         stop()
     }
 
-    var stdoutText: String { output.withLock { String(decoding: $0, as: UTF8.self) } }
-    var stderrText: String { errorOutput.withLock { String(decoding: $0, as: UTF8.self) } }
+    var stdoutText: String { output.text }
+    var stderrText: String { errorOutput.text }
 
     private func readyLine() throws -> String? {
         if !process.isRunning {
@@ -99,11 +99,23 @@ final class NodeProcess: @unchecked Sendable {
     }
 }
 
+/// Bytes appended from a pipe's reader thread and read by the test.
+final class LockedBytes: Sendable {
+    private let bytes = Mutex<[UInt8]>([])
+
+    func append(_ more: [UInt8]) {
+        bytes.withLock { $0.append(contentsOf: more) }
+    }
+
+    var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+}
+
 struct WaitTimeout: Error, CustomStringConvertible {
     let description: String
 }
 
 /// Polls `condition` until it returns a value or the deadline passes (no fixed sleeps as assertions).
+@discardableResult
 func waitFor<T>(timeoutSeconds: Double, pollMs: UInt32 = 10, _ what: String = "condition",
                 _ condition: () throws -> T?) throws -> T {
     let deadline = Date().addingTimeInterval(timeoutSeconds)

@@ -36,12 +36,14 @@ extension VersionedObject {
     ///
     /// Mints the dot `(actor, max(clock[actor], context[actor]) + 1)`, drops the siblings the context
     /// covers, adds the new sibling and merges the context into the clock. A blind write (no context)
-    /// drops nothing, so it becomes a sibling of every existing version.
+    /// drops nothing, so it becomes a sibling of every existing version. A delete without a context
+    /// supersedes everything this replica has seen (as Riak does): "delete the key", not "add a
+    /// tombstone beside the values"; versions this replica has not seen still survive it.
     public mutating func applyWrite(
         _ write: WriteRequest, actor: ActorID, timestamp: HybridTimestamp, mode: ConflictMode,
         siblingsMax: Int
     ) -> ApplyOutcome {
-        let context = write.context ?? VersionVector()
+        let context = write.context ?? (write.payload == .tombstone ? clock : VersionVector())
         let counter = max(clock.counter(for: actor), context.counter(for: actor)) + 1
         let dot = Dot(actor: actor, counter: counter)
         siblings.removeAll { context.covers($0.dot) }

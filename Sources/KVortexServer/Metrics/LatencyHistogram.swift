@@ -1,3 +1,5 @@
+import KVortexNet
+
 /// Request latencies in fixed buckets, exported as a Prometheus histogram in seconds.
 public final class LatencyHistogram: Sendable {
     /// Upper bounds of the buckets in microseconds; the last bucket (+Inf) is implicit.

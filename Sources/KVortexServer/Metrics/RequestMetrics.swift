@@ -1,3 +1,5 @@
+import KVortexNet
+
 /// Request counts by route and status, and latency histograms by route, for `/metrics`.
 public final class RequestMetrics: Sendable {
     /// Statuses counted individually; anything else lands in the "other" column.

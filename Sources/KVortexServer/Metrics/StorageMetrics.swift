@@ -1,4 +1,4 @@
-import KVortexStorage
+import KVortexCore
 
 /// Exports `StorageStats` in Prometheus text.
 enum StorageMetrics {

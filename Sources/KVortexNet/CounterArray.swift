@@ -1,4 +1,5 @@
 import Synchronization
+import Synchronization
 
 /// A fixed number of relaxed atomic counters, shared by the event loops without a lock.
 ///

@@ -1,0 +1,160 @@
+import CEpoll
+import Glibc
+import Synchronization
+
+/// Something registered on an event loop for readiness events of one file descriptor.
+/// Called only on the loop's thread.
+public protocol EventLoopHandler: AnyObject {
+    func handleEvents(_ events: UInt32)
+}
+
+/// One thread running epoll: owns its sockets and runs their handlers, tasks posted from other threads
+/// (woken by an eventfd) and a periodic tick. Level-triggered: one `read` per readiness event.
+///
+/// Everything but `execute` and `stop` must be called on the loop's own thread.
+public final class EventLoop: @unchecked Sendable {
+    public let index: Int
+    let epollFD: Int32
+    let wakeFD: Int32
+    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    private var handlers: [Int32: EventLoopHandler] = [:]
+    private var tickers: [(intervalMs: UInt64, nextMs: UInt64, body: (UInt64) -> Void)] = []
+    private var thread: pthread_t?
+    private let running = Atomic<Bool>(false)
+    /// Readiness events taken per `epoll_wait`.
+    static let eventsPerWaitMax = 256
+
+    init(index: Int) throws(NetError) {
+        self.index = index
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw .system("epoll_create1", errno) }
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeFD >= 0 else { close(epollFD); throw .system("eventfd", errno) }
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeFD))
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+    }
+
+    deinit {
+        close(wakeFD)
+        close(epollFD)
+    }
+
+    /// Runs `task` on the loop thread soon; callable from any thread.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        tasks.withLock { $0.append(task) }
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    /// Calls `body(nowMs)` about every `intervalMs` on the loop thread (monotonic ms).
+    public func scheduleRepeating(everyMs intervalMs: UInt64, _ body: @escaping (UInt64) -> Void) {
+        tickers.append((intervalMs, Self.monotonicMs() + intervalMs, body))
+    }
+
+    public func register(_ fd: Int32, events: UInt32, handler: EventLoopHandler) throws(NetError) {
+        var event = epoll_event(events: events, data: epoll_data_t(fd: fd))
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else { throw .system("epoll_ctl add", errno) }
+        handlers[fd] = handler
+    }
+
+    public func modify(_ fd: Int32, events: UInt32) {
+        var event = epoll_event(events: events, data: epoll_data_t(fd: fd))
+        epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    /// Stops watching `fd`; the caller closes it.
+    public func unregister(_ fd: Int32) {
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+        handlers[fd] = nil
+    }
+
+    func start() throws(NetError) {
+        running.store(true, ordering: .releasing)
+        let box = Unmanaged.passRetained(self)
+        var handle = pthread_t()
+        let result = pthread_create(&handle, nil, { raw in
+            let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
+            loop.run()
+            return nil
+        }, box.toOpaque())
+        guard result == 0 else { box.release(); throw .system("pthread_create", result) }
+        thread = handle
+    }
+
+    /// Asks the loop to finish its current iteration and exit, then joins its thread.
+    func stop() {
+        running.store(false, ordering: .releasing)
+        execute {}
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+    }
+
+    private func run() {
+        var events = [epoll_event](repeating: epoll_event(), count: Self.eventsPerWaitMax)
+        while running.load(ordering: .acquiring) {
+            let waitMs = nextTickWaitMs()
+            let count = epoll_wait(epollFD, &events, Int32(events.count), waitMs)
+            if count < 0 && errno != EINTR { break }
+            for index in 0..<max(0, Int(count)) {
+                let fd = events[index].data.fd
+                if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                    continue
+                }
+                handlers[fd]?.handleEvents(events[index].events)
+            }
+            runTasks()
+            runTickers()
+        }
+        runTasks()
+    }
+
+    private func runTasks() {
+        let pending = tasks.withLock { queue -> [@Sendable () -> Void] in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        for task in pending { task() }
+    }
+
+    private func nextTickWaitMs() -> Int32 {
+        guard let next = tickers.map(\.nextMs).min() else { return 1000 }
+        let now = Self.monotonicMs()
+        return next <= now ? 0 : Int32(min(next - now, 1000))
+    }
+
+    private func runTickers() {
+        guard !tickers.isEmpty else { return }
+        let now = Self.monotonicMs()
+        for index in tickers.indices where tickers[index].nextMs <= now {
+            tickers[index].nextMs = now + tickers[index].intervalMs
+            tickers[index].body(now)
+        }
+    }
+
+    static func monotonicMs() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+/// Why a socket or loop operation failed: the call and its errno.
+public enum NetError: Error, Equatable, Sendable, CustomStringConvertible {
+    case system(String, Int32)
+    case invalidAddress(String)
+    case timeout(String)
+    case closed
+    case protocolError(String)
+
+    public var description: String {
+        switch self {
+        case .system(let call, let code): "\(call) failed: \(String(cString: strerror(code))) (errno \(code))"
+        case .invalidAddress(let address): "invalid address \(address)"
+        case .timeout(let what): "timed out: \(what)"
+        case .closed: "connection closed"
+        case .protocolError(let message): "protocol error: \(message)"
+        }
+    }
+}

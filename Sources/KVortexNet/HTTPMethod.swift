@@ -1,0 +1,38 @@
+/// The request methods KVortex routes on; anything else is `.other` (answered 405 by routes).
+public enum HTTPMethod: Sendable, CustomStringConvertible {
+    case get, head, post, put, delete, options, patch, other
+
+    /// Parses the method token of a request line.
+    static func parse(_ token: UnsafeRawBufferPointer) -> HTTPMethod {
+        switch token.count {
+        case 3:
+            if token.elementsEqual("GET".utf8) { return .get }
+            if token.elementsEqual("PUT".utf8) { return .put }
+        case 4:
+            if token.elementsEqual("POST".utf8) { return .post }
+            if token.elementsEqual("HEAD".utf8) { return .head }
+        case 5:
+            if token.elementsEqual("PATCH".utf8) { return .patch }
+        case 6:
+            if token.elementsEqual("DELETE".utf8) { return .delete }
+        case 7:
+            if token.elementsEqual("OPTIONS".utf8) { return .options }
+        default:
+            break
+        }
+        return .other
+    }
+
+    public var description: String {
+        switch self {
+        case .get: "GET"
+        case .head: "HEAD"
+        case .post: "POST"
+        case .put: "PUT"
+        case .delete: "DELETE"
+        case .options: "OPTIONS"
+        case .patch: "PATCH"
+        case .other: "this method"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Glibc
+
+/// Owned by exactly one shard and touched only under its lock (hence `@unchecked Sendable`).
+/// One key's record in the memory engine: a single malloc'd block `[u32 total][u16 keyCount][key][object]`.
+///
+/// One allocation per key, no Swift object header, no separate key array: this is what keeps a 100-byte
+/// value near 200 bytes of resident memory (the target is 1.2 × redis, BENCH.md).
+struct EntryBlock: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+
+    static let headerBytes = 6
+
+    /// Allocates a block holding `key` and `object`.
+    static func make(key: UnsafeRawBufferPointer, object: [UInt8]) -> EntryBlock {
+        precondition(key.count <= Int(UInt16.max), "key of \(key.count) bytes does not fit the block header")
+        let total = headerBytes + key.count + object.count
+        precondition(total <= Int(UInt32.max), "entry of \(total) bytes does not fit the block header")
+        guard let pointer = malloc(total) else { fatalError("out of memory allocating \(total) bytes") }
+        pointer.storeBytes(of: UInt32(total), as: UInt32.self)
+        pointer.storeBytes(of: UInt16(key.count), toByteOffset: 4, as: UInt16.self)
+        if key.count > 0 { (pointer + headerBytes).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        object.withUnsafeBytes { raw in
+            if raw.count > 0 { (pointer + headerBytes + key.count).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+        }
+        return EntryBlock(pointer: pointer)
+    }
+
+    func free() {
+        Glibc.free(pointer)
+    }
+
+    var totalBytes: Int { Int(pointer.loadUnaligned(as: UInt32.self)) }
+    var keyCount: Int { Int(pointer.loadUnaligned(fromByteOffset: 4, as: UInt16.self)) }
+
+    var key: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: pointer + Self.headerBytes, count: keyCount)
+    }
+
+    var objectBytes: UnsafeRawBufferPointer {
+        let offset = Self.headerBytes + keyCount
+        return UnsafeRawBufferPointer(start: pointer + offset, count: totalBytes - offset)
+    }
+
+    func keyEquals(_ other: UnsafeRawBufferPointer) -> Bool {
+        let mine = key
+        return mine.count == other.count && (mine.count == 0 || memcmp(mine.baseAddress!, other.baseAddress!, mine.count) == 0)
+    }
+}

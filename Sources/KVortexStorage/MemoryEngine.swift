@@ -1,0 +1,226 @@
+import KVortexCore
+import Synchronization
+
+/// The in-memory storage engine: sharded, one lock per shard, one compact block per key.
+///
+/// Objects are kept in their binary encoding and decoded on read, so a key costs its bytes plus about
+/// 40 bytes of bookkeeping. With `memoryBytesMax` set (the cache tier, `--max-memory`), writes that push
+/// the accounted bytes past the bound evict least-recently-used keys: each shard keeps an exact LRU list,
+/// and eviction takes the shard whose oldest entry was used longest ago, so the order is exact LRU
+/// across the engine up to races between concurrent writers.
+public final class MemoryEngine: StorageEngine {
+    public struct Configuration: Sendable {
+        /// Shards (locks); a power of two.
+        public var shardCount: Int
+        /// Bound on accounted bytes; nil for none.
+        public var memoryBytesMax: Int?
+        /// Grace before a fully deleted or expired object may be forgotten (`VersionedObject.isReapable`).
+        public var reapGraceMs: UInt64
+
+        public init(shardCount: Int = 64, memoryBytesMax: Int? = nil, reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault) {
+            self.shardCount = shardCount
+            self.memoryBytesMax = memoryBytesMax
+            self.reapGraceMs = reapGraceMs
+        }
+    }
+
+    public let configuration: Configuration
+    let shards: [LockedShard]
+    private let shardShift: UInt64
+    /// Increases on every access; entries record it to compare recency across shards.
+    private let useClock = Atomic<UInt64>(1)
+    private let accountedBytes = Atomic<Int>(0)
+    private let keyCount = Atomic<Int>(0)
+    private let evictions = Atomic<Int>(0)
+    let reaped = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
+    let sweepCursor = Mutex<(shard: Int, entry: Int)>((0, 0))
+    /// Eviction is serialised so concurrent writers do not evict twice for one overflow.
+    private let evictionLock = Mutex(())
+
+    public init(configuration: Configuration = Configuration()) {
+        precondition(configuration.shardCount > 0 && configuration.shardCount & (configuration.shardCount - 1) == 0,
+                     "shard count \(configuration.shardCount) must be a power of two")
+        self.configuration = configuration
+        shards = (0..<configuration.shardCount).map { _ in LockedShard() }
+        shardShift = UInt64(64 - configuration.shardCount.trailingZeroBitCount)
+    }
+
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        StableHash.hash64(key)
+    }
+
+    /// Shards take the top bits of the hash, as partitions do: a partition lies in exactly one shard
+    /// when there are at least as many partitions as shards.
+    private func shardIndex(_ hash: UInt64) -> Int {
+        shards.count == 1 ? 0 : Int(hash >> shardShift)
+    }
+
+    private func nextUse() -> UInt64 {
+        useClock.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    public var stats: StorageStats {
+        var stats = StorageStats()
+        stats.keyCount = keyCount.load(ordering: .relaxed)
+        stats.bytes = accountedBytes.load(ordering: .relaxed)
+        stats.evictions = evictions.load(ordering: .relaxed)
+        stats.reaped = reaped.load(ordering: .relaxed)
+        return stats
+    }
+
+    public func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject? {
+        guard !closed.load(ordering: .relaxed) else { throw .closed }
+        return key.withUnsafeBytes { raw in
+            let hash = Self.hash(raw)
+            let grace = configuration.reapGraceMs
+            return shards[shardIndex(hash)].mutex.withLock { shard -> VersionedObject? in
+                guard let entry = shard.find(raw, hash: hash) else { return nil }
+                guard let object = Self.decode(shard.entries[entry].block!) else { return nil }
+                if object.isReapable(atMs: nowMs, graceMs: grace) {
+                    removeCounted(&shard, entry, hash: hash, counter: reaped)
+                    return nil
+                }
+                shard.touch(entry, use: nextUse())
+                return object
+            }
+        }
+    }
+
+    public func update<Result>(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Result)
+        throws(StorageError) -> Result
+    {
+        guard !closed.load(ordering: .relaxed) else { throw .closed }
+        let result = key.withUnsafeBytes { raw in
+            let hash = Self.hash(raw)
+            return shards[shardIndex(hash)].mutex.withLock { shard -> Result in
+                let entry = shard.find(raw, hash: hash)
+                var object = entry.flatMap { Self.decode(shard.entries[$0].block!) }
+                let result = transform(&object)
+                store(object, key: raw, hash: hash, entry: entry, in: &shard)
+                return result
+            }
+        }
+        evictIfOverBound()
+        return result
+    }
+
+    /// Writes the transformed object back: insert, replace or remove.
+    private func store(_ object: VersionedObject?, key: UnsafeRawBufferPointer, hash: UInt64, entry: Int?,
+                       in shard: inout MemoryShard) {
+        let before = shard.bytes
+        switch (object, entry) {
+        case (nil, nil):
+            return
+        case (nil, let entry?):
+            shard.remove(entry, hash: hash)
+            keyCount.wrappingSubtract(1, ordering: .relaxed)
+        case (let object?, nil):
+            _ = shard.insert(EntryBlock.make(key: key, object: object.encoded()), hash: hash, use: nextUse())
+            keyCount.wrappingAdd(1, ordering: .relaxed)
+        case (let object?, let entry?):
+            shard.replace(entry, with: EntryBlock.make(key: key, object: object.encoded()), use: nextUse())
+        }
+        accountedBytes.wrappingAdd(shard.bytes - before, ordering: .relaxed)
+    }
+
+    func removeCounted(_ shard: inout MemoryShard, _ entry: Int, hash: UInt64, counter: borrowing Atomic<Int>) {
+        let before = shard.bytes
+        shard.remove(entry, hash: hash)
+        accountedBytes.wrappingAdd(shard.bytes - before, ordering: .relaxed)
+        keyCount.wrappingSubtract(1, ordering: .relaxed)
+        counter.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    static func decode(_ block: EntryBlock) -> VersionedObject? {
+        // Our own encoding; a failure here means memory corruption, not bad input.
+        let object = try? VersionedObject(decoding: Array(block.objectBytes))
+        assert(object != nil, "stored object failed to decode")
+        return object
+    }
+
+    /// Evicts least-recently-used keys until the accounted bytes are within `memoryBytesMax`.
+    private func evictIfOverBound() {
+        guard let bound = configuration.memoryBytesMax, accountedBytes.load(ordering: .relaxed) > bound else { return }
+        evictionLock.withLock { _ in
+            while accountedBytes.load(ordering: .relaxed) > bound {
+                guard let victim = shardWithOldestEntry() else { return }
+                shards[victim].mutex.withLock { shard in
+                    guard let entry = shard.leastRecentlyUsed else { return }
+                    let hash = Self.hash(shard.entries[entry].block!.key)
+                    removeCounted(&shard, entry, hash: hash, counter: evictions)
+                }
+            }
+        }
+    }
+
+    private func shardWithOldestEntry() -> Int? {
+        var best: (shard: Int, use: UInt64)?
+        for index in shards.indices {
+            guard let use = shards[index].mutex.withLock({ $0.oldestUse }) else { continue }
+            if best == nil || use < best!.use { best = (index, use) }
+        }
+        return best?.shard
+    }
+
+    var shardCount: Int { shards.count }
+
+    /// Copies up to `scanBatchMax` entries of a shard, from entry index `start`, that pass `filter`;
+    /// returns them and where to resume (nil when the shard is done).
+    func copyBatch(shard index: Int, from start: Int, filter: ([UInt8]) -> Bool)
+        -> ([([UInt8], VersionedObject)], resume: Int?)
+    {
+        shards[index].mutex.withLock { shard in
+            var batch: [([UInt8], VersionedObject)] = []
+            var position = start
+            while position < shard.entries.count && batch.count < Self.scanBatchMax {
+                if let block = shard.entries[position].block {
+                    let key = Array(block.key)
+                    if filter(key), let object = Self.decode(block) { batch.append((key, object)) }
+                }
+                position += 1
+            }
+            return (batch, position < shard.entries.count ? position : nil)
+        }
+    }
+
+    func cursor() -> (shard: Int, entry: Int) {
+        sweepCursor.withLock { $0 }
+    }
+
+    /// Moves the sweep cursor past `end` in `shard`, or on to the next shard when it is done.
+    func advanceCursor(shard: Int, end: Int?) {
+        sweepCursor.withLock { (cursor: inout (shard: Int, entry: Int)) in
+            if let end { cursor = (shard, end) } else { cursor = ((shard + 1) % shards.count, 0) }
+        }
+    }
+
+    /// Removes reapable objects of one shard from `start`, at most `budget`; returns the count removed,
+    /// entries scanned, and where to resume (nil when the shard is done).
+    func sweepShard(_ index: Int, from start: Int, nowMs: UInt64, budget: Int) -> (Int, Int, Int?) {
+        let grace = configuration.reapGraceMs
+        return shards[index].mutex.withLock { shard in
+            var removed = 0
+            var position = start
+            while position < shard.entries.count && removed < budget && position - start < Self.scanBatchMax {
+                if let block = shard.entries[position].block, let object = Self.decode(block),
+                    object.isReapable(atMs: nowMs, graceMs: grace)
+                {
+                    removeCounted(&shard, position, hash: Self.hash(block.key), counter: reaped)
+                    removed += 1
+                }
+                position += 1
+            }
+            return (removed, position - start, position < shard.entries.count ? position : nil)
+        }
+    }
+
+    public func close() throws(StorageError) {
+        closed.store(true, ordering: .relaxed)
+    }
+}
+
+/// A shard behind its lock; a class because `Mutex` cannot live in an array.
+final class LockedShard: Sendable {
+    let mutex = Mutex(MemoryShard())
+}

@@ -1,1 +1,0 @@
-// The memory engine lands here; the protocol it implements is KVortexCore.StorageEngine.
