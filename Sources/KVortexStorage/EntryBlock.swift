@@ -1,23 +1,28 @@
 import Glibc
 
 /// Owned by exactly one shard and touched only under its lock (hence `@unchecked Sendable`).
-/// One key's record in the memory engine: a single malloc'd block `[u32 total][u16 keyCount][key][object]`.
+/// One key's record in the memory engine: a single malloc'd block
+/// `[u32 total][u16 keyCount][u8 flags][key][object]`.
 ///
 /// One allocation per key, no Swift object header, no separate key array: this is what keeps a 100-byte
 /// value near 200 bytes of resident memory (the target is 1.2 × redis, BENCH.md).
 struct EntryBlock: @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer
 
-    static let headerBytes = 6
+    static let headerBytes = 7
+    /// Flag: the object holds a tombstone or a TTL, so it may become reapable; the sweep decodes
+    /// only such blocks.
+    static let mayBecomeReapable: UInt8 = 1
 
     /// Allocates a block holding `key` and `object`.
-    static func make(key: UnsafeRawBufferPointer, object: [UInt8]) -> EntryBlock {
+    static func make(key: UnsafeRawBufferPointer, object: [UInt8], flags: UInt8) -> EntryBlock {
         precondition(key.count <= Int(UInt16.max), "key of \(key.count) bytes does not fit the block header")
         let total = headerBytes + key.count + object.count
         precondition(total <= Int(UInt32.max), "entry of \(total) bytes does not fit the block header")
         guard let pointer = malloc(total) else { fatalError("out of memory allocating \(total) bytes") }
         pointer.storeBytes(of: UInt32(total), as: UInt32.self)
         pointer.storeBytes(of: UInt16(key.count), toByteOffset: 4, as: UInt16.self)
+        pointer.storeBytes(of: flags, toByteOffset: 6, as: UInt8.self)
         if key.count > 0 { (pointer + headerBytes).copyMemory(from: key.baseAddress!, byteCount: key.count) }
         object.withUnsafeBytes { raw in
             if raw.count > 0 { (pointer + headerBytes + key.count).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
@@ -31,6 +36,7 @@ struct EntryBlock: @unchecked Sendable {
 
     var totalBytes: Int { Int(pointer.loadUnaligned(as: UInt32.self)) }
     var keyCount: Int { Int(pointer.loadUnaligned(fromByteOffset: 4, as: UInt16.self)) }
+    var flags: UInt8 { pointer.load(fromByteOffset: 6, as: UInt8.self) }
 
     var key: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: pointer + Self.headerBytes, count: keyCount)

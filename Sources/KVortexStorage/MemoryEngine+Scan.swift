@@ -20,17 +20,20 @@ extension MemoryEngine {
         }
     }
 
+    /// Visits each entry at most once per call (it stops when the cursor comes round to where it
+    /// began), and decodes only entries flagged as possibly reapable.
     public func sweep(nowMs: UInt64, keysMax: Int) -> Int {
         var removed = 0
-        var visited = 0
-        // Visit at most 4 × keysMax entries per call, so a sweep over many live keys stays bounded too.
-        let visitsMax = max(1, keysMax * 4)
-        while removed < keysMax && visited < visitsMax {
+        let origin = cursor()
+        var wrapped = false
+        while removed < keysMax {
             let (shardIndex, start) = cursor()
-            let (count, scanned, end) = sweepShard(shardIndex, from: start, nowMs: nowMs, budget: min(Self.scanBatchMax, keysMax - removed))
+            let (count, _, end) = sweepShard(shardIndex, from: start, nowMs: nowMs,
+                                             budget: min(Self.scanBatchMax, keysMax - removed))
             removed += count
-            visited += max(1, scanned)
             advanceCursor(shard: shardIndex, end: end)
+            if end == nil && shardIndex == (origin.shard + shardCount - 1) % shardCount { wrapped = true }
+            if wrapped { break }
         }
         return removed
     }

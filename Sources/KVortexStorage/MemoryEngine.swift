@@ -116,10 +116,10 @@ public final class MemoryEngine: StorageEngine {
             shard.remove(entry, hash: hash)
             keyCount.wrappingSubtract(1, ordering: .relaxed)
         case (let object?, nil):
-            _ = shard.insert(EntryBlock.make(key: key, object: object.encoded()), hash: hash, use: nextUse())
+            _ = shard.insert(Self.block(key: key, object: object), hash: hash, use: nextUse())
             keyCount.wrappingAdd(1, ordering: .relaxed)
         case (let object?, let entry?):
-            shard.replace(entry, with: EntryBlock.make(key: key, object: object.encoded()), use: nextUse())
+            shard.replace(entry, with: Self.block(key: key, object: object), use: nextUse())
         }
         accountedBytes.wrappingAdd(shard.bytes - before, ordering: .relaxed)
     }
@@ -130,6 +130,11 @@ public final class MemoryEngine: StorageEngine {
         accountedBytes.wrappingAdd(shard.bytes - before, ordering: .relaxed)
         keyCount.wrappingSubtract(1, ordering: .relaxed)
         counter.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    static func block(key: UnsafeRawBufferPointer, object: VersionedObject) -> EntryBlock {
+        let mayExpire = object.siblings.contains { $0.isTombstone || $0.expiryMs != nil }
+        return EntryBlock.make(key: key, object: object.encoded(), flags: mayExpire ? EntryBlock.mayBecomeReapable : 0)
     }
 
     static func decode(_ block: EntryBlock) -> VersionedObject? {
@@ -203,7 +208,8 @@ public final class MemoryEngine: StorageEngine {
             var removed = 0
             var position = start
             while position < shard.entries.count && removed < budget && position - start < Self.scanBatchMax {
-                if let block = shard.entries[position].block, let object = Self.decode(block),
+                if let block = shard.entries[position].block, block.flags & EntryBlock.mayBecomeReapable != 0,
+                    let object = Self.decode(block),
                     object.isReapable(atMs: nowMs, graceMs: grace)
                 {
                     removeCounted(&shard, position, hash: Self.hash(block.key), counter: reaped)
