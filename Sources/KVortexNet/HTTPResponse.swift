@@ -11,12 +11,13 @@ public struct HTTPResponse: Sendable {
         self.status = status
         self.body = body
         headerLines = []
+        headerLines.reserveCapacity(192)
         if let contentType { addHeader("Content-Type", contentType) }
     }
 
     public mutating func addHeader(_ name: StaticString, _ value: String) {
         appendName(name)
-        headerLines.append(contentsOf: Self.sanitized(value.utf8))
+        appendSanitized(value.utf8)
         headerLines.append(contentsOf: [13, 10])
     }
 
@@ -34,7 +35,7 @@ public struct HTTPResponse: Sendable {
 
     public mutating func addHeader(_ name: StaticString, bytes: UnsafeRawBufferPointer) {
         appendName(name)
-        headerLines.append(contentsOf: Self.sanitized(bytes))
+        appendSanitized(bytes)
         headerLines.append(contentsOf: [13, 10])
     }
 
@@ -56,8 +57,8 @@ public struct HTTPResponse: Sendable {
     }
 
     /// Header values never carry CR or LF (response splitting); they become spaces.
-    private static func sanitized(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        bytes.map { $0 == 13 || $0 == 10 ? 32 : $0 }
+    private mutating func appendSanitized(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes { headerLines.append(byte == 13 || byte == 10 ? 32 : byte) }
     }
 
     static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {

@@ -73,8 +73,14 @@ extension VersionedObject {
         let keep = mode == .lww ? 1 : siblingsMax
         guard siblings.count > keep else { return }
         let dropped = siblings.count - keep
-        let newest = siblings.sorted(by: Sibling.lwwPrecedes).suffix(keep)
-        siblings = newest.sorted { $0.dot < $1.dot }
+        if dropped == 1 {
+            // The common case (one write over the cap): drop the single oldest, keeping dot order.
+            let oldest = siblings.indices.min { Sibling.lwwPrecedes(siblings[$0], siblings[$1]) }!
+            siblings.remove(at: oldest)
+        } else {
+            let newest = siblings.sorted(by: Sibling.lwwPrecedes).suffix(keep)
+            siblings = newest.sorted { $0.dot < $1.dot }
+        }
         switch mode {
         case .lww: outcome.siblingsOverwrittenByLWW += dropped
         case .siblings: outcome.siblingsCapped += dropped

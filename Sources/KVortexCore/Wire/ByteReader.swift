@@ -66,6 +66,10 @@ public struct ByteReader {
     }
 
     public mutating func readString(lengthMax: Int) throws(DecodeError) -> String {
+        if offset < bytes.count && bytes[offset] == 0 {
+            offset += 1
+            return ""  // the common case (no content type), without an allocation or validation
+        }
         let raw = try readLengthPrefixed(lengthMax: lengthMax)
         guard let string = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8 }
         return string
