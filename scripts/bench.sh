@@ -64,5 +64,5 @@ awk '
     }
     if (hb != "") printf "GET / Hummingbird GET   = %.2f  (target >= 2.2)\n", rps("kvortex-get") / rps(hb)
     if (hbset != "") printf "SET / Hummingbird POST  = %.2f\n", rps("kvortex-set") / rps(hbset)
-    printf "p99 GET %s ms, SET %s ms (target <= 2 ms)\n", f["kvortex-get", "p99"], f["kvortex-set", "p99"]
+    printf "p99 GET %s, SET %s (target <= 2 ms)\n", f["kvortex-get", "p99"], f["kvortex-set", "p99"]
   }' "$results"

@@ -74,18 +74,3 @@ extension Substring {
 
     func trimmingCharacters() -> String { trimmingSpaces() }
 }
-
-extension HTTPMethod {
-    var token: String {
-        switch self {
-        case .get: "GET"
-        case .head: "HEAD"
-        case .post: "POST"
-        case .put: "PUT"
-        case .delete: "DELETE"
-        case .options: "OPTIONS"
-        case .patch: "PATCH"
-        case .other: "OTHER"
-        }
-    }
-}

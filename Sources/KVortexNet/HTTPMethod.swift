@@ -23,7 +23,8 @@ public enum HTTPMethod: Sendable, CustomStringConvertible {
         return .other
     }
 
-    public var description: String {
+    /// The method as written on a request line.
+    public var token: String {
         switch self {
         case .get: "GET"
         case .head: "HEAD"
@@ -32,7 +33,9 @@ public enum HTTPMethod: Sendable, CustomStringConvertible {
         case .delete: "DELETE"
         case .options: "OPTIONS"
         case .patch: "PATCH"
-        case .other: "this method"
+        case .other: "OTHER"
         }
     }
+
+    public var description: String { self == .other ? "this method" : token }
 }

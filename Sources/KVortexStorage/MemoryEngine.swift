@@ -87,22 +87,18 @@ public final class MemoryEngine: StorageEngine {
         }
     }
 
-    public func update<Result>(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Result)
-        throws(StorageError) -> Result
-    {
+    public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
         guard !closed.load(ordering: .relaxed) else { throw .closed }
-        let result = key.withUnsafeBytes { raw in
+        key.withUnsafeBytes { raw in
             let hash = Self.hash(raw)
-            return shards[shardIndex(hash)].mutex.withLock { shard -> Result in
+            shards[shardIndex(hash)].mutex.withLock { shard in
                 let entry = shard.find(raw, hash: hash)
                 var object = entry.flatMap { Self.decode(shard.entries[$0].block!) }
-                let result = transform(&object)
+                transform(&object)
                 store(object, key: raw, hash: hash, entry: entry, in: &shard)
-                return result
             }
         }
         evictIfOverBound()
-        return result
     }
 
     /// Writes the transformed object back: insert, replace or remove.
