@@ -25,13 +25,16 @@ let package = Package(
             name: "KVortexServer",
             dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet"],
             swiftSettings: fastRelease),
+        // The other driver: seeded virtual time and network running the same core nodes.
+        .target(name: "KVortexSimulation", dependencies: ["KVortexCore"], swiftSettings: fastRelease),
         .executableTarget(
             name: "kvortex",
-            dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet", "KVortexServer"],
+            dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet", "KVortexServer", "KVortexSimulation"],
             swiftSettings: fastRelease),
         .testTarget(name: "KVortexCoreTests", dependencies: ["KVortexCore"]),
         .testTarget(name: "KVortexStorageTests", dependencies: ["KVortexCore", "KVortexStorage"]),
         .testTarget(name: "KVortexNetTests", dependencies: ["KVortexNet"]),
+        .testTarget(name: "KVortexSimulationTests", dependencies: ["KVortexCore", "KVortexSimulation"]),
         .testTarget(name: "KVortexServerTests", dependencies: ["KVortexCore", "KVortexNet", "KVortexServer"]),
     ]
 )

@@ -54,8 +54,10 @@ extension Node {
             let actions = coordinator.receive(.failed(from: peer))
             operations[operation] = .read(coordinator)
             return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
-        case .putRequest(let operation, _, _, _):
-            return writeEvent(operation, .failed(from: peer))
+        case .putRequest(let operation, let key, let object, let hintFor):
+            // The replica (or stand-in) is unreachable: keep the write as a hint for the replica it was
+            // meant for, so it is handed off later rather than lost (Dynamo §4.6).
+            return keepHint(for: hintFor ?? peer, key: key, object: object) + writeEvent(operation, .failed(from: peer))
         case .forwardPut(let operation, _, _, _):
             return retryForward(operation, nowMs: nowMs)
         case .hintDelivery(let operation, _, _):

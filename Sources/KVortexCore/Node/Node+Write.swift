@@ -87,10 +87,12 @@ extension Node {
             .filter { $0 != nodeID && membership.isHealthy($0) }.makeIterator()
         let isPrimary = primaries.contains(nodeID)
         for (index, primary) in primaries.enumerated() where primary != nodeID {
-            if membership.isHealthy(primary) {
+            if !isPrimary && index == 0 {
+                // A stand-in coordinator counts its own write, so it must hold it: it keeps the first
+                // primary's hint itself, whatever it believes of that primary's health.
+                keptLocally.append(primary)
+            } else if membership.isHealthy(primary) {
                 remote.append(ReplicaTarget(node: primary))
-            } else if !isPrimary && index == 0 {
-                keptLocally.append(primary)  // a stand-in coordinator holds the first primary's hint itself
             } else if let standIn = standIns.next() {
                 remote.append(ReplicaTarget(node: standIn, hintFor: primary))
             } else {

@@ -1,0 +1,75 @@
+import KVortexCore
+
+/// The invariants checked after every run (DESIGN.md "Simulation"), over the final replicas.
+struct Checkers {
+    let history: History
+    /// Per key, the objects its N primaries hold at the end (nil for none), in preference order.
+    let replicasByKey: [[UInt8]: [VersionedObject?]]
+    let mode: ConflictMode
+    let siblingsMax: Int
+
+    struct Result {
+        var violations: [String] = []
+        /// In `lww` mode: acknowledged writes neither present nor superseded (what LWW costs).
+        var writesLostToLWW = 0
+    }
+
+    func run() -> Result {
+        var result = Result()
+        for key in history.keys {
+            let replicas = replicasByKey[key] ?? []
+            let merged = replicas.compactMap { $0 }.reduce(VersionedObject()) {
+                $0.merging($1, mode: mode, siblingsMax: siblingsMax)
+            }
+            let name = String(decoding: key, as: UTF8.self)
+            if let first = replicas.first, !replicas.allSatisfy({ $0 == first }) {
+                result.violations.append("convergence: the \(replicas.count) replicas of \(name) differ after settling")
+            }
+            checkWrites(of: key, named: name, against: merged, into: &result)
+            checkInvented(key: key, named: name, in: merged, into: &result)
+        }
+        return result
+    }
+
+    /// No acknowledged write lost; no superseded version resurrected.
+    private func checkWrites(of key: [UInt8], named name: String, against merged: VersionedObject, into result: inout Result) {
+        let writes = history.operations.filter { $0.key == key && $0.kind != .read }
+        let contexts = writes.compactMap(\.context)
+        for write in writes where write.succeeded == true {
+            // Resurrection: what an acknowledged write's context covered must not be there.
+            if let context = write.context {
+                for sibling in merged.siblings where context.covers(sibling.dot) && sibling.dot != write.dot {
+                    result.violations.append("resurrection: \(name) \(sibling.dot) came back after an acknowledged write superseded it")
+                }
+            }
+            guard let dot = write.dot else { continue }
+            let present = merged.siblings.first { $0.dot == dot }
+            let expected: Sibling.Payload = write.kind == .delete ? .tombstone : .value(write.value)
+            if let present, present.payload == expected { continue }
+            if contexts.contains(where: { $0.covers(dot) }) { continue }
+            if mode == .lww {
+                result.writesLostToLWW += 1
+            } else if present != nil {
+                result.violations.append("lost write: \(name) \(dot) holds another value than the acknowledged write")
+            } else {
+                result.violations.append("lost write: \(name) acknowledged \(dot) at \(write.endMs ?? 0) ms is neither present nor superseded")
+            }
+        }
+    }
+
+    /// Every sibling traces to a write that was attempted with exactly that value.
+    private func checkInvented(key: [UInt8], named name: String, in merged: VersionedObject, into result: inout Result) {
+        let attempted = history.attemptedValues(for: key)
+        let deletes = history.operations.contains { $0.key == key && $0.kind == .delete }
+        for sibling in merged.siblings {
+            switch sibling.payload {
+            case .value(let value) where !attempted.contains(value):
+                result.violations.append("invented sibling: \(name) holds a value no client wrote")
+            case .tombstone where !deletes:
+                result.violations.append("invented sibling: \(name) holds a tombstone but no client deleted it")
+            default:
+                continue
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import KVortexCore
+
+/// A simulation scenario, read from `simulations/*.json`: the cluster, the workload, the network and
+/// a schedule of faults. Every field has a default so a scenario states only what it is about.
+public struct Scenario: Codable, Sendable {
+    public var name: String
+    public var description: String = ""
+    public var nodes: Int = 5
+    public var replicas: Int = 3
+    public var readQuorum: Int = 2
+    public var writeQuorum: Int = 2
+    public var sloppy: Bool = true
+    public var conflicts: String = "siblings"
+    public var siblingsMax: Int = 256
+    /// Clients issue operations until this virtual time.
+    public var durationMs: UInt64 = 10_000
+    /// After the faults and the workload: heal, restart, let hints flow, read every key, settle.
+    public var settleMs: UInt64 = 6_000
+    public var keys: Int = 20
+    public var clients: Int = 8
+    /// Pause between a client's operations.
+    public var thinkMs: UInt64 = 20
+    public var timeoutMs: UInt64 = 1_000
+    public var mix: Mix = Mix()
+    public var network: Network = Network()
+    public var faults: [Fault] = []
+    public var heartbeatIntervalMs: UInt64 = 100
+    public var hintsPerTargetMax: Int = 10_000
+    /// Bugs to switch on (`skipReadRepair`, `dropHints`, `mintFromContextOnly`): checker tests only.
+    public var plantedBugs: [String] = []
+
+    public struct Mix: Codable, Sendable {
+        public init() {}
+        public var blindWrite: Int = 3
+        public var readModifyWrite: Int = 3
+        public var delete: Int = 1
+        public var read: Int = 3
+    }
+
+    public struct Network: Codable, Sendable {
+        public init() {}
+        public var latencyMinMs: UInt64 = 1
+        public var latencyMaxMs: UInt64 = 5
+        public var lossRate: Double = 0
+        public var duplicateRate: Double = 0
+    }
+
+    /// One scheduled fault. `action`: `partition` (groups of node indices; links between groups cut),
+    /// `cut` (one-way: `from` → `to` dropped), `heal`, `crash`, `restart` (`nodes`), `skew` (`nodes`,
+    /// `skewMs`), `loss` (`rate`).
+    public struct Fault: Codable, Sendable {
+        public var atMs: UInt64
+        public var action: String
+        public var nodes: [Int]? = nil
+        public var groups: [[Int]]? = nil
+        public var from: [Int]? = nil
+        public var to: [Int]? = nil
+        public var skewMs: Int64? = nil
+        public var rate: Double? = nil
+    }
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    public var conflictMode: ConflictMode { ConflictMode(rawValue: conflicts) ?? .siblings }
+
+    public var bugs: PlantedBugs {
+        var bugs: PlantedBugs = []
+        for name in plantedBugs {
+            switch name {
+            case "skipReadRepair": bugs.insert(.skipReadRepair)
+            case "dropHints": bugs.insert(.dropHints)
+            case "mintFromContextOnly": bugs.insert(.mintFromContextOnly)
+            default: break
+            }
+        }
+        return bugs
+    }
+
+    /// The end of the last fault, or 0.
+    public var faultsEndMs: UInt64 { faults.map(\.atMs).max() ?? 0 }
+
+    public static func load(_ path: String) throws -> Scenario {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONDecoder().decode(Scenario.self, from: data)
+    }
+}

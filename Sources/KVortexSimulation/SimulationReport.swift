@@ -1,0 +1,108 @@
+import KVortexCore
+
+/// The figures and verdicts of one run; encoded as JSON for `--out`.
+public struct SimulationReport: Codable, Sendable {
+    public var scenario: String
+    public var seed: UInt64
+    public var operations = 0
+    public var succeeded = 0
+    public var readsAttempted = 0
+    public var readsSucceeded = 0
+    public var writesAttempted = 0
+    public var writesSucceeded = 0
+    /// Acknowledged / attempted among operations started while faults were active (nil: no faults).
+    public var readAvailabilityDuringFaults: Double?
+    public var writeAvailabilityDuringFaults: Double?
+    public var latencyP50Ms: UInt64 = 0
+    public var latencyP99Ms: UInt64 = 0
+    public var siblingsSeenMax = 0
+    public var readsSeeingSiblings = 0
+    public var hintsStored: UInt64 = 0
+    public var hintsDelivered: UInt64 = 0
+    public var hintsDropped: UInt64 = 0
+    public var readRepairs: UInt64 = 0
+    public var writesForwarded: UInt64 = 0
+    public var messagesSent = 0
+    public var messagesLost = 0
+    public var simulatedMs: UInt64 = 0
+    public var writesLostToLWW = 0
+    public var violations: [String] = []
+    /// Per 500 ms bucket: availability (0…1) and p99 latency of what succeeded.
+    public var timeline: [TimelinePoint] = []
+
+    public struct TimelinePoint: Codable, Sendable {
+        public var atMs: UInt64
+        public var availability: Double
+        public var latencyP99Ms: UInt64
+        public var attempted: Int
+    }
+
+    public var passed: Bool { violations.isEmpty }
+}
+
+extension Simulator {
+    func makeReport() -> SimulationReport {
+        var report = SimulationReport(scenario: scenario.name, seed: seed)
+        let operations = history.operations
+        report.operations = operations.count
+        report.succeeded = operations.filter { $0.succeeded == true }.count
+        let reads = operations.filter { $0.kind == .read }
+        let writes = operations.filter { $0.kind != .read }
+        report.readsAttempted = reads.count
+        report.readsSucceeded = reads.filter { $0.succeeded == true }.count
+        report.writesAttempted = writes.count
+        report.writesSucceeded = writes.filter { $0.succeeded == true }.count
+        if !scenario.faults.isEmpty {
+            report.readAvailabilityDuringFaults = Self.availability(reads.filter(\.duringFault))
+            report.writeAvailabilityDuringFaults = Self.availability(writes.filter(\.duringFault))
+        }
+        let sorted = operations.compactMap { operation -> UInt64? in
+            guard operation.succeeded == true, let end = operation.endMs else { return nil }
+            return end - operation.startMs
+        }.sorted()
+        report.latencyP50Ms = Self.percentile(sorted, 0.50)
+        report.latencyP99Ms = Self.percentile(sorted, 0.99)
+        report.siblingsSeenMax = metrics.siblingsSeen.max() ?? 0
+        report.readsSeeingSiblings = metrics.siblingsSeen.filter { $0 > 1 }.count
+        let counters = retiredCounters + nodes.compactMap { $0.node?.counters }
+        report.readRepairs = counters.reduce(0) { $0 + $1.readRepairsSent }
+        report.writesForwarded = counters.reduce(0) { $0 + $1.writesForwarded }
+        let hintStats = metrics.retiredHintStats + nodes.filter(\.isUp).map { $0.hints.stats }
+        report.hintsStored = hintStats.reduce(0) { $0 + $1.stored }
+        report.hintsDelivered = hintStats.reduce(0) { $0 + $1.delivered }
+        report.hintsDropped = hintStats.reduce(0) { $0 + $1.droppedFull } + counters.reduce(0) { $0 + $1.hintsDropped }
+        report.messagesSent = metrics.messagesSent
+        report.messagesLost = metrics.messagesLost
+        report.simulatedMs = nowMs
+        report.timeline = metrics.buckets.enumerated().map { index, bucket in
+            SimulationReport.TimelinePoint(
+                atMs: UInt64(index) * RunMetrics.bucketMs,
+                availability: bucket.attempted == 0 ? 1 : Double(bucket.succeeded) / Double(bucket.attempted),
+                latencyP99Ms: Self.percentile(bucket.latenciesMs.sorted(), 0.99), attempted: bucket.attempted)
+        }
+        let checked = Checkers(history: history, replicasByKey: finalReplicas(), mode: scenario.conflictMode,
+                               siblingsMax: scenario.siblingsMax).run()
+        report.violations = checked.violations.map { "seed \(seed): \($0)" }
+        report.writesLostToLWW = checked.writesLostToLWW
+        return report
+    }
+
+    /// Each touched key's objects on its N primaries.
+    func finalReplicas() -> [[UInt8]: [VersionedObject?]] {
+        var result: [[UInt8]: [VersionedObject?]] = [:]
+        for key in history.keys {
+            let primaries = placement.primaries(ofPartition: partitioning.partition(of: key))
+            result[key] = primaries.map { nodes[indexOf[$0]!].storage.snapshot(key) }
+        }
+        return result
+    }
+
+    static func availability(_ operations: [History.Operation]) -> Double? {
+        guard !operations.isEmpty else { return nil }
+        return Double(operations.filter { $0.succeeded == true }.count) / Double(operations.count)
+    }
+
+    static func percentile(_ sorted: [UInt64], _ p: Double) -> UInt64 {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+}

@@ -1,0 +1,111 @@
+import KVortexCore
+
+/// The client workers: each runs one operation at a time, then thinks, then the next.
+extension Simulator {
+    enum Pending {
+        case read(client: Int, operation: Int)
+        /// The read half of a read-modify-write or a delete; the write follows with its context.
+        case readBeforeWrite(client: Int, operation: Int)
+        case write(client: Int, operation: Int)
+        case readPass
+    }
+
+    var options: QuorumOptions {
+        QuorumOptions(readQuorum: scenario.readQuorum, writeQuorum: scenario.writeQuorum, sloppy: scenario.sloppy,
+                      timeoutMs: scenario.timeoutMs)
+    }
+
+    var inFaultWindow: Bool {
+        guard let first = scenario.faults.map(\.atMs).min() else { return false }
+        return nowMs >= first && nowMs <= scenario.faultsEndMs
+    }
+
+    func clientStep(_ client: Int) {
+        guard clientsActive else { return }
+        let mix = scenario.mix
+        let total = mix.blindWrite + mix.readModifyWrite + mix.delete + mix.read
+        let draw = random.int(in: 0..<max(1, total))
+        let kind: History.Kind =
+            draw < mix.blindWrite ? .blindWrite
+            : draw < mix.blindWrite + mix.readModifyWrite ? .readModifyWrite
+            : draw < mix.blindWrite + mix.readModifyWrite + mix.delete ? .delete : .read
+        let key = Array("k\(random.int(in: 0..<scenario.keys))".utf8)
+        let node = random.int(in: 0..<nodes.count)
+        var operation = History.Operation(kind: kind, key: key, node: node, startMs: nowMs)
+        operation.duringFault = inFaultWindow
+        if kind == .blindWrite || kind == .readModifyWrite {
+            operation.value = Array("c\(client)-\(history.operations.count)".utf8)
+        }
+        let index = history.begin(operation)
+        guard nodes[node].isUp else {
+            finish(client, index, succeeded: false)  // the node the client talks to is down
+            return
+        }
+        let request = makeRequest()
+        switch kind {
+        case .read:
+            pending[request] = .read(client: client, operation: index)
+            feed(node, .get(request, key: key, options))
+        case .blindWrite:
+            pending[request] = .write(client: client, operation: index)
+            feed(node, .put(request, key: key, ClientWrite(payload: .value(operation.value)), options))
+        case .readModifyWrite, .delete:
+            pending[request] = .readBeforeWrite(client: client, operation: index)
+            feed(node, .get(request, key: key, options))
+        }
+    }
+
+    func makeRequest() -> RequestID {
+        defer { nextRequest += 1 }
+        return RequestID(nextRequest)
+    }
+
+    func completeRead(_ request: RequestID, _ result: Result<ReadOutcome, KVError>) {
+        guard let waiting = pending.removeValue(forKey: request) else { return }
+        switch waiting {
+        case .read(let client, let index):
+            guard case .success(let outcome) = result else { return finish(client, index, succeeded: false) }
+            let live = outcome.object?.liveSiblings(atMs: localNow(history.operations[index].node)) ?? []
+            history.finish(index, atMs: nowMs) {
+                $0.valuesSeen = live.compactMap(\.value)
+                $0.siblingsSeen = live.count
+                $0.succeeded = true
+            }
+            metrics.siblingsSeen.append(live.count)
+            scheduleNext(client, index)
+        case .readBeforeWrite(let client, let index):
+            guard case .success(let outcome) = result else { return finish(client, index, succeeded: false) }
+            let operation = history.operations[index]
+            let context = outcome.object?.clock ?? VersionVector()
+            history.update(index) { $0.context = context }
+            guard nodes[operation.node].isUp else { return finish(client, index, succeeded: false) }
+            let write = ClientWrite(payload: operation.kind == .delete ? .tombstone : .value(operation.value), context: context)
+            let next = makeRequest()
+            pending[next] = .write(client: client, operation: index)
+            feed(operation.node, .put(next, key: operation.key, write, options))
+        case .write, .readPass:
+            return
+        }
+    }
+
+    func completeWrite(_ request: RequestID, _ result: Result<WriteOutcome, KVError>) {
+        guard case .write(let client, let index) = pending.removeValue(forKey: request) else { return }
+        switch result {
+        case .success(let outcome):
+            history.finish(index, atMs: nowMs) { $0.dot = outcome.dot; $0.succeeded = true }
+            scheduleNext(client, index)
+        case .failure:
+            finish(client, index, succeeded: false)
+        }
+    }
+
+    func finish(_ client: Int, _ index: Int, succeeded: Bool) {
+        history.finish(index, atMs: nowMs) { $0.succeeded = succeeded }
+        scheduleNext(client, index)
+    }
+
+    private func scheduleNext(_ client: Int, _ index: Int) {
+        metrics.record(history.operations[index])
+        queue.schedule(at: nowMs + scenario.thinkMs, .client(client))
+    }
+}

@@ -1,0 +1,175 @@
+import KVortexCore
+
+/// Runs real `Node` values on virtual time over a simulated network, driven by one seed.
+///
+/// The same seed gives the same history and report byte for byte: every random draw comes from the
+/// run's `SplitMix64`, events at equal times run in scheduling order, and nothing iterates a hash
+/// container unsorted. Nodes get time, randomness and epochs from here (DESIGN.md "Simulation").
+final class Simulator {
+    enum Event {
+        case deliver(from: Int, to: Int, PeerMessage)
+        case undeliverable(sender: Int, senderIncarnation: Int, target: NodeID, PeerMessage)
+        case timer(node: Int, incarnation: Int, TimerID)
+        case client(Int)
+        case fault(Int)
+        case endWorkload
+        case readPass
+        case stop
+    }
+
+    struct SimulatedNode {
+        var node: Node?
+        var storage: SimulatedStorage
+        var hints: MemoryHintStore
+        var incarnation = 0
+        var skewMs: Int64 = 0
+        var isUp: Bool { node != nil }
+    }
+
+    let scenario: Scenario
+    let seed: UInt64
+    var random: SplitMix64
+    var nowMs: UInt64 = 0
+    var queue = EventQueue<Event>()
+    var network: SimulatedNetwork
+    var nodes: [SimulatedNode] = []
+    let nodeIDs: [NodeID]
+    let indexOf: [NodeID: Int]
+    let placement: RoundRobinPlacement
+    let partitioning = Partitioning()
+    var history = History()
+    var pending: [RequestID: Pending] = [:]
+    var nextRequest: UInt64 = 1
+    var clientsActive = true
+    var metrics = RunMetrics()
+    /// Counters of node incarnations that have crashed, so restarts do not lose the figures.
+    var retiredCounters: [NodeCounters] = []
+    static let epochBaseMs: UInt64 = 1_764_000_000_000
+
+    init(scenario: Scenario, seed: UInt64) {
+        self.scenario = scenario
+        self.seed = seed
+        random = SplitMix64(seed: seed)
+        network = SimulatedNetwork(scenario.network)
+        nodeIDs = (0..<scenario.nodes).map { NodeID("n\($0)") }
+        indexOf = Dictionary(uniqueKeysWithValues: nodeIDs.enumerated().map { ($1, $0) })
+        placement = RoundRobinPlacement(members: nodeIDs, replicaCount: scenario.replicas)
+        nodes = nodeIDs.map { _ in SimulatedNode(storage: SimulatedStorage(), hints: MemoryHintStore()) }
+    }
+
+    /// Runs the whole scenario and returns the report.
+    func run() -> SimulationReport {
+        for index in nodes.indices { boot(index) }
+        for client in 0..<scenario.clients { queue.schedule(at: UInt64(client), .client(client)) }
+        for (index, fault) in scenario.faults.enumerated() { queue.schedule(at: fault.atMs, .fault(index)) }
+        queue.schedule(at: scenario.durationMs, .endWorkload)
+        queue.schedule(at: scenario.durationMs + scenario.settleMs / 2, .readPass)
+        queue.schedule(at: scenario.durationMs + scenario.settleMs, .stop)
+        while let (time, event) = queue.pop() {
+            nowMs = time
+            if case .stop = event { break }
+            handle(event)
+            metrics.eventsProcessed += 1
+        }
+        return makeReport()
+    }
+
+    private func handle(_ event: Event) {
+        switch event {
+        case .deliver(let from, let to, let message):
+            guard nodes[to].isUp else { return }
+            metrics.messagesDelivered += 1
+            feed(to, .peer(from: nodeIDs[from], message))
+        case .undeliverable(let sender, let incarnation, let target, let message):
+            guard nodes[sender].isUp, nodes[sender].incarnation == incarnation else { return }
+            feed(sender, .undeliverable(to: target, message))
+        case .timer(let node, let incarnation, let timer):
+            guard nodes[node].isUp, nodes[node].incarnation == incarnation else { return }
+            feed(node, .timer(timer))
+        case .client(let client):
+            clientStep(client)
+        case .fault(let index):
+            apply(scenario.faults[index])
+        case .endWorkload:
+            endWorkload()
+        case .readPass:
+            readPass()
+        case .stop:
+            break
+        }
+    }
+
+    /// The time node `index` believes it is: virtual time plus its skew, from a realistic epoch.
+    func localNow(_ index: Int) -> UInt64 {
+        UInt64(max(0, Int64(Self.epochBaseMs + nowMs) + nodes[index].skewMs))
+    }
+
+    func settings(for index: Int) -> NodeSettings {
+        var settings = NodeSettings(
+            nodeID: nodeIDs[index], replicaCount: scenario.replicas, conflictMode: scenario.conflictMode,
+            siblingsMax: scenario.siblingsMax, partitioning: partitioning,
+            failureDetector: FailureDetectorSettings(heartbeatIntervalMs: scenario.heartbeatIntervalMs),
+            peerRequestTimeoutMs: min(scenario.timeoutMs, 2_000))
+        settings.plantedBugs = scenario.bugs
+        return settings
+    }
+
+    /// Starts node `index` with empty memory and a new epoch (a memory node always restarts so).
+    func boot(_ index: Int) {
+        nodes[index].storage = SimulatedStorage()
+        nodes[index].hints = MemoryHintStore(hintsPerTargetMax: scenario.hintsPerTargetMax)
+        nodes[index].incarnation += 1
+        let node = Node(settings: settings(for: index), epoch: random.next(), storage: nodes[index].storage,
+                        hints: nodes[index].hints, placement: placement,
+                        seeds: nodeIDs.filter { $0 != nodeIDs[index] }, randomSeed: random.next(), nowMs: localNow(index))
+        nodes[index].node = node
+        perform(node.start(), from: index)
+    }
+
+    func crash(_ index: Int) {
+        guard let node = nodes[index].node else { return }
+        retiredCounters.append(node.counters)
+        metrics.retiredHintStats.append(nodes[index].hints.stats)
+        nodes[index].node = nil
+    }
+
+    /// Hands one input to a node and performs its effects.
+    func feed(_ index: Int, _ input: NodeInput) {
+        guard var node = nodes[index].node else { return }
+        let effects = node.handle(input, nowMs: localNow(index))
+        nodes[index].node = node
+        perform(effects, from: index)
+    }
+
+    func perform(_ effects: [NodeEffect], from index: Int) {
+        for effect in effects {
+            switch effect {
+            case .send(let target, let message):
+                send(message, from: index, to: target)
+            case .replyRead(let request, let result):
+                completeRead(request, result)
+            case .replyWrite(let request, let result):
+                completeWrite(request, result)
+            case .startTimer(let timer, let afterMs):
+                queue.schedule(at: nowMs + afterMs, .timer(node: index, incarnation: nodes[index].incarnation, timer))
+            case .log:
+                metrics.logLines += 1
+            }
+        }
+    }
+
+    private func send(_ message: PeerMessage, from: Int, to target: NodeID) {
+        metrics.messagesSent += 1
+        guard let to = indexOf[target] else { return }
+        if !nodes[to].isUp || network.isCut(from: from, to: to) {
+            // Like a refused or reset TCP connection: the sender learns soon.
+            queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: target, message))
+            return
+        }
+        if network.lossRate > 0 && random.unit() < network.lossRate { metrics.messagesLost += 1; return }
+        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, message))
+        if network.duplicateRate > 0 && random.unit() < network.duplicateRate {
+            queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, message))
+        }
+    }
+}
