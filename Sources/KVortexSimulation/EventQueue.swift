@@ -1,14 +1,33 @@
 /// A min-heap of events by (time, sequence): equal times run in the order they were scheduled,
 /// which keeps a run deterministic.
+///
+/// The heap holds only plain (time, sequence, slot) entries; events wait in a slab beside it, so
+/// sifting never copies an event (copying enums that carry messages was most of a run's time).
 struct EventQueue<Event> {
-    private var heap: [(time: UInt64, sequence: UInt64, event: Event)] = []
+    private struct Entry {
+        let time: UInt64
+        let sequence: UInt64
+        let slot: Int32
+    }
+
+    private var heap: [Entry] = []
+    private var slab: [Event?] = []
+    private var freeSlots: [Int32] = []
     private var nextSequence: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
 
     mutating func schedule(at time: UInt64, _ event: Event) {
-        heap.append((time, nextSequence, event))
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            slab[Int(free)] = event
+        } else {
+            slot = Int32(slab.count)
+            slab.append(event)
+        }
+        heap.append(Entry(time: time, sequence: nextSequence, slot: slot))
         nextSequence += 1
         var child = heap.count - 1
         while child > 0 {
@@ -33,10 +52,12 @@ struct EventQueue<Event> {
             heap.swapAt(parent, smallest)
             parent = smallest
         }
-        return (top.time, top.event)
+        let event = slab[Int(top.slot)].take()!
+        freeSlots.append(top.slot)
+        return (top.time, event)
     }
 
-    private static func before(_ a: (time: UInt64, sequence: UInt64, event: Event), _ b: (time: UInt64, sequence: UInt64, event: Event)) -> Bool {
-        (a.time, a.sequence) < (b.time, b.sequence)
+    private static func before(_ a: Entry, _ b: Entry) -> Bool {
+        a.time != b.time ? a.time < b.time : a.sequence < b.sequence
     }
 }

@@ -35,6 +35,8 @@ public struct SimulationReport: Codable, Sendable {
         public var availability: Double
         public var latencyP99Ms: UInt64
         public var attempted: Int
+        public var hintsPending: Int
+        public var siblingsSeenMax: Int
     }
 
     public var passed: Bool { violations.isEmpty }
@@ -74,11 +76,15 @@ extension Simulator {
         report.messagesSent = metrics.messagesSent
         report.messagesLost = metrics.messagesLost
         report.simulatedMs = nowMs
-        report.timeline = metrics.buckets.enumerated().map { index, bucket in
-            SimulationReport.TimelinePoint(
+        let samples = max(metrics.buckets.count, metrics.hintBacklog.count)
+        report.timeline = (0..<samples).map { index in
+            let bucket = index < metrics.buckets.count ? metrics.buckets[index] : RunMetrics.Bucket()
+            return SimulationReport.TimelinePoint(
                 atMs: UInt64(index) * RunMetrics.bucketMs,
                 availability: bucket.attempted == 0 ? 1 : Double(bucket.succeeded) / Double(bucket.attempted),
-                latencyP99Ms: Self.percentile(bucket.latenciesMs.sorted(), 0.99), attempted: bucket.attempted)
+                latencyP99Ms: Self.percentile(bucket.latenciesMs.sorted(), 0.99), attempted: bucket.attempted,
+                hintsPending: index < metrics.hintBacklog.count ? metrics.hintBacklog[index] : 0,
+                siblingsSeenMax: bucket.siblingsSeenMax)
         }
         let checked = Checkers(history: history, replicasByKey: finalReplicas(), mode: scenario.conflictMode,
                                siblingsMax: scenario.siblingsMax).run()

@@ -14,6 +14,8 @@ final class Simulator {
         case fault(Int)
         case endWorkload
         case readPass
+        /// Samples the hint backlog for the report's timeline.
+        case sample
         case stop
     }
 
@@ -23,7 +25,8 @@ final class Simulator {
         var hints: MemoryHintStore
         var incarnation = 0
         var skewMs: Int64 = 0
-        var isUp: Bool { node != nil }
+        /// Stored, not derived from `node`: reading a derived flag through the array copied the node.
+        var isUp = false
     }
 
     let scenario: Scenario
@@ -65,6 +68,7 @@ final class Simulator {
         queue.schedule(at: scenario.durationMs, .endWorkload)
         queue.schedule(at: scenario.durationMs + scenario.settleMs / 2, .readPass)
         queue.schedule(at: scenario.durationMs + scenario.settleMs, .stop)
+        queue.schedule(at: 0, .sample)
         while let (time, event) = queue.pop() {
             nowMs = time
             if case .stop = event { break }
@@ -94,6 +98,9 @@ final class Simulator {
             endWorkload()
         case .readPass:
             readPass()
+        case .sample:
+            metrics.hintBacklog.append(nodes.filter(\.isUp).reduce(0) { $0 + $1.hints.stats.pending })
+            queue.schedule(at: nowMs + RunMetrics.bucketMs, .sample)
         case .stop:
             break
         }
@@ -123,6 +130,7 @@ final class Simulator {
                         hints: nodes[index].hints, placement: placement,
                         seeds: nodeIDs.filter { $0 != nodeIDs[index] }, randomSeed: random.next(), nowMs: localNow(index))
         nodes[index].node = node
+        nodes[index].isUp = true
         perform(node.start(), from: index)
     }
 
@@ -131,13 +139,15 @@ final class Simulator {
         retiredCounters.append(node.counters)
         metrics.retiredHintStats.append(nodes[index].hints.stats)
         nodes[index].node = nil
+        nodes[index].isUp = false
     }
 
     /// Hands one input to a node and performs its effects.
     func feed(_ index: Int, _ input: NodeInput) {
-        guard var node = nodes[index].node else { return }
-        let effects = node.handle(input, nowMs: localNow(index))
-        nodes[index].node = node
+        guard nodes[index].isUp else { return }
+        let now = localNow(index)
+        // Mutated in place: copying the node out and back would copy its tables on every input.
+        let effects = nodes[index].node!.handle(input, nowMs: now)
         perform(effects, from: index)
     }
 

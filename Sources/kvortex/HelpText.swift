@@ -9,6 +9,7 @@ enum HelpText {
           kvortex set KEY VALUE|- [options]    write a key (- reads the value from standard input)
           kvortex delete KEY [options]         delete a key
           kvortex bench [options]              load a running node (see: kvortex bench --help)
+          kvortex simulate [SCENARIO.json ...] run cluster simulations (see: kvortex simulate --help)
           kvortex help                         this text
 
         Key commands (get, set, delete) talk HTTP to a running node; see `kvortex get --help`.

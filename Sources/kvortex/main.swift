@@ -10,6 +10,7 @@ switch command {
 case "serve": status = ServeCommand.run(rest)
 case "get", "set", "delete": status = KeyCommand.run(command, rest)
 case "bench": status = BenchCommand.run(rest)
+case "simulate": status = SimulateCommand.run(rest)
 case "help", "--help", "-h": print(HelpText.overview); status = 0
 default:
     Terminal.error("kvortex: unknown command '\(command)'\n\n\(HelpText.overview)\n")
