@@ -33,8 +33,8 @@ struct SVGChart {
             let x = xMax * Double(step) / 6
             svg += "<text x=\(fmt(px(x))) y=\(fmt(Self.top + plotHeight + 16)) text-anchor=\"middle\">\(label(x / 1000)) s</text>\n"
         }
-        svg += "<text x=\(fmt(12)) y=\(fmt(Self.top + plotHeight / 2)) transform=\"rotate(-90 12 \(fmt(Self.top + plotHeight / 2)))\" text-anchor=\"middle\">\(escape(unit))</text>\n"
-        let path = points.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
+        svg += "<text x=\(fmt(12)) y=\(fmt(Self.top + plotHeight / 2)) transform=\"rotate(-90 12 \(num(Self.top + plotHeight / 2)))\" text-anchor=\"middle\">\(escape(unit))</text>\n"
+        let path = points.map { "\(num(px($0.x))),\(num(py($0.y)))" }.joined(separator: " ")
         svg += "<polyline fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2\" points=\"\(path)\"/>\n"
         svg += "<rect x=\(fmt(Self.left)) y=\(fmt(Self.top)) width=\(fmt(plotWidth)) height=\(fmt(plotHeight)) fill=\"none\" stroke=\"#999\"/>\n</svg>\n"
         return svg
@@ -48,10 +48,14 @@ struct SVGChart {
         return magnitude * 10
     }
 
-    private func fmt(_ value: Double) -> String { "\"\(Int((value * 10).rounded()) / 10)\"" }
+    /// A quoted attribute value.
+    private func fmt(_ value: Double) -> String { "\"\(num(value))\"" }
+
+    /// A coordinate with one decimal, unquoted (for `points` and `transform`).
+    private func num(_ value: Double) -> String { String(format: "%.1f", value) }
 
     private func label(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(Int((value * 100).rounded())) == "0" ? "0" : String(Double(Int((value * 100).rounded())) / 100)
+        value == value.rounded() ? String(Int(value)) : String(format: value >= 10 ? "%.0f" : "%.2f", value)
     }
 
     private func escape(_ text: String) -> String {

@@ -63,3 +63,30 @@ import Testing
         #expect(gossip[1].heartbeat == 2)
     }
 }
+
+@Suite struct MembershipReachabilityTests {
+    let a = NodeID("a"), b = NodeID("b")
+
+    @Test func anUndeliverableMessageMarksThePeerDownUntilNewerNews() {
+        var view = MembershipView(localNode: a, seeds: [b], settings: FailureDetectorSettings(heartbeatIntervalMs: 100), nowMs: 1_000)
+        _ = view.merge([MemberDigest(node: b, incarnation: 5, heartbeat: 3)], nowMs: 1_000)
+        #expect(view.markUnreachable(b).map(\.1) == [.down])
+        _ = view.evaluate(nowMs: 1_010)
+        #expect(view.state(of: b) == .down, "a low phi does not bring it back")
+        _ = view.merge([MemberDigest(node: b, incarnation: 5, heartbeat: 3)], nowMs: 1_020)
+        #expect(view.state(of: b) == .down, "old news does not either")
+        _ = view.merge([MemberDigest(node: b, incarnation: 5, heartbeat: 4)], nowMs: 1_030)
+        #expect(view.state(of: b) == .up)
+    }
+
+    @Test func aRestartedNodeIsNewsThroughItsLaterIncarnation() {
+        var old = MembershipView(localNode: b, seeds: [a], settings: FailureDetectorSettings(), nowMs: 1_000)
+        for _ in 0..<50 { old.beat() }
+        var view = MembershipView(localNode: a, seeds: [b], settings: FailureDetectorSettings(), nowMs: 1_000)
+        _ = view.merge(old.gossip(), nowMs: 1_100)
+        _ = view.markUnreachable(b)
+        let restarted = MembershipView(localNode: b, seeds: [a], settings: FailureDetectorSettings(), nowMs: 9_000)
+        _ = view.merge(restarted.gossip(), nowMs: 9_001)
+        #expect(view.state(of: b) == .up, "heartbeat 0 of a later start beats heartbeat 50 of the earlier one")
+    }
+}

@@ -28,11 +28,15 @@ public struct MembershipView: Sendable {
     private(set) var digests: [NodeID: MemberDigest] = [:]
     private var detectors: [NodeID: PhiAccrualDetector] = [:]
     public private(set) var states: [NodeID: MemberState] = [:]
+    /// Peers a message could not be delivered to, with the heartbeat known then: down until newer news.
+    private var unreachable: [NodeID: MemberDigest] = [:]
 
     public init(localNode: NodeID, seeds: [NodeID], settings: FailureDetectorSettings, nowMs: UInt64) {
         self.localNode = localNode
         self.settings = settings
-        digests[localNode] = MemberDigest(node: localNode, incarnation: 1, heartbeat: 0)
+        // The incarnation starts at the start time (Cassandra's "generation"): a node that restarts
+        // without memory of its old heartbeat still gossips news newer than its previous life's.
+        digests[localNode] = MemberDigest(node: localNode, incarnation: max(1, nowMs), heartbeat: 0)
         states[localNode] = .up
         for seed in seeds where seed != localNode {
             // Known by configuration before any gossip: assume up, and let silence prove otherwise.
@@ -69,6 +73,17 @@ public struct MembershipView: Sendable {
         states[localNode] = .leaving
     }
 
+    /// Marks `node` down at once because a message to it could not be delivered (a refused or reset
+    /// connection): much sooner than silence would. It stays down until gossip brings a newer heartbeat
+    /// of it. Returns the state change, if any.
+    public mutating func markUnreachable(_ node: NodeID) -> [(NodeID, MemberState)] {
+        guard node != localNode, let digest = digests[node], states[node] != .leaving else { return [] }
+        unreachable[node] = digest
+        guard states[node] != .down else { return [] }
+        states[node] = .down
+        return [(node, .down)]
+    }
+
     /// The digests to gossip, sorted by node ID.
     public func gossip() -> [MemberDigest] {
         members.map { digests[$0]! }
@@ -84,6 +99,11 @@ public struct MembershipView: Sendable {
                 continue
             }
             digests[digest.node] = digest
+            if let marked = unreachable[digest.node],
+                (digest.incarnation, digest.heartbeat) > (marked.incarnation, marked.heartbeat) {
+                unreachable[digest.node] = nil
+            }
+            guard unreachable[digest.node] == nil else { continue }
             detectors[digest.node, default: PhiAccrualDetector(firstIntervalMs: Double(settings.heartbeatIntervalMs))]
                 .heartbeat(atMs: nowMs)
             let state: MemberState = digest.isLeaving ? .leaving : .up
@@ -98,7 +118,7 @@ public struct MembershipView: Sendable {
     /// Re-evaluates every peer's phi at `nowMs`. Returns the members whose state changed, sorted.
     public mutating func evaluate(nowMs: UInt64) -> [(NodeID, MemberState)] {
         var changed: [(NodeID, MemberState)] = []
-        for node in members where node != localNode && states[node] != .leaving {
+        for node in members where node != localNode && states[node] != .leaving && unreachable[node] == nil {
             let phi = detectors[node]?.phi(atMs: nowMs) ?? 0
             let state: MemberState = phi >= settings.downPhi ? .down : phi >= settings.suspectPhi ? .suspect : .up
             if states[node] != state {

@@ -48,6 +48,11 @@ extension Node {
     }
 
     mutating func undeliverable(_ message: PeerMessage, to peer: NodeID, nowMs: UInt64) -> [NodeEffect] {
+        let changed = membershipChanged(membership.markUnreachable(peer))
+        return changed + failedDelivery(message, to: peer, nowMs: nowMs)
+    }
+
+    private mutating func failedDelivery(_ message: PeerMessage, to peer: NodeID, nowMs: UInt64) -> [NodeEffect] {
         switch message {
         case .getRequest(let operation, _):
             guard case .read(var coordinator) = operations[operation] else { return [] }
