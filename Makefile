@@ -3,7 +3,7 @@
 SWIFT ?= swift
 HTTP ?= 127.0.0.1:8080
 
-.PHONY: all deps build release run test bench clean
+.PHONY: all deps build release run test bench soak clean
 
 all: build
 
@@ -29,6 +29,11 @@ test: deps
 # Release build, node pinned to core 0, anchors (nginx, Hummingbird) in the same run, ratio table.
 bench: release
 	scripts/bench.sh
+
+# Every simulation scenario over thousands of seeds (SEEDS, default 1000), in a release build.
+SEEDS ?= 1000
+soak: release
+	.build/release/kvortex simulate --seeds $(SEEDS) --out out/soak
 
 clean:
 	rm -rf .build

@@ -7,6 +7,8 @@ struct Checkers {
     let replicasByKey: [[UInt8]: [VersionedObject?]]
     let mode: ConflictMode
     let siblingsMax: Int
+    /// True when R + W > N and the run had no faults: then every read must see the latest write.
+    let readsMustSeeWrites: Bool
 
     struct Result {
         var violations: [String] = []
@@ -27,8 +29,30 @@ struct Checkers {
             }
             checkWrites(of: key, named: name, against: merged, into: &result)
             checkInvented(key: key, named: name, in: merged, into: &result)
+            if readsMustSeeWrites { checkReadsSeeWrites(key: key, named: name, into: &result) }
         }
         return result
+    }
+
+    /// Reads honour R: a read that starts after a value write was acknowledged, with no other write to
+    /// the key overlapping the two, returns that value (R + W > N: the read and write quorums meet).
+    private func checkReadsSeeWrites(key: [UInt8], named name: String, into result: inout Result) {
+        let operations = history.operations.filter { $0.key == key }
+        let writes = Array(operations.filter { $0.kind != .read }.enumerated())
+        for read in operations where read.kind == .read && read.succeeded == true {
+            let before = writes.filter { $0.element.succeeded == true && ($0.element.endMs ?? .max) <= read.startMs }
+            guard let (latestIndex, latest) = before.max(by: { ($0.element.endMs ?? 0) < ($1.element.endMs ?? 0) }),
+                latest.kind != .delete
+            else { continue }
+            let readEnd = read.endMs ?? .max
+            let overlapping = writes.contains { index, other in
+                index != latestIndex && other.startMs < readEnd && (other.endMs ?? .max) > latest.startMs
+            }
+            guard !overlapping else { continue }
+            if !read.valuesSeen.contains(latest.value) {
+                result.violations.append("stale read: \(name) read at \(read.startMs) ms missed the write acknowledged at \(latest.endMs ?? 0) ms")
+            }
+        }
     }
 
     /// No acknowledged write lost; no superseded version resurrected.

@@ -71,7 +71,7 @@ extension Scenario {
         guard (1...replicas).contains(readQuorum), (1...replicas).contains(writeQuorum) else { throw fail("R and W must be 1...replicas") }
         guard ConflictMode(rawValue: conflicts) != nil else { throw fail("conflicts must be siblings or lww") }
         guard keys >= 1, clients >= 0, siblingsMax >= 1, heartbeatIntervalMs >= 1 else { throw fail("keys, siblingsMax, heartbeatIntervalMs must be positive") }
-        let bugs = ["skipReadRepair", "dropHints", "mintFromContextOnly"]
+        let bugs = ["skipReadRepair", "dropHints", "mintFromContextOnly", "readQuorumOfOne"]
         for bug in plantedBugs where !bugs.contains(bug) { throw fail("unknown planted bug \(bug); known: \(bugs.joined(separator: ", "))") }
         let actions = ["partition", "cut", "heal", "crash", "restart", "skew", "loss"]
         for fault in faults where !actions.contains(fault.action) {

@@ -27,7 +27,8 @@ public struct Scenario: Codable, Sendable {
     public var faults: [Fault] = []
     public var heartbeatIntervalMs: UInt64 = 100
     public var hintsPerTargetMax: Int = 10_000
-    /// Bugs to switch on (`skipReadRepair`, `dropHints`, `mintFromContextOnly`): checker tests only.
+    /// Bugs to switch on (`skipReadRepair`, `dropHints`, `mintFromContextOnly`, `readQuorumOfOne`):
+    /// checker tests only.
     public var plantedBugs: [String] = []
 
     public struct Mix: Codable, Sendable {
@@ -73,6 +74,7 @@ public struct Scenario: Codable, Sendable {
             case "skipReadRepair": bugs.insert(.skipReadRepair)
             case "dropHints": bugs.insert(.dropHints)
             case "mintFromContextOnly": bugs.insert(.mintFromContextOnly)
+            case "readQuorumOfOne": bugs.insert(.readQuorumOfOne)
             default: break
             }
         }

@@ -40,6 +40,11 @@ import Testing
         #expect(try firstSeedCaught("steady-state", bug: "mintFromContextOnly", matching: "lost write") != nil)
     }
 
+    /// Reads that stop at the first reply miss writes the read quorum would have met.
+    @Test func readsIgnoringRAreCaughtAsStaleReads() throws {
+        #expect(try firstSeedCaught("steady-state", bug: "readQuorumOfOne", matching: "stale read") != nil)
+    }
+
     /// Without bugs the same scenarios are clean (so the catches above are the bugs, not noise).
     @Test func theSameScenariosAreCleanWithoutBugs() throws {
         for name in ["crash-restart-amnesia", "minority-partition", "steady-state"] {

@@ -11,7 +11,8 @@ extension Node {
             return [.replyRead(request, .failure(.quorumUnmet(needed: options.readQuorum, acked: 0, asked: primaries.count)))]
         }
         let operation = allocateOperationID()
-        var coordinator = GetCoordinator(requestID: request, key: key, targets: targets, readQuorum: options.readQuorum,
+        let readQuorum = settings.plantedBugs.contains(.readQuorumOfOne) ? 1 : options.readQuorum  // planted bug
+        var coordinator = GetCoordinator(requestID: request, key: key, targets: targets, readQuorum: readQuorum,
                                          mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
         var effects: [NodeEffect] = [.startTimer(.deadline(operation), afterMs: options.timeoutMs)]
         var actions: [GetCoordinator.Action] = []

@@ -82,4 +82,6 @@ public struct PlantedBugs: OptionSet, Hashable, Sendable {
     public static let dropHints = PlantedBugs(rawValue: 1 << 1)
     /// Dots are minted from the client's context alone, so blind writes reuse dots and overwrite.
     public static let mintFromContextOnly = PlantedBugs(rawValue: 1 << 2)
+    /// Reads answer after the first reply whatever R is, so R + W > N no longer guarantees fresh reads.
+    public static let readQuorumOfOne = PlantedBugs(rawValue: 1 << 3)
 }
