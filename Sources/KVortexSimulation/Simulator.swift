@@ -38,7 +38,7 @@ final class Simulator {
     var nodes: [SimulatedNode] = []
     let nodeIDs: [NodeID]
     let indexOf: [NodeID: Int]
-    let placement: RoundRobinPlacement
+    let placement: Ring
     let partitioning = Partitioning()
     var history = History()
     var pending: [RequestID: Pending] = [:]
@@ -56,7 +56,7 @@ final class Simulator {
         network = SimulatedNetwork(scenario.network)
         nodeIDs = (0..<scenario.nodes).map { NodeID("n\($0)") }
         indexOf = Dictionary(uniqueKeysWithValues: nodeIDs.enumerated().map { ($1, $0) })
-        placement = RoundRobinPlacement(members: nodeIDs, replicaCount: scenario.replicas)
+        placement = Ring.initial(members: nodeIDs.map { RingMember($0) }, replicaCount: scenario.replicas)
         nodes = nodeIDs.map { _ in SimulatedNode(storage: SimulatedStorage(), hints: MemoryHintStore()) }
     }
 

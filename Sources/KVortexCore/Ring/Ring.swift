@@ -1,0 +1,95 @@
+/// Which physical node owns each of the Q partitions, and the preference lists that follow from it
+/// (DESIGN.md "Placement"). A value: computed the same way on every node that sees the same members.
+///
+/// `Ring.initial` claims from the sorted member list; `rebalanced(to:)` moves only what must move
+/// when members join or leave: the partitions of a leaving node, and the share a joining node takes.
+/// Every owner ends within one partition of its weighted share. Partitions owned by one node are
+/// spread so that N consecutive partitions usually have N distinct owners (Riak's target_n_val).
+public struct Ring: Hashable, Sendable, Placement {
+    public let partitioning: Partitioning
+    public let replicaCount: Int
+    /// Sorted by node ID.
+    public let members: [RingMember]
+    /// Owner of each partition.
+    public let owners: [NodeID]
+    /// Per partition: the N distinct primaries (stand-ins are computed when asked for: rarely needed).
+    private let primaryLists: [[NodeID]]
+
+    public init(partitioning: Partitioning, replicaCount: Int, members: [RingMember], owners: [NodeID]) {
+        precondition(owners.count == partitioning.partitionCount, "\(owners.count) owners for \(partitioning.partitionCount) partitions")
+        precondition(replicaCount >= 1, "N (\(replicaCount)) must be at least 1")
+        self.partitioning = partitioning
+        self.replicaCount = replicaCount
+        self.members = members.sorted()
+        self.owners = owners
+        let distinct = min(replicaCount, Set(owners).count)
+        primaryLists = (0..<owners.count).map { Self.walk(from: $0, owners: owners, limit: distinct) }
+    }
+
+    /// The first ring of a cluster: partition p goes to the members in turn, by weighted share.
+    public static func initial(members: [RingMember], partitioning: Partitioning = Partitioning(), replicaCount: Int) -> Ring {
+        precondition(!members.isEmpty, "a ring needs at least one member")
+        let sorted = members.sorted()
+        precondition(Set(sorted.map(\.node)).count == sorted.count, "members repeat a node")
+        let targets = RingClaim.targets(for: sorted, partitionCount: partitioning.partitionCount)
+        var owners: [NodeID] = []
+        owners.reserveCapacity(partitioning.partitionCount)
+        var remaining = targets
+        var index = 0
+        while owners.count < partitioning.partitionCount {
+            let member = sorted[index % sorted.count].node
+            if remaining[member, default: 0] > 0 {
+                owners.append(member)
+                remaining[member]! -= 1
+            }
+            index += 1
+        }
+        return Ring(partitioning: partitioning, replicaCount: replicaCount, members: sorted, owners: owners)
+    }
+
+    /// The ring after a membership change, moving as few partitions as possible.
+    public func rebalanced(to members: [RingMember]) -> Ring {
+        let owners = RingClaim.rebalance(owners: self.owners, members: members.sorted(), replicaCount: replicaCount)
+        return Ring(partitioning: partitioning, replicaCount: replicaCount, members: members, owners: owners)
+    }
+
+    public func primaries(ofPartition partition: Int) -> [NodeID] {
+        primaryLists[partition]
+    }
+
+    public func fallbacks(ofPartition partition: Int) -> [NodeID] {
+        Array(Self.walk(from: partition, owners: owners, limit: members.count).dropFirst(replicaCount))
+    }
+
+    /// The primaries of `key`.
+    public func preferenceList(for key: [UInt8]) -> [NodeID] {
+        primaries(ofPartition: partitioning.partition(of: key))
+    }
+
+    /// Partitions owned per node.
+    public var counts: [NodeID: Int] {
+        owners.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+    }
+
+    /// How many partitions forward from `partition` the walk needs to find N distinct owners.
+    public func walkLength(ofPartition partition: Int) -> Int {
+        var seen: Set<NodeID> = []
+        var steps = 0
+        while seen.count < min(replicaCount, members.count) {
+            seen.insert(owners[(partition + steps) % owners.count])
+            steps += 1
+        }
+        return steps
+    }
+
+    /// The first `limit` distinct nodes clockwise from `partition`, in order.
+    private static func walk(from partition: Int, owners: [NodeID], limit: Int) -> [NodeID] {
+        var seen: Set<NodeID> = []
+        var order: [NodeID] = []
+        for step in 0..<owners.count where order.count < limit {
+            let owner = owners[(partition + step) % owners.count]
+            if seen.insert(owner).inserted { order.append(owner) }
+        }
+        return order
+    }
+}

@@ -1,0 +1,96 @@
+import Testing
+@testable import KVortexCore
+
+/// Balance, movement and determinism of the claim (DESIGN.md "Placement").
+@Suite struct RingTests {
+    static func members(_ count: Int, from start: Int = 0) -> [RingMember] {
+        (start..<(start + count)).map { RingMember(NodeID("node\(String(repeating: "0", count: 3 - String($0).count))\($0)")) }
+    }
+
+    static func moved(_ a: Ring, _ b: Ring) -> Int {
+        zip(a.owners, b.owners).filter { $0 != $1 }.count
+    }
+
+    /// Every member owns the floor or the ceiling of Q / S, for 1..64 members and Q = 64, 256, 1024.
+    @Test(arguments: [64, 256, 1024])
+    func initialClaimIsBalancedWithinOne(partitionCount: Int) {
+        for size in 1...64 where size <= partitionCount {
+            let ring = Ring.initial(members: Self.members(size), partitioning: Partitioning(partitionCount: partitionCount), replicaCount: 3)
+            let counts = ring.counts.values
+            #expect(counts.count == size, "Q \(partitionCount), S \(size): every member owns something")
+            #expect(counts.max()! - counts.min()! <= 1, "Q \(partitionCount), S \(size): \(counts.min()!)…\(counts.max()!)")
+        }
+    }
+
+    /// Joining moves exactly the new node's share, leaving exactly the leaver's; balance stays within one.
+    @Test(arguments: [64, 256, 1024])
+    func joinAndLeaveMoveOnlyTheMinimum(partitionCount: Int) {
+        let partitioning = Partitioning(partitionCount: partitionCount)
+        var ring = Ring.initial(members: Self.members(2), partitioning: partitioning, replicaCount: 3)
+        for size in 3...64 where size <= partitionCount {
+            let next = ring.rebalanced(to: Self.members(size))
+            let share = next.counts[Self.members(size).last!.node]!
+            #expect(Self.moved(ring, next) == share, "join to \(size): moved \(Self.moved(ring, next)), share \(share)")
+            #expect(share >= partitionCount / size, "join to \(size)")
+            let counts = next.counts.values
+            #expect(counts.max()! - counts.min()! <= 1, "join to \(size): \(counts.min()!)…\(counts.max()!)")
+            ring = next
+        }
+        for size in stride(from: min(64, partitionCount) - 1, through: 2, by: -1) {
+            let leaving = ring.members[size / 2].node  // someone in the middle leaves
+            let remaining = ring.members.filter { $0.node != leaving }
+            let next = ring.rebalanced(to: remaining)
+            let theirs = ring.counts[leaving]!
+            // The leaver's partitions move; balance may need at most one more move per member.
+            #expect(Self.moved(ring, next) >= theirs && Self.moved(ring, next) <= theirs + remaining.count,
+                    "leave to \(size): moved \(Self.moved(ring, next)), theirs \(theirs)")
+            let counts = next.counts.values
+            #expect(counts.max()! - counts.min()! <= 1, "leave to \(size)")
+            #expect(next.counts[leaving] == nil)
+            ring = next
+        }
+    }
+
+    @Test func sameRingWhateverTheOrderOfMembers() {
+        var random = SplitMix64(seed: 7)
+        let members = Self.members(9)
+        let reference = Ring.initial(members: members, replicaCount: 3)
+        for _ in 0..<20 {
+            var shuffled = members
+            random.shuffle(&shuffled)
+            #expect(Ring.initial(members: shuffled, replicaCount: 3) == reference)
+            #expect(reference.rebalanced(to: shuffled + [RingMember(NodeID("zeta"))]) == reference.rebalanced(to: members + [RingMember(NodeID("zeta"))]))
+        }
+    }
+
+    @Test func preferenceListsHoldNDistinctNodesAndWalksStayShort() {
+        var ring = Ring.initial(members: Self.members(4), replicaCount: 3)
+        for size in 5...20 {
+            ring = ring.rebalanced(to: Self.members(size))
+            var longWalks = 0
+            for partition in 0..<256 {
+                let primaries = ring.primaries(ofPartition: partition)
+                #expect(Set(primaries).count == 3, "S \(size), partition \(partition)")
+                #expect(Set(primaries).isDisjoint(with: ring.fallbacks(ofPartition: partition)))
+                #expect(primaries.count + ring.fallbacks(ofPartition: partition).count == size)
+                if ring.walkLength(ofPartition: partition) > 3 { longWalks += 1 }
+            }
+            // The spread claim keeps most preference lists to exactly N consecutive partitions.
+            #expect(longWalks <= 256 / 10, "S \(size): \(longWalks) of 256 lists walk past N partitions")
+        }
+    }
+
+    @Test func weightsGiveProportionalShares() {
+        let members = [RingMember(NodeID("a"), weight: 1), RingMember(NodeID("b"), weight: 2), RingMember(NodeID("c"), weight: 1)]
+        let ring = Ring.initial(members: members, replicaCount: 2)
+        #expect(ring.counts[NodeID("b")] == 128)
+        #expect(ring.counts[NodeID("a")] == 64 && ring.counts[NodeID("c")] == 64)
+    }
+
+    @Test func smallClustersListEveryNode() {
+        let ring = Ring.initial(members: Self.members(2), replicaCount: 3)
+        #expect(ring.primaries(ofPartition: 0).count == 2)
+        #expect(ring.fallbacks(ofPartition: 0).isEmpty)
+        #expect(Ring.initial(members: Self.members(1), replicaCount: 3).preferenceList(for: [1]) == [Self.members(1)[0].node])
+    }
+}
