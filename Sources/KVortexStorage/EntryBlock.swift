@@ -1,4 +1,5 @@
 import Glibc
+import KVortexCore
 
 /// Owned by exactly one shard and touched only under its lock (hence `@unchecked Sendable`).
 /// One key's record in the memory engine: a single malloc'd block
@@ -14,19 +15,19 @@ struct EntryBlock: @unchecked Sendable {
     /// only such blocks.
     static let mayBecomeReapable: UInt8 = 1
 
-    /// Allocates a block holding `key` and `object`.
-    static func make(key: UnsafeRawBufferPointer, object: [UInt8], flags: UInt8) -> EntryBlock {
+    /// Allocates a block holding `key` and the encoding of `object`, encoded in place (no array between).
+    static func make(key: UnsafeRawBufferPointer, object: VersionedObject, flags: UInt8) -> EntryBlock {
         precondition(key.count <= Int(UInt16.max), "key of \(key.count) bytes does not fit the block header")
-        let total = headerBytes + key.count + object.count
+        let objectBytes = object.encodedByteCount
+        let total = headerBytes + key.count + objectBytes
         precondition(total <= Int(UInt32.max), "entry of \(total) bytes does not fit the block header")
         guard let pointer = malloc(total) else { fatalError("out of memory allocating \(total) bytes") }
         pointer.storeBytes(of: UInt32(total), as: UInt32.self)
         pointer.storeBytes(of: UInt16(key.count), toByteOffset: 4, as: UInt16.self)
         pointer.storeBytes(of: flags, toByteOffset: 6, as: UInt8.self)
         if key.count > 0 { (pointer + headerBytes).copyMemory(from: key.baseAddress!, byteCount: key.count) }
-        object.withUnsafeBytes { raw in
-            if raw.count > 0 { (pointer + headerBytes + key.count).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
-        }
+        let written = object.encode(to: pointer + headerBytes + key.count)
+        precondition(written == objectBytes, "encoded \(written) bytes into a block sized for \(objectBytes)")
         return EntryBlock(pointer: pointer)
     }
 

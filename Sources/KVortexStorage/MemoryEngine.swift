@@ -130,12 +130,12 @@ public final class MemoryEngine: StorageEngine {
 
     static func block(key: UnsafeRawBufferPointer, object: VersionedObject) -> EntryBlock {
         let mayExpire = object.siblings.contains { $0.isTombstone || $0.expiryMs != nil }
-        return EntryBlock.make(key: key, object: object.encoded(), flags: mayExpire ? EntryBlock.mayBecomeReapable : 0)
+        return EntryBlock.make(key: key, object: object, flags: mayExpire ? EntryBlock.mayBecomeReapable : 0)
     }
 
     static func decode(_ block: EntryBlock) -> VersionedObject? {
         // Our own encoding; a failure here means memory corruption, not bad input.
-        let object = try? VersionedObject(decoding: Array(block.objectBytes))
+        let object = try? VersionedObject(decoding: block.objectBytes)
         assert(object != nil, "stored object failed to decode")
         return object
     }

@@ -11,26 +11,55 @@ extension VersionedObject {
     static let decodeContentTypeBytesMax = 1 << 10
     static let decodeValueBytesMax = 1 << 26
 
+    /// The encoding as a new array, written in one pass into exactly `encodedByteCount` bytes.
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: approximateBytes)
-        encode(into: &writer)
-        return writer.bytes
+        let count = encodedByteCount
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = encode(to: UnsafeMutableRawPointer(buffer.baseAddress!))
+            precondition(initialized == count, "encoded \(initialized) bytes, computed \(count)")
+        }
     }
 
     public func encode(into writer: inout ByteWriter) {
+        writer.writeRaw(encoded())
+    }
+
+    /// The exact size of the encoding, so it can be written without growing a buffer.
+    public var encodedByteCount: Int {
+        var count = 1 + RawByteWriter.varintSize(UInt64(clock.entries.count)) + RawByteWriter.varintSize(UInt64(siblings.count))
+        for entry in clock.entries { count += 8 + RawByteWriter.varintSize(entry.counter) }
+        for sibling in siblings {
+            count += 8 + RawByteWriter.varintSize(sibling.dot.counter) + 1 + RawByteWriter.varintSize(sibling.timestamp.rawValue)
+            if let expiryMs = sibling.expiryMs { count += RawByteWriter.varintSize(expiryMs) }
+            let typeBytes = sibling.contentType.utf8.count
+            count += RawByteWriter.varintSize(UInt64(typeBytes)) + typeBytes
+            if case .value(let bytes) = sibling.payload { count += RawByteWriter.varintSize(UInt64(bytes.count)) + bytes.count }
+        }
+        return count
+    }
+
+    /// Writes the encoding at `destination`, which must have `encodedByteCount` bytes of room; returns
+    /// the bytes written.
+    public func encode(to destination: UnsafeMutableRawPointer) -> Int {
+        var writer = RawByteWriter(destination)
         writer.write(Self.binaryVersion)
-        clock.encode(into: &writer)
+        writer.writeVarint(UInt64(clock.entries.count))
+        for entry in clock.entries {
+            writer.writeFixed64(entry.actor.rawValue)
+            writer.writeVarint(entry.counter)
+        }
         writer.writeVarint(UInt64(siblings.count))
         for sibling in siblings {
             writer.writeFixed64(sibling.dot.actor.rawValue)
             writer.writeVarint(sibling.dot.counter)
-            let flags: UInt8 = (sibling.isTombstone ? 1 : 0) | (sibling.expiryMs != nil ? 2 : 0)
-            writer.write(flags)
+            writer.write((sibling.isTombstone ? 1 : 0) | (sibling.expiryMs != nil ? 2 : 0))
             writer.writeVarint(sibling.timestamp.rawValue)
             if let expiryMs = sibling.expiryMs { writer.writeVarint(expiryMs) }
-            writer.writeString(sibling.contentType)
-            if case .value(let bytes) = sibling.payload { writer.writeLengthPrefixed(bytes) }
+            var contentType = sibling.contentType
+            contentType.withUTF8 { writer.writeLengthPrefixed(UnsafeRawBufferPointer($0)) }
+            if case .value(let bytes) = sibling.payload { bytes.withUnsafeBytes { writer.writeLengthPrefixed($0) } }
         }
+        return writer.offset
     }
 
     public init(decoding bytes: [UInt8]) throws(DecodeError) {
@@ -39,7 +68,14 @@ extension VersionedObject {
         guard reader.isAtEnd else { throw .trailingBytes(reader.remaining) }
     }
 
-    public init(from reader: inout ByteReader) throws(DecodeError) {
+    /// Decodes from memory the caller keeps alive, without copying it into an array first.
+    public init(decoding raw: UnsafeRawBufferPointer) throws(DecodeError) {
+        var reader = RawByteReader(raw)
+        try self.init(from: &reader)
+        guard reader.remaining == 0 else { throw .trailingBytes(reader.remaining) }
+    }
+
+    public init<Reader: BinaryReading>(from reader: inout Reader) throws(DecodeError) {
         let version = try reader.readByte()
         guard version == Self.binaryVersion else { throw .unknownVersion(version) }
         let clock = try VersionVector(from: &reader)
@@ -55,7 +91,7 @@ extension VersionedObject {
         self = object
     }
 
-    private static func decodeSibling(from reader: inout ByteReader) throws(DecodeError) -> Sibling {
+    private static func decodeSibling<Reader: BinaryReading>(from reader: inout Reader) throws(DecodeError) -> Sibling {
         let actor = ActorID(rawValue: try reader.readFixed64())
         let counter = try reader.readVarint()
         guard counter > 0 else { throw .invalid("dot counter 0") }
@@ -82,7 +118,7 @@ extension VersionVector {
     }
 
     /// Decodes a vector; rejects unsorted or repeated actors and zero counters rather than repairing them.
-    public init(from reader: inout ByteReader) throws(DecodeError) {
+    public init<Reader: BinaryReading>(from reader: inout Reader) throws(DecodeError) {
         let count = try reader.readCount(itemsMax: VersionedObject.decodeClockEntriesMax)
         var vector = VersionVector()
         var previous: ActorID?
