@@ -1,14 +1,55 @@
 /// The reads a decoder needs, so one decoding routine serves both a `ByteReader` over an array (peer
 /// messages) and a `RawByteReader` over memory owned by someone else (the memory engine's blocks,
-/// decoded without copying them first).
+/// decoded without copying them first). Readers provide the primitives; the rest is shared below.
 public protocol BinaryReading {
     var remaining: Int { get }
     mutating func readByte() throws(DecodeError) -> UInt8
-    mutating func readVarint() throws(DecodeError) -> UInt64
     mutating func readFixed64() throws(DecodeError) -> UInt64
-    mutating func readLengthPrefixed(lengthMax: Int) throws(DecodeError) -> [UInt8]
-    mutating func readString(lengthMax: Int) throws(DecodeError) -> String
-    mutating func readCount(itemsMax: Int) throws(DecodeError) -> Int
+    /// `count` bytes as a new array; the count is checked against what is left.
+    mutating func readRaw(count: Int) throws(DecodeError) -> [UInt8]
+    /// The next byte without consuming it, or nil at the end.
+    func peekByte() -> UInt8?
+}
+
+extension BinaryReading {
+    public mutating func readVarint() throws(DecodeError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try readByte()
+            guard shift < 64, shift < 63 || byte <= 1 else { throw .varintTooLong }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    /// A varint length (at most `lengthMax`) followed by that many bytes.
+    public mutating func readLengthPrefixed(lengthMax: Int) throws(DecodeError) -> [UInt8] {
+        let length = try readVarint()
+        guard length <= UInt64(lengthMax) else { throw .lengthTooLarge(length: length, lengthMax: lengthMax) }
+        return try readRaw(count: Int(length))
+    }
+
+    public mutating func readString(lengthMax: Int) throws(DecodeError) -> String {
+        if peekByte() == 0 {
+            _ = try readByte()
+            return ""  // the common case (no content type), without an allocation or validation
+        }
+        let raw = try readLengthPrefixed(lengthMax: lengthMax)
+        guard let string = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8 }
+        return string
+    }
+
+    /// Reads a count that announces `count` following items of at least one byte each, so a forged
+    /// count cannot make the decoder reserve more than the input could hold.
+    public mutating func readCount(itemsMax: Int) throws(DecodeError) -> Int {
+        let count = try readVarint()
+        guard count <= UInt64(itemsMax), count <= UInt64(remaining) else {
+            throw .lengthTooLarge(length: count, lengthMax: min(itemsMax, remaining))
+        }
+        return Int(count)
+    }
 }
 
 extension ByteReader: BinaryReading {}
@@ -31,47 +72,19 @@ public struct RawByteReader: BinaryReading {
         return bytes[offset]
     }
 
-    public mutating func readVarint() throws(DecodeError) -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try readByte()
-            guard shift < 64, shift < 63 || byte <= 1 else { throw .varintTooLong }
-            value |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return value }
-            shift += 7
-        }
-    }
-
     public mutating func readFixed64() throws(DecodeError) -> UInt64 {
         guard remaining >= 8 else { throw .truncated(needed: 8, available: remaining) }
         defer { offset += 8 }
         return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    public mutating func readLengthPrefixed(lengthMax: Int) throws(DecodeError) -> [UInt8] {
-        let length = try readVarint()
-        guard length <= UInt64(lengthMax) else { throw .lengthTooLarge(length: length, lengthMax: lengthMax) }
-        guard remaining >= Int(length) else { throw .truncated(needed: Int(length), available: remaining) }
-        defer { offset += Int(length) }
-        return Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))]))
+    public mutating func readRaw(count: Int) throws(DecodeError) -> [UInt8] {
+        guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
+        defer { offset += count }
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
     }
 
-    public mutating func readString(lengthMax: Int) throws(DecodeError) -> String {
-        if offset < bytes.count && bytes[offset] == 0 {
-            offset += 1
-            return ""
-        }
-        let raw = try readLengthPrefixed(lengthMax: lengthMax)
-        guard let string = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8 }
-        return string
-    }
-
-    public mutating func readCount(itemsMax: Int) throws(DecodeError) -> Int {
-        let count = try readVarint()
-        guard count <= UInt64(itemsMax), count <= UInt64(remaining) else {
-            throw .lengthTooLarge(length: count, lengthMax: min(itemsMax, remaining))
-        }
-        return Int(count)
+    public func peekByte() -> UInt8? {
+        offset < bytes.count ? bytes[offset] : nil
     }
 }
