@@ -18,7 +18,9 @@ struct Checkers {
 
     func run() -> Result {
         var result = Result()
+        let byKey = Dictionary(grouping: history.operations) { $0.key }
         for key in history.keys {
+            let operations = byKey[key] ?? []
             let replicas = replicasByKey[key] ?? []
             let merged = replicas.compactMap { $0 }.reduce(VersionedObject()) {
                 $0.merging($1, mode: mode, siblingsMax: siblingsMax)
@@ -27,17 +29,16 @@ struct Checkers {
             if let first = replicas.first, !replicas.allSatisfy({ $0 == first }) {
                 result.violations.append("convergence: the \(replicas.count) replicas of \(name) differ after settling")
             }
-            checkWrites(of: key, named: name, against: merged, into: &result)
-            checkInvented(key: key, named: name, in: merged, into: &result)
-            if readsMustSeeWrites { checkReadsSeeWrites(key: key, named: name, into: &result) }
+            checkWrites(operations, named: name, against: merged, into: &result)
+            checkInvented(operations, named: name, in: merged, into: &result)
+            if readsMustSeeWrites { checkReadsSeeWrites(operations, named: name, into: &result) }
         }
         return result
     }
 
     /// Reads honour R: a read that starts after a value write was acknowledged, with no other write to
     /// the key overlapping the two, returns that value (R + W > N: the read and write quorums meet).
-    private func checkReadsSeeWrites(key: [UInt8], named name: String, into result: inout Result) {
-        let operations = history.operations.filter { $0.key == key }
+    private func checkReadsSeeWrites(_ operations: [History.Operation], named name: String, into result: inout Result) {
         let writes = Array(operations.filter { $0.kind != .read }.enumerated())
         for read in operations where read.kind == .read && read.succeeded == true {
             let before = writes.filter { $0.element.succeeded == true && ($0.element.endMs ?? .max) <= read.startMs }
@@ -56,8 +57,9 @@ struct Checkers {
     }
 
     /// No acknowledged write lost; no superseded version resurrected.
-    private func checkWrites(of key: [UInt8], named name: String, against merged: VersionedObject, into result: inout Result) {
-        let writes = history.operations.filter { $0.key == key && $0.kind != .read }
+    private func checkWrites(_ operations: [History.Operation], named name: String, against merged: VersionedObject,
+                             into result: inout Result) {
+        let writes = operations.filter { $0.kind != .read }
         let contexts = writes.compactMap(\.context)
         for write in writes where write.succeeded == true {
             // Resurrection: what an acknowledged write's context covered must not be there.
@@ -82,9 +84,10 @@ struct Checkers {
     }
 
     /// Every sibling traces to a write that was attempted with exactly that value.
-    private func checkInvented(key: [UInt8], named name: String, in merged: VersionedObject, into result: inout Result) {
-        let attempted = history.attemptedValues(for: key)
-        let deletes = history.operations.contains { $0.key == key && $0.kind == .delete }
+    private func checkInvented(_ operations: [History.Operation], named name: String, in merged: VersionedObject,
+                               into result: inout Result) {
+        let attempted = Set(operations.filter { $0.kind == .blindWrite || $0.kind == .readModifyWrite }.map(\.value))
+        let deletes = operations.contains { $0.kind == .delete }
         for sibling in merged.siblings {
             switch sibling.payload {
             case .value(let value) where !attempted.contains(value):

@@ -38,11 +38,6 @@ struct History {
         update(&operations[index])
     }
 
-    /// Every value a write attempted for `key`, successful or not.
-    func attemptedValues(for key: [UInt8]) -> Set<[UInt8]> {
-        Set(operations.filter { $0.key == key && ($0.kind == .blindWrite || $0.kind == .readModifyWrite) }.map(\.value))
-    }
-
     var keys: [[UInt8]] {
         Array(Set(operations.map(\.key))).sorted { $0.lexicographicallyPrecedes($1) }
     }

@@ -83,8 +83,14 @@ extension Node {
     func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: [NodeID]) {
         var remote: [ReplicaTarget] = []
         var keptLocally: [NodeID] = []
-        var standIns = placement.fallbacks(ofPartition: partition)
-            .filter { $0 != nodeID && membership.isHealthy($0) }.makeIterator()
+        // Computed only when a primary needs a stand-in: the walk is the costly part of placement.
+        var standIns: IndexingIterator<[NodeID]>?
+        func nextStandIn() -> NodeID? {
+            if standIns == nil {
+                standIns = placement.fallbacks(ofPartition: partition).filter { $0 != nodeID && membership.isHealthy($0) }.makeIterator()
+            }
+            return standIns!.next()
+        }
         let isPrimary = primaries.contains(nodeID)
         for (index, primary) in primaries.enumerated() where primary != nodeID {
             if !isPrimary && index == 0 {
@@ -93,7 +99,7 @@ extension Node {
                 keptLocally.append(primary)
             } else if membership.isHealthy(primary) {
                 remote.append(ReplicaTarget(node: primary))
-            } else if let standIn = standIns.next() {
+            } else if let standIn = nextStandIn() {
                 remote.append(ReplicaTarget(node: standIn, hintFor: primary))
             } else {
                 keptLocally.append(primary)
