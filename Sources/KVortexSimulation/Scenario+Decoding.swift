@@ -95,14 +95,23 @@ extension Scenario.Mix {
 }
 
 extension Scenario.Network {
-    enum CodingKeys: String, CodingKey, CaseIterable { case latencyMinMs, latencyMaxMs, lossRate, duplicateRate }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case latency, latencyMinMs, latencyMaxMs, latencyMedianMs, latencySigma, lossRate, duplicateRate
+    }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownFields(CodingKeys.allCases.map(\.rawValue), in: "network")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
+        latency = try c.value(.latency, latency)
         latencyMinMs = try c.value(.latencyMinMs, latencyMinMs)
         latencyMaxMs = try c.value(.latencyMaxMs, latencyMaxMs)
+        latencyMedianMs = try c.value(.latencyMedianMs, latencyMedianMs)
+        latencySigma = try c.value(.latencySigma, latencySigma)
+        guard ["uniform", "lognormal"].contains(latency) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "network.latency must be uniform or lognormal, got \(latency)"))
+        }
         lossRate = try c.value(.lossRate, lossRate)
         duplicateRate = try c.value(.duplicateRate, duplicateRate)
     }

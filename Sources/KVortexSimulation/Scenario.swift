@@ -41,8 +41,13 @@ public struct Scenario: Codable, Sendable {
 
     public struct Network: Codable, Sendable {
         public init() {}
+        /// `uniform` (between min and max) or `lognormal` (median `latencyMedianMs`, shape
+        /// `latencySigma`, clamped to min…max): most messages fast, a long tail of slow ones.
+        public var latency: String = "uniform"
         public var latencyMinMs: UInt64 = 1
         public var latencyMaxMs: UInt64 = 5
+        public var latencyMedianMs: Double = 2
+        public var latencySigma: Double = 0.8
         public var lossRate: Double = 0
         public var duplicateRate: Double = 0
     }

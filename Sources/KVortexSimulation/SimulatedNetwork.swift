@@ -1,3 +1,4 @@
+import Foundation
 import KVortexCore
 
 /// The simulated network: latency, loss and duplication drawn from the run's generator, and cut links.
@@ -6,6 +7,7 @@ struct SimulatedNetwork {
     var latencyMaxMs: UInt64
     var lossRate: Double
     var duplicateRate: Double
+    let lognormal: (median: Double, sigma: Double)?
     /// Directed links that drop every message: (from, to) node indices.
     private(set) var cut: Set<[Int]> = []
 
@@ -14,6 +16,7 @@ struct SimulatedNetwork {
         latencyMaxMs = max(settings.latencyMinMs, settings.latencyMaxMs)
         lossRate = settings.lossRate
         duplicateRate = settings.duplicateRate
+        lognormal = settings.latency == "lognormal" ? (settings.latencyMedianMs, settings.latencySigma) : nil
     }
 
     func isCut(from: Int, to: Int) -> Bool { cut.contains([from, to]) }
@@ -35,7 +38,15 @@ struct SimulatedNetwork {
         cut.removeAll()
     }
 
+    /// A message's delay in ms. Lognormal draws use Box–Muller on the run's generator (the same
+    /// draws on the same toolchain, so a seed still replays exactly).
     func latency(_ random: inout SplitMix64) -> UInt64 {
-        latencyMinMs + random.below(latencyMaxMs - latencyMinMs + 1)
+        guard let (median, sigma) = lognormal else {
+            return latencyMinMs + random.below(latencyMaxMs - latencyMinMs + 1)
+        }
+        let u1 = max(random.unit(), 1e-12), u2 = random.unit()
+        let normal = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        let value = median * exp(sigma * normal)
+        return min(latencyMaxMs, max(latencyMinMs, UInt64(value.rounded())))
     }
 }

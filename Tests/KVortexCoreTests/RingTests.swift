@@ -94,3 +94,34 @@ import Testing
         #expect(Ring.initial(members: Self.members(1), replicaCount: 3).preferenceList(for: [1]) == [Self.members(1)[0].node])
     }
 }
+
+@Suite struct RingWireTests {
+    @Test(arguments: [1, 3, 8, 40])
+    func ringsRoundTrip(size: Int) throws {
+        let ring = Ring.initial(members: RingTests.members(size), replicaCount: 3).rebalanced(to: RingTests.members(size + 1))
+        var writer = ByteWriter()
+        ring.encode(into: &writer)
+        var reader = ByteReader(writer.bytes)
+        #expect(try Ring(from: &reader) == ring)
+        #expect(reader.isAtEnd)
+        for cut in stride(from: 0, to: writer.bytes.count, by: max(1, writer.bytes.count / 50)) {
+            var truncated = ByteReader(Array(writer.bytes[..<cut]))
+            #expect(throws: DecodeError.self) { try Ring(from: &truncated) }
+        }
+    }
+
+    @Test func impossibleRingsAreRefused() {
+        func decode(_ build: (inout ByteWriter) -> Void) -> Bool {
+            var writer = ByteWriter()
+            build(&writer)
+            var reader = ByteReader(writer.bytes)
+            return (try? Ring(from: &reader)) != nil
+        }
+        #expect(!decode { $0.writeVarint(3); $0.writeVarint(1) }, "3 partitions is not a power of two")
+        #expect(!decode { $0.writeVarint(2); $0.writeVarint(1); $0.writeVarint(1); $0.writeString("a"); $0.writeVarint(1); $0.writeVarint(0); $0.writeVarint(5) },
+                "owner index beyond the members")
+        #expect(!decode { $0.writeVarint(1); $0.writeVarint(1); $0.writeVarint(2); $0.writeString("b"); $0.writeVarint(1); $0.writeString("a"); $0.writeVarint(1); $0.writeVarint(0) },
+                "members out of order")
+        #expect(decode { $0.writeVarint(1); $0.writeVarint(1); $0.writeVarint(1); $0.writeString("a"); $0.writeVarint(1); $0.writeVarint(0) })
+    }
+}
