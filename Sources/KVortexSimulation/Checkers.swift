@@ -7,8 +7,9 @@ struct Checkers {
     let replicasByKey: [[UInt8]: [VersionedObject?]]
     let mode: ConflictMode
     let siblingsMax: Int
-    /// True when R + W > N and the run had no faults: then every read must see the latest write.
+    /// True when the run had no faults: then a read must see the latest write whenever R + W > N.
     let readsMustSeeWrites: Bool
+    let replicaCount: Int
 
     struct Result {
         var violations: [String] = []
@@ -37,7 +38,8 @@ struct Checkers {
     }
 
     /// Reads honour R: a read that starts after a value write was acknowledged, with no other write to
-    /// the key overlapping the two, returns that value (R + W > N: the read and write quorums meet).
+    /// the key overlapping the two, returns that value whenever the read's R plus the write's W exceed N
+    /// (the two quorums then share a replica).
     private func checkReadsSeeWrites(_ operations: [History.Operation], named name: String, into result: inout Result) {
         let writes = Array(operations.filter { $0.kind != .read }.enumerated())
         for read in operations where read.kind == .read && read.succeeded == true {
@@ -49,7 +51,7 @@ struct Checkers {
             let overlapping = writes.contains { index, other in
                 index != latestIndex && other.startMs < readEnd && (other.endMs ?? .max) > latest.startMs
             }
-            guard !overlapping else { continue }
+            guard !overlapping, read.options.readQuorum + latest.options.writeQuorum > replicaCount else { continue }
             if !read.valuesSeen.contains(latest.value) {
                 result.violations.append("stale read: \(name) read at \(read.startMs) ms missed the write acknowledged at \(latest.endMs ?? 0) ms")
             }

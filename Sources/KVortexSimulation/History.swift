@@ -20,6 +20,8 @@ struct History {
         var valuesSeen: [[UInt8]] = []
         var siblingsSeen = 0
         var duringFault = false
+        /// The consistency the operation ran with.
+        var options: QuorumOptions
     }
 
     private(set) var operations: [Operation] = []

@@ -30,7 +30,7 @@ extension KeyedDecodingContainer {
 extension Scenario {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, nodes, replicas, readQuorum, writeQuorum, sloppy, conflicts, siblingsMax, durationMs
-        case settleMs, keys, clients, thinkMs, timeoutMs, mix, network, faults, heartbeatIntervalMs, hintsPerTargetMax
+        case settleMs, keys, clients, thinkMs, timeoutMs, mix, consistency, network, faults, heartbeatIntervalMs, hintsPerTargetMax
         case plantedBugs
     }
 
@@ -54,6 +54,7 @@ extension Scenario {
         thinkMs = try c.value(.thinkMs, d.thinkMs)
         timeoutMs = try c.value(.timeoutMs, d.timeoutMs)
         mix = try c.value(.mix, d.mix)
+        consistency = try c.value(.consistency, d.consistency)
         network = try c.value(.network, d.network)
         faults = try c.value(.faults, d.faults)
         heartbeatIntervalMs = try c.value(.heartbeatIntervalMs, d.heartbeatIntervalMs)
@@ -70,6 +71,11 @@ extension Scenario {
         guard nodes >= 1, replicas >= 1, replicas <= nodes else { throw fail("need 1 <= replicas (\(replicas)) <= nodes (\(nodes))") }
         guard (1...replicas).contains(readQuorum), (1...replicas).contains(writeQuorum) else { throw fail("R and W must be 1...replicas") }
         guard ConflictMode(rawValue: conflicts) != nil else { throw fail("conflicts must be siblings or lww") }
+        for level in consistency {
+            guard (1...replicas).contains(level.readQuorum), (1...replicas).contains(level.writeQuorum), level.weight >= 1 else {
+                throw fail("each consistency level needs R and W in 1...replicas and a positive weight")
+            }
+        }
         guard keys >= 1, clients >= 0, siblingsMax >= 1, heartbeatIntervalMs >= 1 else { throw fail("keys, siblingsMax, heartbeatIntervalMs must be positive") }
         let bugs = ["skipReadRepair", "dropHints", "mintFromContextOnly", "readQuorumOfOne"]
         for bug in plantedBugs where !bugs.contains(bug) { throw fail("unknown planted bug \(bug); known: \(bugs.joined(separator: ", "))") }
@@ -91,6 +97,17 @@ extension Scenario.Mix {
         readModifyWrite = try c.value(.readModifyWrite, readModifyWrite)
         delete = try c.value(.delete, delete)
         read = try c.value(.read, read)
+    }
+}
+
+extension Scenario.Consistency {
+    enum CodingKeys: String, CodingKey, CaseIterable { case readQuorum, writeQuorum, sloppy, weight }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.allCases.map(\.rawValue), in: "consistency")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(readQuorum: try c.decode(Int.self, forKey: .readQuorum), writeQuorum: try c.decode(Int.self, forKey: .writeQuorum),
+                  sloppy: try c.value(.sloppy, true), weight: try c.value(.weight, 1))
     }
 }
 

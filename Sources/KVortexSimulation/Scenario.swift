@@ -23,6 +23,9 @@ public struct Scenario: Codable, Sendable {
     public var thinkMs: UInt64 = 20
     public var timeoutMs: UInt64 = 1_000
     public var mix: Mix = Mix()
+    /// Per-operation consistency levels drawn by weight; empty means every operation uses
+    /// `readQuorum`, `writeQuorum` and `sloppy` above.
+    public var consistency: [Consistency] = []
     public var network: Network = Network()
     public var faults: [Fault] = []
     public var heartbeatIntervalMs: UInt64 = 100
@@ -37,6 +40,21 @@ public struct Scenario: Codable, Sendable {
         public var readModifyWrite: Int = 3
         public var delete: Int = 1
         public var read: Int = 3
+    }
+
+    /// One consistency level clients may use (the per-request headers of API.md).
+    public struct Consistency: Codable, Sendable {
+        public var readQuorum: Int
+        public var writeQuorum: Int
+        public var sloppy: Bool = true
+        public var weight: Int = 1
+
+        public init(readQuorum: Int, writeQuorum: Int, sloppy: Bool = true, weight: Int = 1) {
+            self.readQuorum = readQuorum
+            self.writeQuorum = writeQuorum
+            self.sloppy = sloppy
+            self.weight = weight
+        }
     }
 
     public struct Network: Codable, Sendable {

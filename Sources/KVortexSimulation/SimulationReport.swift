@@ -86,11 +86,11 @@ extension Simulator {
                 hintsPending: index < metrics.hintBacklog.count ? metrics.hintBacklog[index] : 0,
                 siblingsSeenMax: bucket.siblingsSeenMax)
         }
-        let quorumsMeet = scenario.readQuorum + scenario.writeQuorum > scenario.replicas
         let faultFree = scenario.faults.isEmpty && scenario.network.lossRate == 0
         let checked = Checkers(history: history, replicasByKey: finalReplicas(), mode: scenario.conflictMode,
                                siblingsMax: scenario.siblingsMax,
-                               readsMustSeeWrites: quorumsMeet && faultFree && scenario.conflictMode == .siblings).run()
+                               readsMustSeeWrites: faultFree && scenario.conflictMode == .siblings,
+                               replicaCount: scenario.replicas).run()
         report.violations = checked.violations.map { "seed \(seed): \($0)" }
         report.writesLostToLWW = checked.writesLostToLWW
         return report

@@ -10,9 +10,21 @@ extension Simulator {
         case readPass
     }
 
-    var options: QuorumOptions {
-        QuorumOptions(readQuorum: scenario.readQuorum, writeQuorum: scenario.writeQuorum, sloppy: scenario.sloppy,
-                      timeoutMs: scenario.timeoutMs)
+    /// The consistency of the next operation: the scenario's, or one drawn by weight from its mix.
+    func drawOptions() -> QuorumOptions {
+        guard !scenario.consistency.isEmpty else {
+            return QuorumOptions(readQuorum: scenario.readQuorum, writeQuorum: scenario.writeQuorum, sloppy: scenario.sloppy,
+                                 timeoutMs: scenario.timeoutMs)
+        }
+        var draw = random.int(in: 0..<scenario.consistency.reduce(0) { $0 + $1.weight })
+        for level in scenario.consistency {
+            if draw < level.weight {
+                return QuorumOptions(readQuorum: level.readQuorum, writeQuorum: level.writeQuorum, sloppy: level.sloppy,
+                                     timeoutMs: scenario.timeoutMs)
+            }
+            draw -= level.weight
+        }
+        preconditionFailure("weighted draw beyond the total")
     }
 
     var inFaultWindow: Bool {
@@ -31,7 +43,8 @@ extension Simulator {
             : draw < mix.blindWrite + mix.readModifyWrite + mix.delete ? .delete : .read
         let key = Array("k\(random.int(in: 0..<scenario.keys))".utf8)
         let node = random.int(in: 0..<nodes.count)
-        var operation = History.Operation(kind: kind, key: key, node: node, startMs: nowMs)
+        let options = drawOptions()
+        var operation = History.Operation(kind: kind, key: key, node: node, startMs: nowMs, options: options)
         operation.duringFault = inFaultWindow
         if kind == .blindWrite || kind == .readModifyWrite {
             operation.value = Array("c\(client)-\(history.operations.count)".utf8)
@@ -82,7 +95,7 @@ extension Simulator {
             let write = ClientWrite(payload: operation.kind == .delete ? .tombstone : .value(operation.value), context: context)
             let next = makeRequest()
             pending[next] = .write(client: client, operation: index)
-            feed(operation.node, .put(next, key: operation.key, write, options))
+            feed(operation.node, .put(next, key: operation.key, write, operation.options))
         case .write, .readPass:
             return
         }
