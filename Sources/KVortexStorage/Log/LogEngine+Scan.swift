@@ -1,0 +1,41 @@
+import KVortexCore
+
+extension LogEngine {
+    /// Keys read per lock hold while scanning.
+    static let scanBatchMax = 256
+
+    public func forEach(partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool)
+        throws(StorageError)
+    {
+        let keys = state.withLock { $0.keydir.keys.filter { partitioning.partition(of: $0) == partition } }
+        for batch in stride(from: 0, to: keys.count, by: Self.scanBatchMax) {
+            let slice = keys[batch..<min(keys.count, batch + Self.scanBatchMax)]
+            let objects: Result<[([UInt8], VersionedObject)], StorageError> = state.withLock { state in
+                Result { () throws(StorageError) in
+                    var found: [([UInt8], VersionedObject)] = []
+                    for key in slice {
+                        if let object = try Self.read(key, in: state) { found.append((key, object)) }
+                    }
+                    return found
+                }
+            }
+            for (key, object) in try objects.get() where !body(key, object) { return }
+        }
+    }
+
+    /// Appends removal records for up to `keysMax` reapable objects.
+    public func sweep(nowMs: UInt64, keysMax: Int) -> Int {
+        let grace = configuration.reapGraceMs
+        return state.withLock { state in
+            guard !state.closed else { return 0 }
+            var removed = 0
+            for key in state.keydir.keys where removed < keysMax {
+                guard let object = try? Self.read(key, in: state), object.isReapable(atMs: nowMs, graceMs: grace) else { continue }
+                guard (try? append(key: key, object: nil, to: &state)) != nil else { break }
+                state.stats.reaped += 1
+                removed += 1
+            }
+            return removed
+        }
+    }
+}

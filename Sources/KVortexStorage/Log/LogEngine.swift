@@ -1,0 +1,166 @@
+import Glibc
+import KVortexCore
+import Synchronization
+
+/// The append-only log engine (Bitcask-like, `--storage log`): every update appends a checksummed
+/// record to the active segment; an in-memory key directory points at each key's latest record.
+///
+/// A write is acknowledged after its bytes are fsynced (`always`, or `batch` with group commit), or at
+/// once (`none`). On open, segments are replayed in order; a torn or corrupt record ends its segment,
+/// which is cut there, and the dropped bytes are reported (`StorageStats` and a log line).
+/// Compaction and per-segment index files are not built yet: a restart replays whole segments.
+public final class LogEngine: StorageEngine {
+    public struct Configuration: Sendable {
+        public var directory: String
+        public var fsync: FsyncPolicy
+        /// A segment is closed for writing and a new one started past this size.
+        public var segmentBytesMax: Int
+        public var reapGraceMs: UInt64
+
+        public init(directory: String, fsync: FsyncPolicy = .batch, segmentBytesMax: Int = 64 << 20,
+                    reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault) {
+            self.directory = directory
+            self.fsync = fsync
+            self.segmentBytesMax = segmentBytesMax
+            self.reapGraceMs = reapGraceMs
+        }
+    }
+
+    struct Location {
+        let segment: UInt32
+        let offset: Int
+        let size: Int
+    }
+
+    struct State {
+        var keydir: [[UInt8]: Location] = [:]
+        var segments: [UInt32: LogSegment] = [:]
+        var activeID: UInt32 = 0
+        /// Bytes appended since open, across segments: what group commit waits on.
+        var position: UInt64 = 0
+        var closed = false
+        var stats = StorageStats()
+    }
+
+    public let configuration: Configuration
+    let state = Mutex(State())
+    private let commit = GroupCommit()
+    /// What recovery dropped: torn or corrupt bytes cut from segment ends.
+    public let recoveredDroppedBytes: Int
+
+    public init(configuration: Configuration) throws(StorageError) {
+        self.configuration = configuration
+        guard mkdir(configuration.directory, 0o755) == 0 || errno == EEXIST else {
+            throw .io(operation: "mkdir \(configuration.directory)", errno: errno)
+        }
+        let recovered = try LogRecovery.open(directory: configuration.directory)
+        recoveredDroppedBytes = recovered.droppedBytes
+        state.withLock { $0 = recovered.state }
+    }
+
+    public var stats: StorageStats { state.withLock { $0.stats } }
+
+    public func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject? {
+        let result: Result<VersionedObject?, StorageError> = state.withLock { state in
+            guard !state.closed else { return .failure(.closed) }
+            return Result { () throws(StorageError) in try Self.read(key, in: state) }
+        }
+        guard let object = try result.get() else { return nil }
+        guard object.isReapable(atMs: nowMs, graceMs: configuration.reapGraceMs) else { return object }
+        try reap(key, nowMs: nowMs)
+        return nil
+    }
+
+    /// Appends a removal for `key` if it is still reapable, and counts it.
+    func reap(_ key: [UInt8], nowMs: UInt64) throws(StorageError) {
+        let grace = configuration.reapGraceMs
+        let outcome: Result<Void, StorageError> = state.withLock { state in
+            Result { () throws(StorageError) in
+                guard let current = try Self.read(key, in: state), current.isReapable(atMs: nowMs, graceMs: grace) else { return }
+                try append(key: key, object: nil, to: &state)
+                state.stats.reaped += 1
+            }
+        }
+        try outcome.get()
+    }
+
+    public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
+        let appended: Result<UInt64?, StorageError> = state.withLock { state in
+            guard !state.closed else { return .failure(.closed) }
+            return Result { () throws(StorageError) in
+                var object = try Self.read(key, in: state)
+                let before = object
+                transform(&object)
+                guard object != before else { return nil }
+                try append(key: key, object: object, to: &state)
+                return state.position
+            }
+        }
+        guard let position = try appended.get() else { return }
+        try makeDurable(position)
+    }
+
+    /// Appends a record and points the key directory at it. Called with the state locked.
+    func append(key: [UInt8], object: VersionedObject?, to state: inout State) throws(StorageError) {
+        if state.segments[state.activeID]!.size >= configuration.segmentBytesMax { try rotate(&state) }
+        let segment = state.segments[state.activeID]!
+        let record = LogRecord.encode(key: key, object: object)
+        let offset = try segment.append(record)
+        state.position += UInt64(record.count)
+        let previous = state.keydir[key]
+        if object != nil {
+            state.keydir[key] = Location(segment: segment.id, offset: offset, size: record.count)
+            if previous == nil { state.stats.keyCount += 1 }
+            state.stats.bytes += record.count - (previous?.size ?? 0)
+        } else if let previous {
+            state.keydir[key] = nil
+            state.stats.keyCount -= 1
+            state.stats.bytes -= previous.size
+        }
+        if configuration.fsync == .always { try segment.sync() }
+    }
+
+    private func rotate(_ state: inout State) throws(StorageError) {
+        try state.segments[state.activeID]!.sync()  // everything before the new segment is durable
+        let next = state.activeID + 1
+        state.segments[next] = try LogSegment(directory: configuration.directory, id: next, create: true)
+        state.activeID = next
+    }
+
+    private func makeDurable(_ position: UInt64) throws(StorageError) {
+        guard configuration.fsync == .batch else { return }
+        var failure: StorageError?
+        commit.waitUntilDurable(position) {
+            let (segment, covered) = state.withLock { ($0.segments[$0.activeID]!, $0.position) }
+            do throws(StorageError) { try segment.sync() } catch { failure = error }
+            return covered
+        }
+        if let failure { throw failure }
+    }
+
+    /// The object of `key` from its latest record, or nil. Called with the state locked.
+    static func read(_ key: [UInt8], in state: State) throws(StorageError) -> VersionedObject? {
+        guard let location = state.keydir[key], let segment = state.segments[location.segment] else { return nil }
+        let bytes = try segment.read(offset: location.offset, count: location.size)
+        let decoded: Result<VersionedObject, StorageError> = bytes.withUnsafeBytes { raw in
+            guard case .record(.put, _, let range, _) = LogRecord.parse(raw, at: 0) else {
+                return .failure(.corrupt("record of a live key at \(segment.path):\(location.offset) fails its checks"))
+            }
+            do {
+                return .success(try VersionedObject(decoding: UnsafeRawBufferPointer(rebasing: raw[range])))
+            } catch {
+                return .failure(.corrupt("object at \(segment.path):\(location.offset) does not decode: \(error)"))
+            }
+        }
+        return try decoded.get()
+    }
+
+    public func close() throws(StorageError) {
+        let active: LogSegment? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.closed = true
+            return state.segments[state.activeID]
+        }
+        try active?.sync()
+    }
+}

@@ -1,0 +1,63 @@
+import KVortexCore
+
+/// One record of a log segment: `length u32 LE` (of the payload), `crc u32 LE` (CRC-32C of the
+/// payload), then the payload `kind u8, keyCount u16 LE, key, object`. A `remove` record has no object.
+///
+/// A record that is cut short or fails its checksum ends recovery of its segment (a torn write at a
+/// crash); everything before it is intact by construction of an append-only file.
+enum LogRecord {
+    enum Kind: UInt8 {
+        case put = 1
+        case remove = 2
+    }
+
+    static let headerBytes = 8
+    /// Largest payload accepted when reading, so a corrupt length cannot ask for gigabytes.
+    static let payloadBytesMax = 64 << 20
+
+    /// The bytes of a record for `key` holding `object` (nil: a removal).
+    static func encode(key: [UInt8], object: VersionedObject?) -> [UInt8] {
+        precondition(key.count <= Int(UInt16.max), "key of \(key.count) bytes does not fit a record")
+        let objectBytes = object?.encodedByteCount ?? 0
+        let payloadCount = 1 + 2 + key.count + objectBytes
+        var bytes = [UInt8](repeating: 0, count: headerBytes + payloadCount)
+        bytes.withUnsafeMutableBytes { raw in
+            let payload = raw.baseAddress! + headerBytes
+            payload.storeBytes(of: (object == nil ? Kind.remove : Kind.put).rawValue, as: UInt8.self)
+            (payload + 1).storeBytes(of: UInt16(key.count).littleEndian, as: UInt16.self)
+            key.withUnsafeBytes { if $0.count > 0 { (payload + 3).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+            if let object { _ = object.encode(to: payload + 3 + key.count) }
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: payload, count: payloadCount))
+            raw.baseAddress!.storeBytes(of: UInt32(payloadCount).littleEndian, as: UInt32.self)
+            (raw.baseAddress! + 4).storeBytes(of: crc.littleEndian, as: UInt32.self)
+        }
+        return bytes
+    }
+
+    enum Parsed {
+        /// A whole, checked record of `size` bytes.
+        case record(kind: Kind, key: [UInt8], objectRange: Range<Int>, size: Int)
+        /// The bytes end inside a record, or it fails its checksum: stop here.
+        case torn(reason: String)
+        case end
+    }
+
+    /// Parses the record at `offset` of `bytes`.
+    static func parse(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Parsed {
+        guard offset < bytes.count else { return .end }
+        guard bytes.count - offset >= headerBytes else { return .torn(reason: "header cut short") }
+        let payloadCount = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+        guard payloadCount >= 3, payloadCount <= payloadBytesMax else { return .torn(reason: "impossible length \(payloadCount)") }
+        let start = offset + headerBytes
+        guard bytes.count - start >= payloadCount else { return .torn(reason: "payload cut short") }
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + payloadCount)])
+        guard CRC32C.checksum(payload) == crc else { return .torn(reason: "checksum mismatch") }
+        guard let kind = Kind(rawValue: payload[0]) else { return .torn(reason: "unknown record kind \(payload[0])") }
+        let keyCount = Int(UInt16(payload[1]) | UInt16(payload[2]) << 8)
+        guard 3 + keyCount <= payloadCount else { return .torn(reason: "key longer than its record") }
+        let key = Array(payload[3..<(3 + keyCount)])
+        return .record(kind: kind, key: key, objectRange: (start + 3 + keyCount)..<(start + payloadCount),
+                       size: headerBytes + payloadCount)
+    }
+}
