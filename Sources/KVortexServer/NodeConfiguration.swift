@@ -18,6 +18,8 @@ public struct NodeConfiguration: Sendable {
     public var conflictMode = ConflictMode.siblings
     public var storage = StorageKind.memory
     public var dataDirectory: String?
+    /// When a durable engine acknowledges a write relative to its fsync.
+    public var fsync = "batch"
     public var cacheBytes: Int?
     public var memoryBytesMax: Int?
     public var enableFaultInjection = false
@@ -58,7 +60,8 @@ public struct NodeConfiguration: Sendable {
         }
         guard siblingsMax >= 1 else { throw .invalid("--siblings-max must be at least 1") }
         if storage != .memory && dataDirectory == nil { throw .invalid("--storage \(storage.rawValue) needs --data-dir") }
-        if storage != .memory { throw .invalid("--storage \(storage.rawValue) is not available in this build yet; use memory") }
+        if storage == .sqlite { throw .invalid("--storage sqlite is not available in this build yet; use memory or log") }
+        guard ["always", "batch", "none"].contains(fsync) else { throw .invalid("--fsync must be always, batch or none") }
         if !seeds.isEmpty { throw .invalid("--seeds: clustering needs the peer transport, which this build does not have yet") }
         if authTokenFile != nil || clusterSecretFile != nil || enableFaultInjection {
             throw .invalid("--auth-token-file, --cluster-secret-file and --enable-fault-injection are not available in this build yet")

@@ -23,11 +23,25 @@ public final class NodeRuntime: Sendable {
         try configuration.validate()
         self.configuration = configuration
         nodeID = configuration.resolvedNodeID
-        // A memory node always starts without its old data, so always in a new epoch (DESIGN.md).
-        let epoch = UInt64.random(in: 1...UInt64.max)
+        let epoch: UInt64
+        switch configuration.storage {
+        case .memory, .sqlite:
+            // A memory node always starts without its old data, so always in a new epoch (DESIGN.md).
+            epoch = UInt64.random(in: 1...UInt64.max)
+            storage = MemoryEngine(configuration: MemoryEngine.Configuration(
+                memoryBytesMax: configuration.memoryBytesMax, reapGraceMs: Limits.tombstoneGraceMsDefault))
+        case .log:
+            let directory = configuration.dataDirectory!
+            guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .invalid("cannot create --data-dir \(directory)") }
+            do {
+                storage = try LogEngine(configuration: LogEngine.Configuration(
+                    directory: directory + "/log", fsync: FsyncPolicy(rawValue: configuration.fsync)!))
+            } catch {
+                throw .invalid("cannot open the log in \(directory): \(error)")
+            }
+            epoch = try NodeIdentity.epoch(for: nodeID, in: directory)
+        }
         let actor = ActorID(node: nodeID, epoch: epoch)
-        storage = MemoryEngine(configuration: MemoryEngine.Configuration(
-            memoryBytesMax: configuration.memoryBytesMax, reapGraceMs: Limits.tombstoneGraceMsDefault))
         keys = KeyService(nodeID: nodeID, actor: actor, storage: storage, mode: configuration.conflictMode,
                           siblingsMax: configuration.siblingsMax, clockMs: SystemClock.wallMs)
         let routes = HTTPRoutesConfiguration(quorum: configuration.effectiveQuorum,

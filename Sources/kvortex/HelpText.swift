@@ -38,8 +38,12 @@ enum HelpText {
           --timeout-ms MS            default deadline of a request (default 5000)
 
         Storage:
-          --storage memory|log|sqlite  engine (default memory; log and sqlite are not in this build yet)
-          --data-dir DIR             where a durable engine keeps its files
+          --storage memory|log|sqlite  engine (default memory). log: append-only segments in --data-dir,
+                                     replayed at start (sqlite is not in this build yet)
+          --data-dir DIR             where a durable engine keeps its files and the node's identity
+          --fsync always|batch|none  when a durable write is acknowledged: after its own fsync (always),
+                                     after a shared fsync with concurrent writes (batch, default), or
+                                     at once (none: a machine crash may lose recent writes; caches only)
           --max-memory B             bound on stored bytes; past it least recently used keys are evicted
                                      (the cache tier). Accepts K, M, G suffixes. Default: unbounded
           --cache-bytes B            read cache in front of a durable engine (not in this build yet)

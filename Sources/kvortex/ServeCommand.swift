@@ -7,7 +7,7 @@ enum ServeCommand {
     static let valueFlags: Set<String> = [
         "node-id", "http", "peer", "seeds", "replicas", "read-quorum", "write-quorum", "conflicts", "storage",
         "data-dir", "cache-bytes", "max-memory", "auth-token-file", "cluster-secret-file", "siblings-max",
-        "timeout-ms", "loops", "connections-max", "shutdown-grace-ms", "value-bytes-max",
+        "timeout-ms", "loops", "connections-max", "shutdown-grace-ms", "value-bytes-max", "fsync",
     ]
 
     static func run(_ words: [String]) -> Int32 {
@@ -82,6 +82,7 @@ enum ServeCommand {
             configuration.storage = kind
         }
         configuration.dataDirectory = arguments.string("data-dir")
+        configuration.fsync = arguments.string("fsync") ?? configuration.fsync
         configuration.cacheBytes = try arguments.bytes("cache-bytes")
         configuration.memoryBytesMax = try arguments.bytes("max-memory")
         configuration.valueBytesMax = try arguments.bytes("value-bytes-max") ?? configuration.valueBytesMax

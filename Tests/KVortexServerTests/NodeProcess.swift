@@ -80,6 +80,13 @@ final class NodeProcess: @unchecked Sendable {
         try HTTPClient(host: host, port: port, timeoutMs: 10_000)
     }
 
+    /// SIGKILL, as a crash: no flush, no goodbye. Waits for the process to be gone.
+    func crash() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// SIGTERM, then wait up to `timeoutSeconds`; SIGKILL if it is still running. Returns the exit status.
     @discardableResult
     func stop(timeoutSeconds: Double = 15) -> Int32? {
