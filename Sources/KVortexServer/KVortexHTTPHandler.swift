@@ -55,6 +55,9 @@ public final class KVortexHTTPHandler: HTTPHandler {
     public func handle(_ request: HTTPRequest, responder: HTTPDeferredResponder) -> HTTPReply {
         let startMicros = monotonicMicros()
         let (route, allow) = Route.match(method: request.method, path: request.path)
+        if keys.defersDurability, [.set, .kvPut, .delete, .kvDelete].contains(route) {
+            return deferredWrite(request, route: route, responder: responder, startMicros: startMicros)
+        }
         let response = respond(route, allow: allow, request)
         requestMetrics.record(route, status: response.status, micros: monotonicMicros() &- startMicros)
         return .now(response)

@@ -53,6 +53,9 @@ public final class KeyService: KeyOperations {
 
     public var versioningCounters: VersioningCounters { counters.withLock { $0 } }
 
+    /// True when writes are answered after a shared fsync (`write(_:…:completion:)`), not inline.
+    public var defersDurability: Bool { storage.defersDurability }
+
     public func get(_ key: [UInt8], options: RequestOptions) throws(KVError) -> ReadResult {
         let nowMs = clockMs()
         let object: VersionedObject?
@@ -79,29 +82,64 @@ public final class KeyService: KeyOperations {
         throws(KVError) -> WriteResult
     {
         let nowMs = clockMs()
+        let request = writeRequest(payload: payload, contentType: contentType, options: options, nowMs: nowMs)
         let timestamp = hybridClock.withLock { $0.tick(physicalMs: nowMs) }
-        let expiryMs = options.ttlSeconds.map { nowMs + $0 * 1000 }
-        let request = WriteRequest(payload: payload, context: options.context, expiryMs: expiryMs,
-                                   contentType: contentType)
-        let (clock, outcome): (VersionVector, ApplyOutcome)
         do {
-            (clock, outcome) = try storage.update(key, nowMs: nowMs) { stored in
-                var object = stored ?? VersionedObject()
-                let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode,
-                                                siblingsMax: siblingsMax)
-                stored = object
-                return (object.clock, outcome)
+            let (clock, outcome) = try storage.update(key, nowMs: nowMs) { stored in
+                apply(request, timestamp: timestamp, to: &stored)
             }
+            count(outcome)
+            return WriteResult(clock: clock, replicasAcked: 1, replicasAsked: 1)
         } catch {
             throw .storageFailure("\(error)")
         }
-        if outcome.siblingsCapped > 0 || outcome.siblingsOverwrittenByLWW > 0 {
-            counters.withLock {
-                $0.siblingsCapped += UInt64(outcome.siblingsCapped)
-                $0.lwwOverwrites += UInt64(outcome.siblingsOverwrittenByLWW)
-            }
+    }
+
+    /// The write, answered through `completion` once it is durable (from the engine's sync thread), so
+    /// no event loop waits for an fsync.
+    public func write(_ key: [UInt8], payload: Sibling.Payload, contentType: String, options: RequestOptions,
+                      completion: @escaping @Sendable (Result<WriteResult, KVError>) -> Void) {
+        let nowMs = clockMs()
+        let request = writeRequest(payload: payload, contentType: contentType, options: options, nowMs: nowMs)
+        let timestamp = hybridClock.withLock { $0.tick(physicalMs: nowMs) }
+        // The transform runs inside `modify`, always before `whenDurable`: the box carries its result over.
+        let applied = Mutex<(VersionVector, ApplyOutcome)?>(nil)
+        do {
+            try storage.modify(key, nowMs: nowMs, { stored in
+                let result = apply(request, timestamp: timestamp, to: &stored)
+                applied.withLock { $0 = result }
+            }, whenDurable: { [self] error in
+                if let error { return completion(.failure(.storageFailure("\(error)"))) }
+                let (clock, outcome) = applied.withLock { $0 }!
+                count(outcome)
+                completion(.success(WriteResult(clock: clock, replicasAcked: 1, replicasAsked: 1)))
+            })
+        } catch {
+            completion(.failure(.storageFailure("\(error)")))
         }
-        return WriteResult(clock: clock, replicasAcked: 1, replicasAsked: 1)
+    }
+
+    private func writeRequest(payload: Sibling.Payload, contentType: String, options: RequestOptions, nowMs: UInt64) -> WriteRequest {
+        WriteRequest(payload: payload, context: options.context, expiryMs: options.ttlSeconds.map { nowMs + $0 * 1000 },
+                     contentType: contentType)
+    }
+
+    /// The DVV write rule on the stored object; returns the new clock and what it changed.
+    private func apply(_ request: WriteRequest, timestamp: HybridTimestamp, to stored: inout VersionedObject?)
+        -> (VersionVector, ApplyOutcome)
+    {
+        var object = stored ?? VersionedObject()
+        let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
+        stored = object
+        return (object.clock, outcome)
+    }
+
+    private func count(_ outcome: ApplyOutcome) {
+        guard outcome.siblingsCapped > 0 || outcome.siblingsOverwrittenByLWW > 0 else { return }
+        counters.withLock {
+            $0.siblingsCapped += UInt64(outcome.siblingsCapped)
+            $0.lwwOverwrites += UInt64(outcome.siblingsOverwrittenByLWW)
+        }
     }
 }
 
@@ -112,4 +150,8 @@ public protocol KeyOperations: Sendable {
     func get(_ key: [UInt8], options: RequestOptions) throws(KVError) -> ReadResult
     func put(_ key: [UInt8], value: [UInt8], contentType: String, options: RequestOptions) throws(KVError) -> WriteResult
     func delete(_ key: [UInt8], options: RequestOptions) throws(KVError) -> WriteResult
+    /// True when writes should go through `write(…, completion:)`, answered after they are durable.
+    var defersDurability: Bool { get }
+    func write(_ key: [UInt8], payload: Sibling.Payload, contentType: String, options: RequestOptions,
+               completion: @escaping @Sendable (Result<WriteResult, KVError>) -> Void)
 }

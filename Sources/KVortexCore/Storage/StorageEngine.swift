@@ -50,11 +50,29 @@ public protocol StorageEngine: AnyObject, Sendable {
 
     var stats: StorageStats { get }
 
+    /// True when `modify` returns before the update is durable and `modify(_:nowMs:_:whenDurable:)`
+    /// reports durability later (a durable engine with group commit); false when an update is as
+    /// durable as it will get when `modify` returns (memory, or fsync inside `modify`).
+    var defersDurability: Bool { get }
+
+    /// `modify`, then `whenDurable` once the update is durable (nil) or failed to become so, called
+    /// from any thread, possibly before this returns. Not called when `modify` itself throws.
+    func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
+                whenDurable: @escaping @Sendable (StorageError?) -> Void) throws(StorageError)
+
     /// Makes every acknowledged update durable and releases files. Later calls throw `.closed`.
     func close() throws(StorageError)
 }
 
 extension StorageEngine {
+    public var defersDurability: Bool { false }
+
+    public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
+                       whenDurable: @escaping @Sendable (StorageError?) -> Void) throws(StorageError) {
+        try modify(key, nowMs: nowMs, transform)
+        whenDurable(nil)
+    }
+
     /// `modify`, returning what `transform` returns. Inlinable, so it is specialised where it is called.
     @inlinable
     public func update<Result>(

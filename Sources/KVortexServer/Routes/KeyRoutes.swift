@@ -41,7 +41,40 @@ extension KVortexHTTPHandler {
         }
     }
 
-    private func writeResponse(_ result: WriteResult) -> HTTPResponse {
+    /// A set or delete on an engine that answers after a shared fsync: the request is read now (its
+    /// buffers live only during `handle`), and the reply goes out from the engine's sync thread, so the
+    /// event loop never waits for the disk.
+    func deferredWrite(_ request: HTTPRequest, route: Route, responder: HTTPDeferredResponder, startMicros: UInt64) -> HTTPReply {
+        let input: (key: [UInt8], payload: Sibling.Payload, contentType: String, options: RequestOptions)
+        do throws(KVError) {
+            let options = try configuration.quorum.options(from: RequestOptionHeaders(request))
+            if route == .set || route == .kvPut {
+                let (key, value, contentType) = try writeInput(of: request, route: route)
+                guard value.count <= configuration.valueBytesMax else {
+                    throw .valueTooLarge(bytes: value.count, bytesMax: configuration.valueBytesMax)
+                }
+                input = (key, .value(value), contentType, options)
+            } else {
+                input = (try Self.key(of: request, route: route), .tombstone, "", options)
+            }
+        } catch {
+            let response = Self.errorResponse(error)
+            requestMetrics.record(route, status: response.status, micros: monotonicMicros() &- startMicros)
+            return .now(response)
+        }
+        keys.write(input.key, payload: input.payload, contentType: input.contentType, options: input.options) { [self] result in
+            let response: HTTPResponse
+            switch result {
+            case .success(let written): response = writeResponse(written)
+            case .failure(let error): response = Self.errorResponse(error)
+            }
+            requestMetrics.record(route, status: response.status, micros: monotonicMicros() &- startMicros)
+            responder.complete(response)
+        }
+        return .later
+    }
+
+    func writeResponse(_ result: WriteResult) -> HTTPResponse {
         var response = HTTPResponse(status: 204)
         response.addHeader("X-Context", CausalContext.token(for: result.clock))
         addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked)
@@ -50,7 +83,7 @@ extension KVortexHTTPHandler {
 
     /// The key, value and content type of a write: from the query or path and the raw body, or, for
     /// `POST /set` with a JSON body and no key in the query, from `{"key": ..., "value": ...}`.
-    private func writeInput(of request: HTTPRequest, route: Route) throws(KVError)
+    func writeInput(of request: HTTPRequest, route: Route) throws(KVError)
         -> (key: [UInt8], value: [UInt8], contentType: String)
     {
         let contentType = try Self.contentType(of: request)

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import KVortexCore
 import Synchronization
@@ -43,8 +44,9 @@ public final class LogEngine: StorageEngine {
     }
 
     public let configuration: Configuration
-    let state = Mutex(State())
-    private let commit = GroupCommit()
+    let state: Mutex<State>
+    /// Group commit for `batch`: one fsync for every write waiting (nil for `always` and `none`).
+    private let syncer: SyncThread?
     /// What recovery dropped: torn or corrupt bytes cut from segment ends.
     public let recoveredDroppedBytes: Int
 
@@ -55,8 +57,26 @@ public final class LogEngine: StorageEngine {
         }
         let recovered = try LogRecovery.open(directory: configuration.directory)
         recoveredDroppedBytes = recovered.droppedBytes
-        state.withLock { $0 = recovered.state }
+        state = Mutex(recovered.state)
+        let reference = WeakEngine()
+        syncer = configuration.fsync != .batch ? nil : SyncThread {
+            guard let engine = reference.engine else { return .success(.max) }
+            let (segment, covered) = engine.state.withLock { ($0.segments[$0.activeID]!, $0.position) }
+            do throws(StorageError) {
+                try segment.sync()
+                return .success(covered)
+            } catch {
+                return .failure(error)
+            }
+        }
+        reference.engine = self
     }
+
+    deinit {
+        syncer?.stop()
+    }
+
+    public var defersDurability: Bool { syncer != nil }
 
     public var stats: StorageStats { state.withLock { $0.stats } }
 
@@ -84,7 +104,20 @@ public final class LogEngine: StorageEngine {
         try outcome.get()
     }
 
+    /// Waits for durability (group commit under `batch`) before returning.
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
+        let done = DispatchSemaphore(value: 0)
+        let failure = Mutex<StorageError?>(nil)
+        try modify(key, nowMs: nowMs, transform) { error in
+            failure.withLock { $0 = error }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
+                       whenDurable: @escaping @Sendable (StorageError?) -> Void) throws(StorageError) {
         let appended: Result<UInt64?, StorageError> = state.withLock { state in
             guard !state.closed else { return .failure(.closed) }
             return Result { () throws(StorageError) in
@@ -96,8 +129,8 @@ public final class LogEngine: StorageEngine {
                 return state.position
             }
         }
-        guard let position = try appended.get() else { return }
-        try makeDurable(position)
+        guard let position = try appended.get(), let syncer else { return whenDurable(nil) }
+        syncer.enqueue(position: position, whenDurable)
     }
 
     /// Appends a record and points the key directory at it. Called with the state locked.
@@ -127,17 +160,6 @@ public final class LogEngine: StorageEngine {
         state.activeID = next
     }
 
-    private func makeDurable(_ position: UInt64) throws(StorageError) {
-        guard configuration.fsync == .batch else { return }
-        var failure: StorageError?
-        commit.waitUntilDurable(position) {
-            let (segment, covered) = state.withLock { ($0.segments[$0.activeID]!, $0.position) }
-            do throws(StorageError) { try segment.sync() } catch { failure = error }
-            return covered
-        }
-        if let failure { throw failure }
-    }
-
     /// The object of `key` from its latest record, or nil. Called with the state locked.
     static func read(_ key: [UInt8], in state: State) throws(StorageError) -> VersionedObject? {
         guard let location = state.keydir[key], let segment = state.segments[location.segment] else { return nil }
@@ -156,6 +178,7 @@ public final class LogEngine: StorageEngine {
     }
 
     public func close() throws(StorageError) {
+        syncer?.stop()
         let active: LogSegment? = state.withLock { state in
             guard !state.closed else { return nil }
             state.closed = true
@@ -163,4 +186,9 @@ public final class LogEngine: StorageEngine {
         }
         try active?.sync()
     }
+}
+
+/// Lets the sync thread reach its engine without keeping it alive.
+private final class WeakEngine: @unchecked Sendable {
+    weak var engine: LogEngine?
 }
