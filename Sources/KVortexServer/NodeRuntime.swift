@@ -33,12 +33,14 @@ public final class NodeRuntime: Sendable {
         case .log:
             let directory = configuration.dataDirectory!
             guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .invalid("cannot create --data-dir \(directory)") }
+            let log: LogEngine
             do {
-                storage = try LogEngine(configuration: LogEngine.Configuration(
+                log = try LogEngine(configuration: LogEngine.Configuration(
                     directory: directory + "/log", fsync: FsyncPolicy(rawValue: configuration.fsync)!))
             } catch {
                 throw .invalid("cannot open the log in \(directory): \(error)")
             }
+            storage = configuration.cacheBytes.map { ReadCachedEngine(base: log, cacheBytes: $0) } ?? log
             epoch = try NodeIdentity.epoch(for: nodeID, in: directory)
         }
         let actor = ActorID(node: nodeID, epoch: epoch)

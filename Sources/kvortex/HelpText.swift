@@ -46,7 +46,7 @@ enum HelpText {
                                      at once (none: a machine crash may lose recent writes; caches only)
           --max-memory B             bound on stored bytes; past it least recently used keys are evicted
                                      (the cache tier). Accepts K, M, G suffixes. Default: unbounded
-          --cache-bytes B            read cache in front of a durable engine (not in this build yet)
+          --cache-bytes B            LRU read cache of B bytes in front of --storage log (K, M, G suffixes)
           --value-bytes-max B        largest value accepted, up to 16M (default 1M); larger is 413
 
         Server:

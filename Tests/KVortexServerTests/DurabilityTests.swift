@@ -36,6 +36,19 @@ import Testing
         #expect(try client.call(.get, "/get?key=a").text == "merged", "the same epoch keeps counting: no dot reused")
     }
 
+    @Test func readCacheServesRepeatedReads() throws {
+        let directory = Directory()
+        let node = try NodeProcess(["--storage", "log", "--data-dir", directory.path, "--cache-bytes", "1M"])
+        let client = try node.client()
+        #expect(try client.call(.post, "/set?key=c", body: "cached").status == 204)
+        for _ in 0..<5 { #expect(try client.call(.get, "/get?key=c").text == "cached") }
+        let metrics = try client.call(.get, "/metrics").text
+        #expect(metrics.contains(#"kvortex_storage_cache_reads_total{result="hit"} 5"#))
+        let refused = try Process.run(NodeProcess.binaryURL, arguments: ["serve", "--cache-bytes", "1M"])
+        refused.waitUntilExit()
+        #expect(refused.terminationStatus == 2, "a read cache needs a durable engine")
+    }
+
     @Test func killNineUnderLoadLosesNoAcknowledgedWrite() throws {
         let directory = Directory()
         let arguments = ["--storage", "log", "--data-dir", directory.path, "--fsync", "batch", "--node-id", "durable-2"]

@@ -15,6 +15,9 @@ public struct StorageStats: Equatable, Sendable {
     public var evictions = 0
     /// Objects removed because every sibling had expired or was a tombstone past the grace.
     public var reaped = 0
+    /// Reads answered by the read cache in front of a durable engine, and reads it had to pass on.
+    public var cacheHits = 0
+    public var cacheMisses = 0
 
     public init() {}
 }

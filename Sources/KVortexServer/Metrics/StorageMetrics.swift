@@ -12,5 +12,8 @@ enum StorageMetrics {
         writer.family("kvortex_storage_reaped_total", .counter,
                       help: "Objects removed because every version had expired or been deleted past the grace period.")
         writer.sample("kvortex_storage_reaped_total", [], stats.reaped)
+        writer.family("kvortex_storage_cache_reads_total", .counter, help: "Reads of the read cache in front of a durable engine, by result.")
+        writer.sample("kvortex_storage_cache_reads_total", [("result", "hit")], stats.cacheHits)
+        writer.sample("kvortex_storage_cache_reads_total", [("result", "miss")], stats.cacheMisses)
     }
 }
