@@ -3,8 +3,9 @@ import Synchronization
 
 /// The in-memory storage engine: sharded, one lock per shard, one compact block per key.
 ///
-/// Objects are kept in their binary encoding and decoded on read, so a key costs its bytes plus about
-/// 40 bytes of bookkeeping. With `memoryBytesMax` set (the cache tier, `--max-memory`), writes that push
+/// Objects are kept in their binary encoding and decoded on read. A key is accounted as its block plus
+/// 32 bytes (entry and slot); resident memory runs about 12 % above the accounted bytes (table slack and
+/// malloc overhead), which is how far `--max-memory` can be exceeded in RSS. With `memoryBytesMax` set (the cache tier, `--max-memory`), writes that push
 /// the accounted bytes past the bound evict least-recently-used keys: each shard keeps an exact LRU list,
 /// and eviction takes the shard whose oldest entry was used longest ago, so the order is exact LRU
 /// across the engine up to races between concurrent writers.
