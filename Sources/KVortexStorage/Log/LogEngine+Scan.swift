@@ -23,14 +23,17 @@ extension LogEngine {
         }
     }
 
-    /// Appends removal records for up to `keysMax` reapable objects.
+    /// Appends removal records for up to `keysMax` reapable objects. Reads only keys whose object holds
+    /// a tombstone or a TTL, at most `keysMax` of them per call, so a sweep stays short whatever the
+    /// number of keys (it runs every second and holds the engine's lock).
     public func sweep(nowMs: UInt64, keysMax: Int) -> Int {
         let grace = configuration.reapGraceMs
         return state.withLock { state in
             guard !state.closed else { return 0 }
             var removed = 0
-            for key in state.keydir.keys where removed < keysMax {
-                guard let object = try? Self.read(key, in: state), object.isReapable(atMs: nowMs, graceMs: grace) else { continue }
+            for key in Array(state.reapCandidates.prefix(keysMax)) {
+                guard let object = try? Self.read(key, in: state) else { continue }
+                guard object.isReapable(atMs: nowMs, graceMs: grace) else { continue }
                 guard (try? append(key: key, object: nil, to: &state)) != nil else { break }
                 state.stats.reaped += 1
                 removed += 1

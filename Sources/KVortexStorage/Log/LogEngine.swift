@@ -35,6 +35,8 @@ public final class LogEngine: StorageEngine {
 
     struct State {
         var keydir: [[UInt8]: Location] = [:]
+        /// Keys whose latest object holds a tombstone or a TTL: the only ones a sweep needs to read.
+        var reapCandidates: Set<[UInt8]> = []
         var segments: [UInt32: LogSegment] = [:]
         var activeID: UInt32 = 0
         /// Bytes appended since open, across segments: what group commit waits on.
@@ -141,6 +143,7 @@ public final class LogEngine: StorageEngine {
         let offset = try segment.append(record)
         state.position += UInt64(record.count)
         let previous = state.keydir[key]
+        Self.noteReapability(key, object, in: &state)
         if object != nil {
             state.keydir[key] = Location(segment: segment.id, offset: offset, size: record.count)
             if previous == nil { state.stats.keyCount += 1 }
@@ -151,6 +154,15 @@ public final class LogEngine: StorageEngine {
             state.stats.bytes -= previous.size
         }
         if configuration.fsync == .always { try segment.sync() }
+    }
+
+    /// Keeps `reapCandidates` in step with the key's latest object (the rule `LogRecord` encodes too).
+    static func noteReapability(_ key: [UInt8], _ object: VersionedObject?, in state: inout State) {
+        if let object, object.siblings.contains(where: { $0.isTombstone || $0.expiryMs != nil }) {
+            state.reapCandidates.insert(key)
+        } else {
+            state.reapCandidates.remove(key)
+        }
     }
 
     private func rotate(_ state: inout State) throws(StorageError) {
@@ -165,7 +177,7 @@ public final class LogEngine: StorageEngine {
         guard let location = state.keydir[key], let segment = state.segments[location.segment] else { return nil }
         let bytes = try segment.read(offset: location.offset, count: location.size)
         let decoded: Result<VersionedObject, StorageError> = bytes.withUnsafeBytes { raw in
-            guard case .record(.put, _, let range, _) = LogRecord.parse(raw, at: 0) else {
+            guard case .record(let kind, _, let range, _) = LogRecord.parse(raw, at: 0), kind != .remove else {
                 return .failure(.corrupt("record of a live key at \(segment.path):\(location.offset) fails its checks"))
             }
             do {

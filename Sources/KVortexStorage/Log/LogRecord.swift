@@ -9,6 +9,9 @@ enum LogRecord {
     enum Kind: UInt8 {
         case put = 1
         case remove = 2
+        /// A put whose object holds a tombstone or a TTL, so the key can become reapable: recovery
+        /// rebuilds the sweep's candidates from this without decoding objects.
+        case putMayReap = 3
     }
 
     static let headerBytes = 8
@@ -23,7 +26,9 @@ enum LogRecord {
         var bytes = [UInt8](repeating: 0, count: headerBytes + payloadCount)
         bytes.withUnsafeMutableBytes { raw in
             let payload = raw.baseAddress! + headerBytes
-            payload.storeBytes(of: (object == nil ? Kind.remove : Kind.put).rawValue, as: UInt8.self)
+            let mayReap = object?.siblings.contains { $0.isTombstone || $0.expiryMs != nil } ?? false
+            let kind: Kind = object == nil ? .remove : mayReap ? .putMayReap : .put
+            payload.storeBytes(of: kind.rawValue, as: UInt8.self)
             (payload + 1).storeBytes(of: UInt16(key.count).littleEndian, as: UInt16.self)
             key.withUnsafeBytes { if $0.count > 0 { (payload + 3).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
             if let object { _ = object.encode(to: payload + 3 + key.count) }

@@ -39,8 +39,9 @@ enum LogRecovery {
                 return offset
             case .record(let kind, let key, _, let size):
                 let previous = state.keydir[key]
+                if kind == .putMayReap { state.reapCandidates.insert(key) } else { state.reapCandidates.remove(key) }
                 switch kind {
-                case .put:
+                case .put, .putMayReap:
                     state.keydir[key] = LogEngine.Location(segment: segment, offset: offset, size: size)
                     if previous == nil { state.stats.keyCount += 1 }
                     state.stats.bytes += size - (previous?.size ?? 0)
