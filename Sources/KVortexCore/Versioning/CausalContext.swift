@@ -5,8 +5,11 @@
 /// never ignored: ignoring it would turn a resolving write into a blind one.
 public enum CausalContext {
     static let tokenVersion: UInt8 = 1
-    /// Longest token accepted, in characters; larger ones are rejected before decoding.
-    public static let tokenCharactersMax = 8192
+    /// Longest token accepted, in characters; larger ones are rejected before decoding. Derived from the
+    /// largest clock the decoder accepts (entries of at most 8 + 10 bytes), so every token this node can
+    /// issue is accepted back. (A token also has to fit the HTTP header limit; clocks are not pruned yet.)
+    public static let tokenCharactersMax =
+        (1 + 10 + VersionedObject.decodeClockEntriesMax * 18 + 4 + 2) / 3 * 4
 
     public static func token(for clock: VersionVector) -> String {
         var writer = ByteWriter(capacity: 8 + clock.entries.count * 12)

@@ -54,7 +54,9 @@ public struct HybridLogicalClock: Sendable {
     }
 
     /// The next reading after `stamp`: the logical part counts up and carries into the milliseconds.
+    /// Saturates at the largest reading instead of wrapping to zero (a wrapped clock would order new
+    /// events before everything it had seen).
     private static func successor(of stamp: HybridTimestamp) -> HybridTimestamp {
-        HybridTimestamp(rawValue: stamp.rawValue &+ 1)
+        stamp.rawValue == .max ? stamp : HybridTimestamp(rawValue: stamp.rawValue + 1)
     }
 }

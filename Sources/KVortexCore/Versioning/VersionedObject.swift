@@ -41,10 +41,15 @@ public struct VersionedObject: Hashable, Sendable {
     /// Only then may a replica forget the object: within the grace a lagging replica's older version
     /// could otherwise come back through a merge. The caller also checks that all primaries hold it.
     public func isReapable(atMs nowMs: UInt64, graceMs: UInt64) -> Bool {
-        siblings.allSatisfy { sibling in
+        // Saturating sums: a far-future expiry or a "never" grace must not wrap round into the past.
+        func passed(_ startMs: UInt64) -> Bool {
+            let (endMs, overflow) = startMs.addingReportingOverflow(graceMs)
+            return !overflow && endMs <= nowMs
+        }
+        return siblings.allSatisfy { sibling in
             switch sibling.payload {
-            case .tombstone: sibling.timestamp.physicalMs &+ graceMs <= nowMs
-            case .value: sibling.expiryMs.map { $0 &+ graceMs <= nowMs } ?? false
+            case .tombstone: passed(sibling.timestamp.physicalMs)
+            case .value: sibling.expiryMs.map(passed) ?? false
             }
         }
     }
