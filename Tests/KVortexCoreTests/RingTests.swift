@@ -41,9 +41,8 @@ import Testing
             let remaining = ring.members.filter { $0.node != leaving }
             let next = ring.rebalanced(to: remaining)
             let theirs = ring.counts[leaving]!
-            // The leaver's partitions move; balance may need at most one more move per member.
-            #expect(Self.moved(ring, next) >= theirs && Self.moved(ring, next) <= theirs + remaining.count,
-                    "leave to \(size): moved \(Self.moved(ring, next)), theirs \(theirs)")
+            // Exactly the leaver's partitions move, nothing else.
+            #expect(Self.moved(ring, next) == theirs, "leave to \(size): moved \(Self.moved(ring, next)), theirs \(theirs)")
             let counts = next.counts.values
             #expect(counts.max()! - counts.min()! <= 1, "leave to \(size)")
             #expect(next.counts[leaving] == nil)

@@ -1,8 +1,12 @@
 /// Which physical node owns each of the Q partitions, and the preference lists that follow from it
-/// (DESIGN.md "Placement"). A value: computed the same way on every node that sees the same members.
+/// (DESIGN.md "Placement"). A value, computed deterministically: `Ring.initial` from the sorted member
+/// list, `rebalanced(to:)` from the previous ring and the new member list.
 ///
-/// `Ring.initial` claims from the sorted member list; `rebalanced(to:)` moves only what must move
-/// when members join or leave: the partitions of a leaving node, and the share a joining node takes.
+/// The ring therefore depends on its history, not only on the current members (`initial(5 members)`
+/// and `initial(3).rebalanced(to: 5)` differ): a cluster must agree on the ring it rebalances from, which
+/// is why the ring will be gossiped with a version rather than recomputed by each node from members.
+/// `rebalanced(to:)` moves only what must move: the partitions of a leaving node, and the share a
+/// joining node takes.
 /// Every owner ends within one partition of its weighted share. Partitions owned by one node are
 /// spread so that N consecutive partitions usually have N distinct owners (Riak's target_n_val).
 public struct Ring: Hashable, Sendable, Placement {
@@ -18,6 +22,8 @@ public struct Ring: Hashable, Sendable, Placement {
     public init(partitioning: Partitioning, replicaCount: Int, members: [RingMember], owners: [NodeID]) {
         precondition(owners.count == partitioning.partitionCount, "\(owners.count) owners for \(partitioning.partitionCount) partitions")
         precondition(replicaCount >= 1, "N (\(replicaCount)) must be at least 1")
+        let memberNodes = Set(members.map(\.node))
+        precondition(owners.allSatisfy(memberNodes.contains), "an owner is not a member of the ring")
         self.partitioning = partitioning
         self.replicaCount = replicaCount
         self.members = members.sorted()

@@ -9,5 +9,6 @@ public struct RingMember: Hashable, Sendable, Comparable {
         self.weight = weight
     }
 
-    public static func < (lhs: RingMember, rhs: RingMember) -> Bool { lhs.node < rhs.node }
+    /// Orders by node, then weight, so `<` agrees with `==` (which compares both).
+    public static func < (lhs: RingMember, rhs: RingMember) -> Bool { (lhs.node, lhs.weight) < (rhs.node, rhs.weight) }
 }
