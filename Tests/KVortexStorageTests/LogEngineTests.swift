@@ -122,31 +122,16 @@ import Testing
     @Test func groupCommitSharesFsyncs() throws {
         let scratch = Scratch()
         let engine = try scratch.engine(fsync: .batch)
-        final class Job: @unchecked Sendable {
-            let engine: LogEngine; let thread: Int
-            init(_ engine: LogEngine, _ thread: Int) { self.engine = engine; self.thread = thread }
-            func run() {
-                for index in 0..<200 {
-                    _ = try? engine.update(Array("t\(thread)-\(index)".utf8), nowMs: 0) { stored in
-                        var object = VersionedObject()
-                        _ = object.applyWrite(WriteRequest(payload: .value([UInt8(thread)])), actor: ActorID(rawValue: UInt64(thread + 1)),
-                                              timestamp: HybridTimestamp(physicalMs: 1, logical: 0), mode: .siblings, siblingsMax: 4)
-                        stored = object
-                    }
+        runOnThreads(4) { thread in
+            for index in 0..<200 {
+                _ = try? engine.update(Array("t\(thread)-\(index)".utf8), nowMs: 0) { stored in
+                    var object = VersionedObject()
+                    _ = object.applyWrite(WriteRequest(payload: .value([UInt8(thread)])), actor: ActorID(rawValue: UInt64(thread + 1)),
+                                          timestamp: HybridTimestamp(physicalMs: 1, logical: 0), mode: .siblings, siblingsMax: 4)
+                    stored = object
                 }
             }
         }
-        var handles: [pthread_t] = []
-        for thread in 0..<4 {
-            let job = Unmanaged.passRetained(Job(engine, thread))
-            var handle = pthread_t()
-            pthread_create(&handle, nil, { raw in
-                Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().run()
-                return nil
-            }, job.toOpaque())
-            handles.append(handle)
-        }
-        for handle in handles { pthread_join(handle, nil) }
         #expect(engine.stats.keyCount == 800)
         try engine.close()
         let reopened = try scratch.engine()

@@ -49,32 +49,16 @@ import Testing
     @Test func concurrentBlindWritesLoseNothing() throws {
         let engine = MemoryEngine(configuration: .init(shardCount: 8))
         let threads = 4, writesPerThread = 2_000, keys = 50
-        var handles: [pthread_t] = []
-        final class Job: @unchecked Sendable {
-            let engine: MemoryEngine; let thread: Int; let writes: Int; let keys: Int
-            init(_ engine: MemoryEngine, _ thread: Int, _ writes: Int, _ keys: Int) { self.engine = engine; self.thread = thread; self.writes = writes; self.keys = keys }
-            func run() {
-                for index in 0..<writes {
-                    _ = try? engine.update(Array("k\(index % keys)".utf8), nowMs: 0) { stored in
-                        var object = stored ?? VersionedObject()
-                        _ = object.applyWrite(WriteRequest(payload: .value([UInt8(thread)])), actor: ActorID(rawValue: UInt64(thread)),
-                                              timestamp: HybridTimestamp(physicalMs: UInt64(index), logical: 0), mode: .siblings, siblingsMax: 100_000)
-                        stored = object
-                    }
+        runOnThreads(threads) { thread in
+            for index in 0..<writesPerThread {
+                _ = try? engine.update(Array("k\(index % keys)".utf8), nowMs: 0) { stored in
+                    var object = stored ?? VersionedObject()
+                    _ = object.applyWrite(WriteRequest(payload: .value([UInt8(thread)])), actor: ActorID(rawValue: UInt64(thread)),
+                                          timestamp: HybridTimestamp(physicalMs: UInt64(index), logical: 0), mode: .siblings, siblingsMax: 100_000)
+                    stored = object
                 }
             }
         }
-        for thread in 0..<threads {
-            let job = Unmanaged.passRetained(Job(engine, thread, writesPerThread, keys))
-            var handle = pthread_t()
-            pthread_create(&handle, nil, { raw in
-                let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
-                job.run()
-                return nil
-            }, job.toOpaque())
-            handles.append(handle)
-        }
-        for handle in handles { pthread_join(handle, nil) }
         var siblings = 0
         var counters: UInt64 = 0
         for key in 0..<keys {

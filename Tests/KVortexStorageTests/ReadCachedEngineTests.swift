@@ -45,37 +45,22 @@ import Testing
         let scratch = LogEngineTests.Scratch()
         let base = try scratch.engine(fsync: .none)
         let engine = ReadCachedEngine(base: base, cacheBytes: 1 << 20)
-        final class Job: @unchecked Sendable {
-            let engine: ReadCachedEngine; let thread: Int
-            init(_ engine: ReadCachedEngine, _ thread: Int) { self.engine = engine; self.thread = thread }
-            func run() {
-                for index in 0..<500 {
-                    let key = Array("k\(index % 7)".utf8)
-                    if thread % 2 == 0 {
-                        _ = try? engine.get(key, nowMs: 0)
-                    } else {
-                        try? engine.update(key, nowMs: 0) { stored in
-                            var object = stored ?? VersionedObject()
-                            _ = object.applyWrite(WriteRequest(payload: .value([UInt8(thread), UInt8(index % 256)]), context: object.clock),
-                                                  actor: ActorID(rawValue: UInt64(thread)), timestamp: HybridTimestamp(physicalMs: UInt64(index), logical: 0),
-                                                  mode: .siblings, siblingsMax: 8)
-                            stored = object
-                        }
+        runOnThreads(4) { thread in
+            for index in 0..<500 {
+                let key = Array("k\(index % 7)".utf8)
+                if thread % 2 == 0 {
+                    _ = try? engine.get(key, nowMs: 0)
+                } else {
+                    try? engine.update(key, nowMs: 0) { stored in
+                        var object = stored ?? VersionedObject()
+                        _ = object.applyWrite(WriteRequest(payload: .value([UInt8(thread), UInt8(index % 256)]), context: object.clock),
+                                              actor: ActorID(rawValue: UInt64(thread)), timestamp: HybridTimestamp(physicalMs: UInt64(index), logical: 0),
+                                              mode: .siblings, siblingsMax: 8)
+                        stored = object
                     }
                 }
             }
         }
-        var handles: [pthread_t] = []
-        for thread in 0..<4 {
-            let job = Unmanaged.passRetained(Job(engine, thread))
-            var handle = pthread_t()
-            pthread_create(&handle, nil, { raw in
-                Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().run()
-                return nil
-            }, job.toOpaque())
-            handles.append(handle)
-        }
-        for handle in handles { pthread_join(handle, nil) }
         for index in 0..<7 {
             let key = Array("k\(index)".utf8)
             #expect(try engine.get(key, nowMs: 0) == base.get(key, nowMs: 0), "k\(index)")
