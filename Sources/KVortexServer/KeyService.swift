@@ -14,8 +14,8 @@ public struct ReadResult: Sendable {
 
 /// What a write or delete produced.
 public struct WriteResult: Sendable {
-    /// The object's clock after the write: the context for the client's next write.
-    public var clock: VersionVector
+    /// The object's context after the write: the client's next `X-Context`.
+    public var context: WriteContext
     public var replicasAcked: Int
     public var replicasAsked: Int
 }
@@ -85,11 +85,11 @@ public final class KeyService: KeyOperations {
         let request = writeRequest(payload: payload, contentType: contentType, options: options, nowMs: nowMs)
         let timestamp = hybridClock.withLock { $0.tick(physicalMs: nowMs) }
         do {
-            let (clock, outcome) = try storage.update(key, nowMs: nowMs) { stored in
+            let (context, outcome) = try storage.update(key, nowMs: nowMs) { stored in
                 apply(request, timestamp: timestamp, to: &stored)
             }
             count(outcome)
-            return WriteResult(clock: clock, replicasAcked: 1, replicasAsked: 1)
+            return WriteResult(context: context, replicasAcked: 1, replicasAsked: 1)
         } catch {
             throw .storageFailure("\(error)")
         }
@@ -103,16 +103,16 @@ public final class KeyService: KeyOperations {
         let request = writeRequest(payload: payload, contentType: contentType, options: options, nowMs: nowMs)
         let timestamp = hybridClock.withLock { $0.tick(physicalMs: nowMs) }
         // The transform runs inside `modify`, always before `whenDurable`: the box carries its result over.
-        let applied = Mutex<(VersionVector, ApplyOutcome)?>(nil)
+        let applied = Mutex<(WriteContext, ApplyOutcome)?>(nil)
         do {
             try storage.modify(key, nowMs: nowMs, { stored in
                 let result = apply(request, timestamp: timestamp, to: &stored)
                 applied.withLock { $0 = result }
             }, whenDurable: { [self] error in
                 if let error { return completion(.failure(.storageFailure("\(error)"))) }
-                let (clock, outcome) = applied.withLock { $0 }!
+                let (context, outcome) = applied.withLock { $0 }!
                 count(outcome)
-                completion(.success(WriteResult(clock: clock, replicasAcked: 1, replicasAsked: 1)))
+                completion(.success(WriteResult(context: context, replicasAcked: 1, replicasAsked: 1)))
             })
         } catch {
             completion(.failure(.storageFailure("\(error)")))
@@ -124,14 +124,14 @@ public final class KeyService: KeyOperations {
                      contentType: contentType)
     }
 
-    /// The DVV write rule on the stored object; returns the new clock and what it changed.
+    /// The DVV write rule on the stored object; returns the next context and what it changed.
     private func apply(_ request: WriteRequest, timestamp: HybridTimestamp, to stored: inout VersionedObject?)
-        -> (VersionVector, ApplyOutcome)
+        -> (WriteContext, ApplyOutcome)
     {
         var object = stored ?? VersionedObject()
         let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
         stored = object
-        return (object.clock, outcome)
+        return (WriteContext(of: object), outcome)
     }
 
     private func count(_ outcome: ApplyOutcome) {

@@ -8,13 +8,13 @@ public struct RequestOptions: Equatable, Sendable {
     public var writeQuorum: Int
     public var sloppyQuorum: Bool
     public var timeoutMs: Int
-    /// The clock from `X-Context`, or nil for a blind write.
-    public var context: VersionVector?
+    /// What `X-Context` carries, or nil for a blind write.
+    public var context: WriteContext?
     /// Seconds until expiry from `X-TTL`, or nil.
     public var ttlSeconds: UInt64?
 
     public init(readQuorum: Int, writeQuorum: Int, sloppyQuorum: Bool = true, timeoutMs: Int,
-                context: VersionVector? = nil, ttlSeconds: UInt64? = nil) {
+                context: WriteContext? = nil, ttlSeconds: UInt64? = nil) {
         self.readQuorum = readQuorum
         self.writeQuorum = writeQuorum
         self.sloppyQuorum = sloppyQuorum
@@ -105,8 +105,8 @@ public struct QuorumDefaults: Equatable, Sendable {
             options.timeoutMs = value
         }
         if let text = headers.context {
-            guard let clock = CausalContext.clock(fromToken: text.utf8) else { throw .malformedContext }
-            options.context = clock
+            guard let context = CausalContext.context(fromToken: text.utf8) else { throw .malformedContext }
+            options.context = context
         }
         if let text = headers.ttl {
             guard let value = UInt64(text), value >= 1, value <= Self.ttlSecondsMax else {

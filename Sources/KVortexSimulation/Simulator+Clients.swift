@@ -89,8 +89,8 @@ extension Simulator {
         case .readBeforeWrite(let client, let index):
             guard case .success(let outcome) = result else { return finish(client, index, succeeded: false) }
             let operation = history.operations[index]
-            let context = outcome.object?.clock ?? VersionVector()
-            history.update(index) { $0.context = context }
+            let context = outcome.object.map(WriteContext.init(of:)) ?? WriteContext()
+            history.update(index) { $0.context = context.clock }
             guard nodes[operation.node].isUp else { return finish(client, index, succeeded: false) }
             let write = ClientWrite(payload: operation.kind == .delete ? .tombstone : .value(operation.value), context: context)
             let next = makeRequest()

@@ -73,7 +73,7 @@ struct HistoryGenerator {
     private let timeStepMsMin: Int
     private let mix: OperationMix
     /// Contexts clients have read and may still write with, newest last.
-    private var contextsRead: [VersionVector] = []
+    private var contextsRead: [WriteContext] = []
     private static let contextsKeptMax = 8
 
     /// Worlds are `(mode, siblingsMax)`; world 0 is what `replicas` shows.
@@ -105,9 +105,14 @@ struct HistoryGenerator {
     mutating func perform(_ operation: HistoryOperation) -> [ApplyOutcome] {
         log.append(operation)
         let outcomes = worlds.indices.map { worlds[$0].apply(operation) }
-        if case .write(_, let request, let stamp) = operation, let dot = outcomes[0].dot {
-            created[dot] = Sibling(dot: dot, payload: request.payload, timestamp: stamp, expiryMs: request.expiryMs,
-                                   contentType: request.contentType)
+        if case .write(let replica, let request, let stamp) = operation, let dot = outcomes[0].dot {
+            // The write may order itself after what it supersedes, so its timestamp is the object's
+            // (in a world that kept it: a sibling cap may drop it at once, and then nobody sees it).
+            let timestamp = worlds.lazy.compactMap { $0.objects[replica].siblings.first { $0.dot == dot }?.timestamp }
+                .first ?? stamp
+            precondition(timestamp >= stamp, "a write's timestamp went back")
+            created[dot] = Sibling(dot: dot, payload: request.payload, timestamp: timestamp,
+                                   expiryMs: request.expiryMs, contentType: request.contentType)
         }
         return outcomes
     }
@@ -130,7 +135,7 @@ struct HistoryGenerator {
     }
 
     /// A blind write or delete at `replica` now, as the core would be asked to apply it.
-    mutating func write(at replica: Int, context: VersionVector?, tombstone: Bool = false) -> HistoryOperation {
+    mutating func write(at replica: Int, context: WriteContext?, tombstone: Bool = false) -> HistoryOperation {
         let payload: Sibling.Payload = tombstone ? .tombstone : .value(random.bytes(count: random.int(in: 0...12)))
         let expiryMs: UInt64? = !tombstone && random.chance(1, in: 5) ? nowMs + UInt64(random.int(in: 1...200)) : nil
         let contentType = random.element(of: ["", "", "", "text/plain", "application/json; charset=utf-8"])
@@ -138,16 +143,18 @@ struct HistoryGenerator {
         return .write(replica: replica, request, hybridClocks[replica].tick(physicalMs: localMs(replica)))
     }
 
-    /// The context a client got from a read: the merged clocks of one to all replicas, or one it read
+    /// The context a client got from a read: the merged contexts of one to all replicas, or one it read
     /// earlier and still holds.
-    mutating func readContext() -> VersionVector {
+    mutating func readContext() -> WriteContext {
         if !contextsRead.isEmpty && random.chance(1, in: 4) { return random.element(of: contextsRead) }
         let count = random.int(in: 1...replicaCount)
-        let clock = random.shuffled(Array(0..<replicaCount)).prefix(count)
-            .reduce(VersionVector()) { $0.merging(replicas[$1].clock) }
-        contextsRead.append(clock)
+        var context = WriteContext()
+        for replica in random.shuffled(Array(0..<replicaCount)).prefix(count) {
+            context.merge(WriteContext(of: replicas[replica]))
+        }
+        contextsRead.append(context)
         if contextsRead.count > Self.contextsKeptMax { contextsRead.removeFirst() }
-        return clock
+        return context
     }
 
     /// Every replica of world `world` merges all the others, each in an order of its own.

@@ -124,7 +124,7 @@ import Testing
     @Test func cappedMergeOrderCanLoseEveryVersion() {
         let (x, y, z) = (ActorID(rawValue: 1), ActorID(rawValue: 2), ActorID(rawValue: 3))
         func put(_ object: inout VersionedObject, _ actor: ActorID, _ value: UInt8, atMs ms: UInt64, context: VersionVector? = nil) {
-            _ = object.applyWrite(WriteRequest(payload: .value([value]), context: context), actor: actor,
+            _ = object.applyWrite(WriteRequest(payload: .value([value]), context: context.map { WriteContext(clock: $0) }), actor: actor,
                                   timestamp: HybridTimestamp(physicalMs: ms, logical: 0), mode: .siblings, siblingsMax: 2)
         }
         var a = VersionedObject(), b = VersionedObject(), c = VersionedObject()

@@ -12,7 +12,7 @@ import Testing
         let operation = OperationID(random.next())
         let options = QuorumOptions(readQuorum: random.int(in: 1..<4), writeQuorum: random.int(in: 1..<4),
                                     sloppy: random.next() & 1 == 0, timeoutMs: random.next() % 10_000)
-        let write = ClientWrite(payload: random.next() & 1 == 0 ? .tombstone : .value(key), context: object.clock,
+        let write = ClientWrite(payload: random.next() & 1 == 0 ? .tombstone : .value(key), context: WriteContext(of: object),
                                 ttlSeconds: random.next() & 1 == 0 ? nil : 30, contentType: "text/plain")
         return [
             .getRequest(operation, key: key), .getReply(operation, object: object), .getReply(operation, object: nil),
@@ -20,7 +20,7 @@ import Testing
             .putRequest(operation, key: key, object: object, hintFor: F.n2),
             .putAck(operation), .putRejected(operation, reason: "full"),
             .forwardPut(operation, key: key, write: write, options: options),
-            .forwardReply(operation, .success(WriteOutcome(clock: object.clock, dot: Dot(actor: ActorID(rawValue: 7), counter: 3),
+            .forwardReply(operation, .success(WriteOutcome(context: WriteContext(of: object), dot: Dot(actor: ActorID(rawValue: 7), counter: 3),
                                                            replicasAcked: 2, replicasAsked: 3))),
             .forwardReply(operation, .failure(.quorumUnmet(needed: 2, acked: 1, asked: 3))),
             .forwardReply(operation, .failure(.invalidHeader(name: "X", reason: "y"))),

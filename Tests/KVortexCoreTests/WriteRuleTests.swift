@@ -20,10 +20,14 @@ import Testing
             let after = history.replicas[replica]
             let actor = history.actors[replica]
             // A delete without a context supersedes what this replica has seen (Riak's behaviour).
-            let context = request.context ?? (request.payload == .tombstone ? before.clock : VersionVector())
+            let context = request.context?.clock ?? (request.payload == .tombstone ? before.clock : VersionVector())
             let dot = Dot(actor: actor, counter: max(before.clock.counter(for: actor), context.counter(for: actor)) + 1)
-            let written = Sibling(dot: dot, payload: request.payload, timestamp: stamp, expiryMs: request.expiryMs,
-                                  contentType: request.contentType)
+            // The new version orders after everything it supersedes, whatever the writer's clock says.
+            let superseded = before.siblings.filter { context.covers($0.dot) }.map(\.timestamp)
+                + [request.context?.newest ?? .zero]
+            let floor = superseded.max()!
+            let written = Sibling(dot: dot, payload: request.payload, timestamp: stamp > floor ? stamp : floor.successor,
+                                  expiryMs: request.expiryMs, contentType: request.contentType)
             let expected = before.siblings.filter { !context.covers($0.dot) } + [written]
             #expect(outcome == ApplyOutcome(dot: dot), "seed \(seed): \(history.recentLog)")
             #expect(Set(after.siblings) == Set(expected), "seed \(seed): \(history.recentLog)")
@@ -117,7 +121,7 @@ import Testing
 
     @discardableResult
     private func write(_ object: inout VersionedObject, _ payload: Sibling.Payload, context: VersionVector? = nil) -> ApplyOutcome {
-        object.applyWrite(WriteRequest(payload: payload, context: context), actor: actor, timestamp: stamp(5),
+        object.applyWrite(WriteRequest(payload: payload, context: context.map { WriteContext(clock: $0) }), actor: actor, timestamp: stamp(5),
                           mode: .siblings, siblingsMax: 16)
     }
 }

@@ -12,7 +12,7 @@ struct EngineConformance {
                expiryMs: UInt64? = nil, tombstone: Bool = false, atMs: UInt64 = 1_000) throws -> VersionedObject {
         try engine.update(Array(key.utf8), nowMs: atMs) { stored -> VersionedObject in
             var object = stored ?? VersionedObject()
-            _ = object.applyWrite(WriteRequest(payload: tombstone ? .tombstone : .value(Array(value.utf8)), context: context,
+            _ = object.applyWrite(WriteRequest(payload: tombstone ? .tombstone : .value(Array(value.utf8)), context: context.map { WriteContext(clock: $0) },
                                                expiryMs: expiryMs),
                                   actor: actor, timestamp: HybridTimestamp(physicalMs: atMs, logical: 0),
                                   mode: .siblings, siblingsMax: 64)

@@ -89,7 +89,7 @@ import Testing
                 let value = (0..<random.int(in: 0..<300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
                 let result = try engine.update(key, nowMs: 0) { stored -> VersionedObject in
                     var object = stored ?? VersionedObject()
-                    _ = object.applyWrite(WriteRequest(payload: .value(value), context: random.next() & 1 == 0 ? object.clock : nil),
+                    _ = object.applyWrite(WriteRequest(payload: .value(value), context: random.next() & 1 == 0 ? WriteContext(of: object) : nil),
                                           actor: ActorID(rawValue: 1), timestamp: HybridTimestamp(physicalMs: UInt64(step), logical: 0),
                                           mode: .siblings, siblingsMax: 4)
                     stored = object

@@ -53,7 +53,7 @@ import Testing
                 } else {
                     try? engine.update(key, nowMs: 0) { stored in
                         var object = stored ?? VersionedObject()
-                        _ = object.applyWrite(WriteRequest(payload: .value([UInt8(thread), UInt8(index % 256)]), context: object.clock),
+                        _ = object.applyWrite(WriteRequest(payload: .value([UInt8(thread), UInt8(index % 256)]), context: WriteContext(of: object)),
                                               actor: ActorID(rawValue: UInt64(thread)), timestamp: HybridTimestamp(physicalMs: UInt64(index), logical: 0),
                                               mode: .siblings, siblingsMax: 8)
                         stored = object

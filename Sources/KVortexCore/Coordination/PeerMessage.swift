@@ -14,12 +14,12 @@ public struct OperationID: Hashable, Comparable, Sendable, CustomStringConvertib
 /// A client write as it travels when forwarded to a replica: what to write, not yet a dot.
 public struct ClientWrite: Hashable, Sendable {
     public var payload: Sibling.Payload
-    public var context: VersionVector?
+    public var context: WriteContext?
     /// Seconds to live, turned into an absolute expiry by the replica that mints the dot.
     public var ttlSeconds: UInt64?
     public var contentType: String
 
-    public init(payload: Sibling.Payload, context: VersionVector? = nil, ttlSeconds: UInt64? = nil, contentType: String = "") {
+    public init(payload: Sibling.Payload, context: WriteContext? = nil, ttlSeconds: UInt64? = nil, contentType: String = "") {
         self.payload = payload
         self.context = context
         self.ttlSeconds = ttlSeconds

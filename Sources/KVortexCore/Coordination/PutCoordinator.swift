@@ -101,7 +101,7 @@ public struct PutCoordinator: Sendable {
         guard state == .awaitingAcks else { return [] }
         if countedAcks >= writeQuorum {
             state = .replied
-            return [.reply(.success(WriteOutcome(clock: object.clock, dot: dot, replicasAcked: countedAcks, replicasAsked: askedCount)))]
+            return [.reply(.success(WriteOutcome(context: WriteContext(of: object), dot: dot, replicasAcked: countedAcks, replicasAsked: askedCount)))]
         }
         if countedAcks + countablePending < writeQuorum {
             state = .replied
@@ -113,15 +113,15 @@ public struct PutCoordinator: Sendable {
 
 /// The result of a coordinated write or delete.
 public struct WriteOutcome: Equatable, Sendable {
-    /// The object's clock after the write: the client's next context.
-    public var clock: VersionVector
+    /// The object's context after the write: the client's next `X-Context`.
+    public var context: WriteContext
     /// The dot the write minted, when known (for the simulator's checkers; not shown to clients).
     public var dot: Dot?
     public var replicasAcked: Int
     public var replicasAsked: Int
 
-    public init(clock: VersionVector, dot: Dot? = nil, replicasAcked: Int, replicasAsked: Int) {
-        self.clock = clock
+    public init(context: WriteContext, dot: Dot? = nil, replicasAcked: Int, replicasAsked: Int) {
+        self.context = context
         self.dot = dot
         self.replicasAcked = replicasAcked
         self.replicasAsked = replicasAsked

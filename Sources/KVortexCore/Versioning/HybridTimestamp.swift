@@ -20,6 +20,13 @@ public struct HybridTimestamp: Hashable, Comparable, Sendable, CustomStringConve
 
     public static let zero = HybridTimestamp(rawValue: 0)
 
+    /// The next reading: the logical part counts up and carries into the milliseconds. Saturates at
+    /// the largest reading instead of wrapping to zero (a wrapped clock would order new events before
+    /// everything it had seen).
+    public var successor: HybridTimestamp {
+        rawValue == .max ? self : HybridTimestamp(rawValue: rawValue + 1)
+    }
+
     public var description: String { "\(physicalMs).\(logical)" }
 
     public static func < (lhs: HybridTimestamp, rhs: HybridTimestamp) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -38,7 +45,7 @@ public struct HybridLogicalClock: Sendable {
         if physicalMs > last.physicalMs {
             last = HybridTimestamp(physicalMs: physicalMs, logical: 0)
         } else {
-            last = Self.successor(of: last)
+            last = last.successor
         }
         return last
     }
@@ -49,14 +56,7 @@ public struct HybridLogicalClock: Sendable {
         if physicalMs > newest.physicalMs {
             last = HybridTimestamp(physicalMs: physicalMs, logical: 0)
         } else {
-            last = Self.successor(of: newest)
+            last = newest.successor
         }
-    }
-
-    /// The next reading after `stamp`: the logical part counts up and carries into the milliseconds.
-    /// Saturates at the largest reading instead of wrapping to zero (a wrapped clock would order new
-    /// events before everything it had seen).
-    private static func successor(of stamp: HybridTimestamp) -> HybridTimestamp {
-        stamp.rawValue == .max ? stamp : HybridTimestamp(rawValue: stamp.rawValue + 1)
     }
 }

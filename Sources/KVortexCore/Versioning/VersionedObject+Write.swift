@@ -1,13 +1,13 @@
 /// What a client write carries besides the value.
 public struct WriteRequest: Sendable {
     public var payload: Sibling.Payload
-    /// The clock of the read this write supersedes (`X-Context`), or nil for a blind write.
-    public var context: VersionVector?
+    /// What the read this write supersedes saw (`X-Context`), or nil for a blind write.
+    public var context: WriteContext?
     public var expiryMs: UInt64?
     public var contentType: String
 
     public init(
-        payload: Sibling.Payload, context: VersionVector? = nil, expiryMs: UInt64? = nil,
+        payload: Sibling.Payload, context: WriteContext? = nil, expiryMs: UInt64? = nil,
         contentType: String = ""
     ) {
         self.payload = payload
@@ -39,18 +39,29 @@ extension VersionedObject {
     /// drops nothing, so it becomes a sibling of every existing version. A delete without a context
     /// supersedes everything this replica has seen (as Riak does): "delete the key", not "add a
     /// tombstone beside the values"; versions this replica has not seen still survive it.
+    ///
+    /// The new sibling's timestamp is `timestamp`, raised past every version the write supersedes
+    /// (those dropped here and the context's newest): a version must win LWW and the sibling cap
+    /// against what it supersedes, whatever the writer's clock says, or merges stop being
+    /// order-independent in `lww` mode (LWWTests).
     public mutating func applyWrite(
         _ write: WriteRequest, actor: ActorID, timestamp: HybridTimestamp, mode: ConflictMode,
         siblingsMax: Int
     ) -> ApplyOutcome {
-        let context = write.context ?? (write.payload == .tombstone ? clock : VersionVector())
-        let counter = max(clock.counter(for: actor), context.counter(for: actor)) + 1
+        let context = write.context ?? WriteContext(clock: write.payload == .tombstone ? clock : VersionVector())
+        let counter = max(clock.counter(for: actor), context.clock.counter(for: actor)) + 1
         let dot = Dot(actor: actor, counter: counter)
-        siblings.removeAll { context.covers($0.dot) }
-        clock.merge(context)
+        var superseded = context.newest
+        siblings.removeAll { sibling in
+            guard context.clock.covers(sibling.dot) else { return false }
+            superseded = max(superseded, sibling.timestamp)
+            return true
+        }
+        clock.merge(context.clock)
         clock.raise(actor, to: counter)
+        let stamp = timestamp > superseded ? timestamp : superseded.successor
         let sibling = Sibling(
-            dot: dot, payload: write.payload, timestamp: timestamp, expiryMs: write.expiryMs,
+            dot: dot, payload: write.payload, timestamp: stamp, expiryMs: write.expiryMs,
             contentType: write.contentType)
         insertSorted(sibling)
         var outcome = ApplyOutcome(dot: dot)

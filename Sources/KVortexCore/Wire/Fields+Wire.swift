@@ -1,4 +1,16 @@
 /// Encodings of the smaller values carried inside peer messages.
+extension WriteContext {
+    func encode(into writer: inout ByteWriter) {
+        clock.encode(into: &writer)
+        writer.writeFixed64(newest.rawValue)
+    }
+
+    init(from reader: inout ByteReader) throws(DecodeError) {
+        let clock = try VersionVector(from: &reader)
+        self.init(clock: clock, newest: HybridTimestamp(rawValue: try reader.readFixed64()))
+    }
+}
+
 extension ClientWrite {
     func encode(into writer: inout ByteWriter) {
         switch payload {
@@ -15,7 +27,7 @@ extension ClientWrite {
     init(from reader: inout ByteReader) throws(DecodeError) {
         let payload: Sibling.Payload =
             try reader.readFlag() ? .value(try reader.readLengthPrefixed(lengthMax: VersionedObject.decodeValueBytesMax)) : .tombstone
-        let context = try reader.readFlag() ? try VersionVector(from: &reader) : nil
+        let context = try reader.readFlag() ? try WriteContext(from: &reader) : nil
         let ttlSeconds = try reader.readFlag() ? try reader.readVarint() : nil
         let contentType = try reader.readString(lengthMax: VersionedObject.decodeContentTypeBytesMax)
         self.init(payload: payload, context: context, ttlSeconds: ttlSeconds, contentType: contentType)
@@ -60,7 +72,7 @@ extension Result<WriteOutcome, KVError> {
         switch self {
         case .success(let outcome):
             writer.write(0)
-            outcome.clock.encode(into: &writer)
+            outcome.context.encode(into: &writer)
             writer.write(outcome.dot == nil ? 0 : 1)
             if let dot = outcome.dot { writer.writeFixed64(dot.actor.rawValue); writer.writeVarint(dot.counter) }
             writer.writeVarint(UInt64(outcome.replicasAcked))
@@ -74,7 +86,7 @@ extension Result<WriteOutcome, KVError> {
     init(from reader: inout ByteReader) throws(DecodeError) {
         switch try reader.readByte() {
         case 0:
-            let clock = try VersionVector(from: &reader)
+            let context = try WriteContext(from: &reader)
             var dot: Dot?
             if try reader.readFlag() {
                 let actor = ActorID(rawValue: try reader.readFixed64())
@@ -84,7 +96,7 @@ extension Result<WriteOutcome, KVError> {
             }
             let acked = try KVError.readCount(&reader)
             let asked = try KVError.readCount(&reader)
-            self = .success(WriteOutcome(clock: clock, dot: dot, replicasAcked: acked, replicasAsked: asked))
+            self = .success(WriteOutcome(context: context, dot: dot, replicasAcked: acked, replicasAsked: asked))
         case 1:
             self = .failure(try KVError(from: &reader))
         case let other:

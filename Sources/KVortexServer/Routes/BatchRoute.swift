@@ -51,8 +51,8 @@ extension KVortexHTTPHandler {
             try KeyValidation.validate(key)
             var options = options
             if let token = op["context"]?.stringValue {
-                guard let clock = CausalContext.clock(fromToken: token.utf8) else { throw .malformedContext }
-                options.context = clock
+                guard let context = CausalContext.context(fromToken: token.utf8) else { throw .malformedContext }
+                options.context = context
             }
             switch name {
             case "get":
@@ -65,11 +65,11 @@ extension KVortexHTTPHandler {
                 }
                 let result = try keys.put(key, value: bytes, contentType: "text/plain; charset=utf-8", options: options)
                 json.field("status", 204)
-                json.field("context", CausalContext.token(for: result.clock))
+                json.field("context", CausalContext.token(for: result.context))
             case "delete":
                 let result = try keys.delete(key, options: options)
                 json.field("status", 204)
-                json.field("context", CausalContext.token(for: result.clock))
+                json.field("context", CausalContext.token(for: result.context))
             default:
                 throw .invalidKey(reason: "unknown op \"\(name)\" (get, set or delete)")
             }
@@ -84,7 +84,7 @@ extension KVortexHTTPHandler {
         let siblings = result.liveSiblings
         json.field("status", siblings.isEmpty ? 404 : siblings.count == 1 ? 200 : 300)
         if let object = result.object {
-            json.field("context", CausalContext.token(for: object.clock))
+            json.field("context", CausalContext.token(for: object))
         }
         if siblings.count == 1 {
             ReadRendering.writeValue(siblings[0].value ?? [], into: &json)

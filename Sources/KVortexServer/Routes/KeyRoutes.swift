@@ -76,7 +76,7 @@ extension KVortexHTTPHandler {
 
     func writeResponse(_ result: WriteResult) -> HTTPResponse {
         var response = HTTPResponse(status: 204)
-        response.addHeader("X-Context", CausalContext.token(for: result.clock))
+        response.addHeader("X-Context", CausalContext.token(for: result.context))
         addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked)
         return response
     }

@@ -16,13 +16,13 @@ enum ReadRendering {
             let stored = siblings[0].contentType
             response.addHeader("Content-Type", stored.isEmpty ? defaultContentType : stored)
         } else {
-            let token = CausalContext.token(for: result.object?.clock ?? VersionVector())
+            let token = CausalContext.token(for: result.object)
             response = HTTPResponse(status: siblings.count == 1 ? 200 : 300,
                                     body: envelopeJSON(key: key, context: token, siblings: siblings),
                                     contentType: "application/json")
         }
         if let object = result.object {
-            response.addHeader("X-Context", CausalContext.token(for: object.clock))
+            response.addHeader("X-Context", CausalContext.token(for: object))
         }
         response.addHeader("X-Siblings", siblings.count)
         return response
