@@ -4,12 +4,24 @@
 /// therefore computes the same ring.
 public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: String
+    /// A stable hash of the name, computed once: node IDs key the membership and hint tables on every
+    /// request, and hashing the string each time was a visible share of the simulator's time.
+    private let stableHash: UInt64
 
     public init(_ rawValue: String) {
         self.rawValue = rawValue
+        self.stableHash = StableHash.hash64(Array(rawValue.utf8))
     }
 
     public var description: String { rawValue }
+
+    public static func == (lhs: NodeID, rhs: NodeID) -> Bool {
+        lhs.stableHash == rhs.stableHash && lhs.rawValue == rhs.rawValue
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(stableHash)
+    }
 
     public static func < (lhs: NodeID, rhs: NodeID) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -16,11 +16,8 @@ final class SimulatedStorage: StorageEngine {
     }
 
     func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
-        objects.withLock { objects in
-            var object = objects[key]
-            transform(&object)
-            objects[key] = object
-        }
+        // In place: a copy taken out of the dictionary would make the transform copy the siblings.
+        objects.withLock { transform(&$0[key]) }
     }
 
     func forEach(partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool) throws(StorageError) {

@@ -170,7 +170,7 @@ final class Simulator {
 
     private func send(_ message: PeerMessage, from: Int, to target: NodeID) {
         metrics.messagesSent += 1
-        guard let to = indexOf[target] else { return }
+        guard let to = nodeIDs.firstIndex(of: target) else { return }
         if !nodes[to].isUp || network.isCut(from: from, to: to) {
             // Like a refused or reset TCP connection: the sender learns soon.
             queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: target, message))
