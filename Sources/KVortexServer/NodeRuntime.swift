@@ -72,6 +72,11 @@ public final class NodeRuntime: Sendable {
         sweepTimer.setEventHandler {
             let removed = storage.sweep(nowMs: SystemClock.wallMs(), keysMax: Self.sweepKeysPerTickMax)
             if removed == Self.sweepKeysPerTickMax { swept.recordSweepBoundHit() }
+            do {
+                if let line = try storage.maintain() { Log.line(line) }
+            } catch {
+                Log.line("storage maintenance failed: \(error)")
+            }
         }
         sweepTimer.resume()
         return address

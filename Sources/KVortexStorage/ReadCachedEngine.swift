@@ -62,6 +62,10 @@ public final class ReadCachedEngine: StorageEngine {
         try base.forEach(partition: partition, of: partitioning, body)
     }
 
+    public func maintain() throws(StorageError) -> String? {
+        try base.maintain()
+    }
+
     public func sweep(nowMs: UInt64, keysMax: Int) -> Int {
         _ = cache.sweep(nowMs: nowMs, keysMax: keysMax)
         return base.sweep(nowMs: nowMs, keysMax: keysMax)

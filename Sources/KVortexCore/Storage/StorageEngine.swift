@@ -18,6 +18,14 @@ public struct StorageStats: Equatable, Sendable {
     /// Reads answered by the read cache in front of a durable engine, and reads it had to pass on.
     public var cacheHits = 0
     public var cacheMisses = 0
+    /// Bytes of the engine's files (log segments), live or dead; 0 for memory.
+    public var diskBytes = 0
+    /// Bytes recovery cut from segment ends at open (torn or corrupt records).
+    public var recoveryDroppedBytes = 0
+    /// Log compactions run, and the bytes they read and wrote (segments and indexes).
+    public var compactions = 0
+    public var compactionBytesRead = 0
+    public var compactionBytesWritten = 0
 
     public init() {}
 }
@@ -53,6 +61,10 @@ public protocol StorageEngine: AnyObject, Sendable {
 
     var stats: StorageStats { get }
 
+    /// Background work the engine wants done from time to time (log compaction). Called by the
+    /// node's sweep, off the request path; may take seconds. Returns a line worth logging, if any.
+    func maintain() throws(StorageError) -> String?
+
     /// True when `modify` returns before the update is durable and `modify(_:nowMs:_:whenDurable:)`
     /// reports durability later (a durable engine with group commit); false when an update is as
     /// durable as it will get when `modify` returns (memory, or fsync inside `modify`).
@@ -69,6 +81,8 @@ public protocol StorageEngine: AnyObject, Sendable {
 
 extension StorageEngine {
     public var defersDurability: Bool { false }
+
+    public func maintain() throws(StorageError) -> String? { nil }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
                        whenDurable: @escaping @Sendable (StorageError?) -> Void) throws(StorageError) {

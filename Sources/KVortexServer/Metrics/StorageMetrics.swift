@@ -15,5 +15,16 @@ enum StorageMetrics {
         writer.family("kvortex_storage_cache_reads_total", .counter, help: "Reads of the read cache in front of a durable engine, by result.")
         writer.sample("kvortex_storage_cache_reads_total", [("result", "hit")], stats.cacheHits)
         writer.sample("kvortex_storage_cache_reads_total", [("result", "miss")], stats.cacheMisses)
+        writer.family("kvortex_storage_disk_bytes", .gauge, help: "Bytes of the engine's files, live and dead (log segments).")
+        writer.sample("kvortex_storage_disk_bytes", [], stats.diskBytes)
+        writer.family("kvortex_storage_recovery_dropped_bytes", .gauge,
+                      help: "Bytes recovery cut from segment ends at the last open (torn or corrupt records).")
+        writer.sample("kvortex_storage_recovery_dropped_bytes", [], stats.recoveryDroppedBytes)
+        writer.family("kvortex_storage_compactions_total", .counter, help: "Log compactions completed.")
+        writer.sample("kvortex_storage_compactions_total", [], stats.compactions)
+        writer.family("kvortex_storage_compaction_bytes_total", .counter,
+                      help: "Bytes log compaction read and wrote (written / live bytes is its write amplification).")
+        writer.sample("kvortex_storage_compaction_bytes_total", [("direction", "read")], stats.compactionBytesRead)
+        writer.sample("kvortex_storage_compaction_bytes_total", [("direction", "written")], stats.compactionBytesWritten)
     }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// A write is acknowledged after its bytes are fsynced (`always`, or `batch` with group commit), or at
 /// once (`none`). On open, segments are replayed in order; a torn or corrupt record ends its segment,
 /// which is cut there, and the dropped bytes are reported (`StorageStats` and a log line).
-/// Compaction and per-segment index files are not built yet: a restart replays whole segments.
+/// Compaction (`LogCompaction.swift`) rewrites closed segments without dead records and writes an
+/// index file beside each output, so a restart reads indexes rather than values.
 public final class LogEngine: StorageEngine {
     public struct Configuration: Sendable {
         public var directory: String
@@ -17,17 +18,20 @@ public final class LogEngine: StorageEngine {
         /// A segment is closed for writing and a new one started past this size.
         public var segmentBytesMax: Int
         public var reapGraceMs: UInt64
+        /// `compactIfWorthwhile` waits for at least this many dead bytes (and half the closed bytes).
+        public var compactionDeadBytesMin: Int
 
         public init(directory: String, fsync: FsyncPolicy = .batch, segmentBytesMax: Int = 64 << 20,
-                    reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault) {
+                    reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault, compactionDeadBytesMin: Int = 64 << 20) {
             self.directory = directory
             self.fsync = fsync
             self.segmentBytesMax = segmentBytesMax
             self.reapGraceMs = reapGraceMs
+            self.compactionDeadBytesMin = compactionDeadBytesMin
         }
     }
 
-    struct Location {
+    struct Location: Equatable {
         let segment: UInt32
         let offset: Int
         let size: Int
@@ -47,10 +51,14 @@ public final class LogEngine: StorageEngine {
 
     public let configuration: Configuration
     let state: Mutex<State>
+    /// True while a compaction runs (one at a time), and for good after one failed to install.
+    let compacting = Mutex(false)
     /// Group commit for `batch`: one fsync for every write waiting (nil for `always` and `none`).
     private let syncer: SyncThread?
     /// What recovery dropped: torn or corrupt bytes cut from segment ends.
     public let recoveredDroppedBytes: Int
+    /// Segments recovery read from their index files rather than in full.
+    public let recoveredFromIndex: Int
 
     public init(configuration: Configuration) throws(StorageError) {
         self.configuration = configuration
@@ -59,6 +67,7 @@ public final class LogEngine: StorageEngine {
         }
         let recovered = try LogRecovery.open(directory: configuration.directory)
         recoveredDroppedBytes = recovered.droppedBytes
+        recoveredFromIndex = recovered.indexedSegments
         state = Mutex(recovered.state)
         let reference = WeakEngine()
         syncer = configuration.fsync != .batch ? nil : SyncThread {
@@ -142,6 +151,7 @@ public final class LogEngine: StorageEngine {
         let record = LogRecord.encode(key: key, object: object)
         let offset = try segment.append(record)
         state.position += UInt64(record.count)
+        state.stats.diskBytes += record.count
         let previous = state.keydir[key]
         Self.noteReapability(key, object, in: &state)
         if object != nil {

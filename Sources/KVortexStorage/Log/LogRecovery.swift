@@ -6,16 +6,31 @@ enum LogRecovery {
     struct Recovered {
         var state: LogEngine.State
         var droppedBytes: Int
+        /// Segments whose index file was used instead of reading the segment.
+        var indexedSegments: Int
     }
 
-    /// Replays every segment in order; a torn or corrupt record ends its segment, which is cut there.
+    /// Replays every segment in order, from its index file when it has a valid one; otherwise a torn
+    /// or corrupt record ends the segment, which is cut there. Removes a crashed compaction's files.
     static func open(directory: String) throws(StorageError) -> Recovered {
+        for leftover in DurableFile.names(in: directory, endingWith: LogEngine.temporarySuffix) {
+            try DurableFile.remove(directory + "/" + leftover)
+        }
         var state = LogEngine.State()
         var dropped = 0
+        var indexed = 0
         let ids = LogSegment.ids(in: directory)
         for id in ids {
             let segment = try LogSegment(directory: directory, id: id, create: false)
             state.segments[id] = segment
+            if let index = DurableFile.read(directory + "/" + LogIndex.fileName(id)),
+                let entries = LogIndex.decode(index, segmentSize: segment.size) {
+                for entry in entries {
+                    apply(entry.kind, entry.key, LogEngine.Location(segment: id, offset: entry.offset, size: entry.size), to: &state)
+                }
+                indexed += 1
+                continue
+            }
             let bytes = try segment.readAll()
             let validEnd = bytes.withUnsafeBytes { replay($0, segment: id, into: &state) }
             if validEnd < bytes.count {
@@ -27,38 +42,42 @@ enum LogRecovery {
         let activeID = (ids.last ?? 0) + 1
         state.segments[activeID] = try LogSegment(directory: directory, id: activeID, create: true)
         state.activeID = activeID
-        return Recovered(state: state, droppedBytes: dropped)
+        state.stats.diskBytes = state.segments.values.reduce(0) { $0 + $1.size }
+        state.stats.recoveryDroppedBytes = dropped
+        return Recovered(state: state, droppedBytes: dropped, indexedSegments: indexed)
     }
 
     /// Applies the records of one segment; returns where the valid records end.
     private static func replay(_ bytes: UnsafeRawBufferPointer, segment: UInt32, into state: inout LogEngine.State) -> Int {
         var offset = 0
-        while true {
-            switch LogRecord.parse(bytes, at: offset) {
-            case .end, .torn:
-                return offset
-            case .record(let kind, let key, _, let size):
-                let previous = state.keydir[key]
-                if kind == .putMayReap { state.reapCandidates.insert(key) } else { state.reapCandidates.remove(key) }
-                switch kind {
-                case .put, .putMayReap:
-                    state.keydir[key] = LogEngine.Location(segment: segment, offset: offset, size: size)
-                    if previous == nil { state.stats.keyCount += 1 }
-                    state.stats.bytes += size - (previous?.size ?? 0)
-                case .remove:
-                    if let previous {
-                        state.keydir[key] = nil
-                        state.stats.keyCount -= 1
-                        state.stats.bytes -= previous.size
-                    }
-                }
-                offset += size
+        while case .record(let kind, let key, _, let size) = LogRecord.parse(bytes, at: offset) {
+            apply(kind, key, LogEngine.Location(segment: segment, offset: offset, size: size), to: &state)
+            offset += size
+        }
+        return offset
+    }
+
+    /// Points the key directory at one record, newer than every record applied before it.
+    private static func apply(_ kind: LogRecord.Kind, _ key: [UInt8], _ location: LogEngine.Location,
+                              to state: inout LogEngine.State) {
+        let previous = state.keydir[key]
+        if kind == .putMayReap { state.reapCandidates.insert(key) } else { state.reapCandidates.remove(key) }
+        switch kind {
+        case .put, .putMayReap:
+            state.keydir[key] = location
+            if previous == nil { state.stats.keyCount += 1 }
+            state.stats.bytes += location.size - (previous?.size ?? 0)
+        case .remove:
+            if let previous {
+                state.keydir[key] = nil
+                state.stats.keyCount -= 1
+                state.stats.bytes -= previous.size
             }
         }
     }
 
-    private static func report(_ line: String) {
-        var text = "kvortex: recovery: " + line + "\n"
+    static func report(_ line: String) {
+        var text = "kvortex: log: " + line + "\n"
         text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 }

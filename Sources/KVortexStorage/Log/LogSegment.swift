@@ -30,14 +30,7 @@ final class LogSegment: @unchecked Sendable {
 
     /// Segment IDs present in `directory`, ascending.
     static func ids(in directory: String) -> [UInt32] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var ids: [UInt32] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasSuffix(".log"), let id = UInt32(name.dropLast(4)) { ids.append(id) }
-        }
-        return ids.sorted()
+        DurableFile.names(in: directory, endingWith: ".log").compactMap { UInt32($0.dropLast(4)) }.sorted()
     }
 
     func append(_ bytes: [UInt8]) throws(StorageError) -> Int {

@@ -1,0 +1,155 @@
+import Foundation
+import KVortexCore
+@testable import KVortexStorage
+import Synchronization
+import Testing
+
+/// Log compaction: live records survive, dead ones go, removals never come undone (basho/bitcask#82),
+/// restarts read index files, a crashed compaction leaves nothing behind, writers may run meanwhile.
+@Suite struct LogCompactionTests {
+    typealias Scratch = LogEngineTests.Scratch
+    let writer = EngineConformance { fatalError("writes only") }
+
+    func engine(_ scratch: Scratch, segmentBytesMax: Int = 4 << 10, fsync: FsyncPolicy = .none) throws -> LogEngine {
+        try LogEngine(configuration: .init(directory: scratch.path, fsync: fsync, segmentBytesMax: segmentBytesMax,
+                                           reapGraceMs: LogEngineTests.graceMs, compactionDeadBytesMin: 0))
+    }
+
+    func contents(_ engine: LogEngine, keys: some Sequence<String>) throws -> [String: VersionedObject] {
+        var found: [String: VersionedObject] = [:]
+        for key in keys { found[key] = try engine.get(Array(key.utf8), nowMs: 1_000) }
+        return found
+    }
+
+    func remove(_ engine: LogEngine, _ key: String) throws {
+        try engine.update(Array(key.utf8), nowMs: 1_000) { $0 = nil }
+    }
+
+    @Test func compactionKeepsLiveRecordsAndDropsDeadOnes() throws {
+        let scratch = Scratch()
+        let engine = try engine(scratch)
+        let keys = (0..<300).map { "key-\($0)" }
+        for round in 0..<4 {
+            for key in keys { _ = try writer.write(engine, key, "\(key) round \(round) " + String(repeating: "x", count: 40)) }
+        }
+        for key in keys.prefix(100) { try remove(engine, key) }
+        let before = try contents(engine, keys: keys)
+        let statsBefore = engine.stats
+        let report = try #require(try engine.compact())
+        #expect(report.segmentsRead > 1 && report.segmentsWritten < report.segmentsRead)
+        #expect(report.recordsKept <= 200, "only the latest record of each live key (some are in the active segment)")
+        #expect(try contents(engine, keys: keys) == before)
+        let stats = engine.stats
+        #expect(stats.keyCount == 200 && stats.bytes == statsBefore.bytes)
+        #expect(stats.diskBytes < statsBefore.diskBytes / 2, "\(stats.diskBytes) of \(statsBefore.diskBytes)")
+        #expect(stats.compactions == 1 && stats.compactionBytesWritten == report.bytesWritten)
+        try engine.close()
+        let reopened = try self.engine(scratch)
+        #expect(reopened.recoveredFromIndex == report.segmentsWritten)
+        #expect(try contents(reopened, keys: keys) == before)
+        #expect(reopened.stats.keyCount == 200 && reopened.stats.bytes == statsBefore.bytes)
+    }
+
+    /// basho/bitcask#82: a compaction that drops a removal while an older put of the key survives
+    /// brings the key back at the next restart. Here the put and the removal are in separate
+    /// segments, in every arrangement of compacted, closed and active.
+    @Test(arguments: [false, true])
+    func aDeletedKeyStaysDeletedAcrossCompactionAndRestart(removalInActiveSegment: Bool) throws {
+        let scratch = Scratch()
+        var engine = try engine(scratch, segmentBytesMax: 1 << 10)
+        _ = try writer.write(engine, "doomed", String(repeating: "d", count: 200))
+        for index in 0..<20 { _ = try writer.write(engine, "filler-\(index)", String(repeating: "f", count: 100)) }
+        try remove(engine, "doomed")
+        if !removalInActiveSegment {
+            for index in 0..<20 { _ = try writer.write(engine, "later-\(index)", String(repeating: "l", count: 100)) }
+        }
+        #expect(try engine.compact() != nil)
+        #expect(try engine.get(Array("doomed".utf8), nowMs: 1_000) == nil)
+        for round in 0..<3 {
+            try engine.close()
+            engine = try self.engine(scratch, segmentBytesMax: 1 << 10)
+            #expect(try engine.get(Array("doomed".utf8), nowMs: 1_000) == nil, "round \(round): the deleted key came back")
+            #expect(engine.stats.keyCount == (removalInActiveSegment ? 20 : 40))
+            _ = try engine.compact()
+        }
+    }
+
+    /// A compaction that crashed before installing leaves temporary files: recovery removes them and
+    /// the log reads as before. A damaged index is ignored and its segment scanned.
+    @Test func leftoversOfACrashedCompactionAndDamagedIndexesAreHarmless() throws {
+        let scratch = Scratch()
+        let keys = (0..<100).map { "k\($0)" }
+        var expected: [String: VersionedObject] = [:]
+        do {
+            let engine = try engine(scratch)
+            for round in 0..<3 { for key in keys { expected[key] = try writer.write(engine, key, "\(round)-\(key)-" + String(repeating: "v", count: 30)) } }
+            _ = try engine.compact()
+            try engine.close()
+        }
+        let index = try #require(FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasSuffix(".idx") }.sorted().first)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: scratch.path + "/" + index)))
+        bytes[bytes.count / 2] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: scratch.path + "/" + index))
+        try Data("half-written".utf8).write(to: URL(fileURLWithPath: scratch.path + "/000001.log.compact"))
+        try Data("half-written".utf8).write(to: URL(fileURLWithPath: scratch.path + "/000001.idx.compact"))
+        let reopened = try engine(scratch)
+        #expect(reopened.recoveredDroppedBytes == 0)
+        #expect(try contents(reopened, keys: keys) == expected)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasSuffix(".compact") }.isEmpty)
+    }
+
+    /// Writers keep writing while compactions run: every key ends with its last acknowledged value.
+    @Test func writersDuringCompactionLoseNothing() throws {
+        let scratch = Scratch()
+        let engine = try engine(scratch, segmentBytesMax: 8 << 10)
+        let compactions = Mutex(0)
+        runOnThreads(3) { thread in
+            let writer = EngineConformance { fatalError("writes only") }
+            if thread == 2 {
+                for _ in 0..<20 { if (try? engine.compact()) != nil { compactions.withLock { $0 += 1 } } }
+                return
+            }
+            for round in 0..<40 {
+                for key in 0..<50 { _ = try! writer.write(engine, "t\(thread)-\(key)", "round \(round)") }
+            }
+        }
+        #expect(compactions.withLock { $0 } > 0)
+        for thread in 0..<2 {
+            for key in 0..<50 {
+                let object = try #require(try engine.get(Array("t\(thread)-\(key)".utf8), nowMs: 1_000))
+                #expect(object.siblings.compactMap(\.value).contains(Array("round 39".utf8)))
+            }
+        }
+        try engine.close()
+        let reopened = try self.engine(scratch, segmentBytesMax: 8 << 10)
+        #expect(reopened.stats.keyCount == 100)
+    }
+
+    /// Random writes, removals, compactions and restarts against a model: the engine always holds
+    /// exactly the model's keys and objects.
+    @Test(arguments: 0..<12 as Range<UInt64>)
+    func randomHistoriesMatchAModel(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let scratch = Scratch()
+        var engine = try engine(scratch, segmentBytesMax: 2 << 10)
+        var model: [String: VersionedObject] = [:]
+        let keys = (0..<40).map { "r\($0)" }
+        for step in 0..<600 {
+            let key = keys[Int(random.next() % UInt64(keys.count))]
+            switch random.next() % 20 {
+            case 0: _ = try engine.compact()
+            case 1:
+                try engine.close()
+                engine = try self.engine(scratch, segmentBytesMax: 2 << 10)
+            case 2...5:
+                try remove(engine, key)
+                model[key] = nil
+            default:
+                model[key] = try writer.write(engine, key, "\(step)-" + String(repeating: "m", count: Int(random.next() % 64)))
+            }
+        }
+        #expect(try contents(engine, keys: keys) == model, "seed \(seed)")
+        try engine.close()
+        #expect(try contents(try self.engine(scratch, segmentBytesMax: 2 << 10), keys: keys) == model, "seed \(seed) after restart")
+    }
+}
