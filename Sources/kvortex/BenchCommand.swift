@@ -13,8 +13,8 @@ enum BenchCommand {
 
         Runs C connections (default 16), each sending requests back to back for S seconds (default 10)
         over keys key0..key(K-1) (default 10000) with B-byte values (default 100); prints requests/s
-        and latency percentiles. --preload writes every key once over one connection and exits,
-        printing progress. GET and SET use /get?key= and /set?key=; mixed is 90% GET.
+        and latency percentiles. --preload writes every key once and exits, printing progress
+        (over one connection unless --connections is given). GET and SET use /get?key= and /set?key=; mixed is 90% GET.
         """
 
     static func run(_ words: [String]) -> Int32 {
@@ -25,7 +25,8 @@ enum BenchCommand {
             let keys = try arguments.int("keys", range: 1...100_000_000) ?? 10_000
             let valueSize = try arguments.int("value-size", range: 0...(16 << 20)) ?? 100
             if arguments.has("preload") {
-                try preload(host: host, port: port, keys: keys, valueSize: valueSize)
+                try preload(host: host, port: port, keys: keys, valueSize: valueSize,
+                            connections: try arguments.int("connections", range: 1...4096) ?? 1)
                 return 0
             }
             let ops = arguments.string("ops") ?? "get"
@@ -43,17 +44,37 @@ enum BenchCommand {
         }
     }
 
-    static func preload(host: String, port: Int, keys: Int, valueSize: Int) throws {
-        let client = try HTTPClient(host: host, port: port, timeoutMs: 10_000)
+    /// Writes key0..key(K-1) once over `connections` connections (key i on connection i mod C),
+    /// printing progress every tenth.
+    static func preload(host: String, port: Int, keys: Int, valueSize: Int, connections: Int) throws {
         let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
         let step = max(1, keys / 10)
-        for index in 0..<keys {
-            let response = try client.request(method: .post, target: "/set?key=key\(index)", headers: [], body: value)
-            guard response.status == 204 else {
-                throw Arguments.Failure(description: "preload of key\(index) answered HTTP \(response.status)")
-            }
-            if (index + 1) % step == 0 { Terminal.error("preloaded \(index + 1)/\(keys) keys\n") }
+        let written = Atomic<Int>(0)
+        let failure = Mutex<String?>(nil)
+        let group = DispatchGroup()
+        for worker in 0..<min(connections, keys) {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let client = try HTTPClient(host: host, port: port, timeoutMs: 10_000)
+                    for index in stride(from: worker, to: keys, by: connections) {
+                        guard failure.withLock({ $0 == nil }) else { return }
+                        let response = try client.request(method: .post, target: "/set?key=key\(index)", headers: [], body: value)
+                        guard response.status == 204 else {
+                            failure.withLock { $0 = "preload of key\(index) answered HTTP \(response.status)" }
+                            return
+                        }
+                        let done = written.wrappingAdd(1, ordering: .relaxed).newValue
+                        if done % step == 0 { Terminal.error("preloaded \(done)/\(keys) keys\n") }
+                    }
+                } catch {
+                    failure.withLock { $0 = $0 ?? "preload: \(error)" }
+                }
+            }.start()
         }
+        group.wait()
+        if let message = failure.withLock({ $0 }) { throw Arguments.Failure(description: message) }
     }
 }
 

@@ -21,6 +21,8 @@ public enum HintAddResult: Equatable, Sendable {
     case merged
     /// The target's queue is at `hintsPerTargetMax`; the write was not kept (counted, logged by the driver).
     case full
+    /// A durable store could not make the hint durable (an I/O error); the write was not kept.
+    case failed(String)
 }
 
 /// Counters of a hint store, for metrics and the simulator's figures.

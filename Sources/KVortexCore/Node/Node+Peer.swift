@@ -44,7 +44,7 @@ extension Node {
         let effects = keepHint(for: primary, key: key, object: object)
         return effects.isEmpty
             ? [.send(to: peer, .putAck(operation))]
-            : effects + [.send(to: peer, .putRejected(operation, reason: "hint queue for \(primary) is full"))]
+            : effects + [.send(to: peer, .putRejected(operation, reason: "no hint kept for \(primary)"))]
     }
 
     mutating func undeliverable(_ message: PeerMessage, to peer: NodeID, nowMs: UInt64) -> [NodeEffect] {

@@ -149,6 +149,9 @@ extension Node {
         case .full:
             counters.hintsDropped += 1
             return [.log("hint for \(target) dropped: its queue is full")]
+        case .failed(let reason):
+            counters.hintsDropped += 1
+            return [.log("hint for \(target) dropped: \(reason)")]
         }
     }
 

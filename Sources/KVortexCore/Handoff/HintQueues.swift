@@ -1,0 +1,102 @@
+/// The bookkeeping every `HintStore` shares: per target, an insertion-ordered map of key → hint,
+/// bounded by `hintsPerTargetMax` distinct keys. Not thread-safe; stores wrap it in a lock.
+public struct HintQueues: Sendable {
+    private struct Queue: Sendable {
+        /// Keys in the order their hints were first stored; entries of acknowledged keys are removed
+        /// lazily (`hints[key] == nil`), so acknowledging is O(1) amortised.
+        var order: [[UInt8]] = []
+        var orderStart = 0
+        var hints: [[UInt8]: Hint] = [:]
+
+        /// Skips acknowledged keys at the front, and rebuilds the order once stale entries (keys
+        /// acknowledged out of order, or stored again after that) outnumber live ones: bounded by the hints.
+        mutating func compactOrder() {
+            while orderStart < order.count && hints[order[orderStart]] == nil { orderStart += 1 }
+            guard order.count - orderStart > 2 * hints.count + 16 || orderStart > order.count / 2 else { return }
+            var seen = Set<[UInt8]>()
+            order = order[orderStart...].filter { hints[$0] != nil && seen.insert($0).inserted }
+            orderStart = 0
+        }
+    }
+
+    public let hintsPerTargetMax: Int
+    private var queues: [NodeID: Queue] = [:]
+    public private(set) var nextSequence: UInt64 = 1
+    public private(set) var stats = HintStats()
+
+    public init(hintsPerTargetMax: Int) {
+        precondition(hintsPerTargetMax > 0, "hintsPerTargetMax \(hintsPerTargetMax) must be positive")
+        self.hintsPerTargetMax = hintsPerTargetMax
+    }
+
+    /// Keeps `object` for `target`, merging with a pending hint for the same key. Returns the result
+    /// and the hint as now stored (nil when refused).
+    public mutating func add(target: NodeID, key: [UInt8], object: VersionedObject, mode: ConflictMode,
+                             siblingsMax: Int) -> (HintAddResult, Hint?) {
+        let sequence = nextSequence
+        if let existing = queues[target]?.hints[key] {
+            nextSequence += 1
+            let merged = Hint(sequence: sequence, target: target, key: key,
+                              object: existing.object.merging(object, mode: mode, siblingsMax: siblingsMax))
+            queues[target]!.hints[key] = merged
+            return (.merged, merged)
+        }
+        guard (queues[target]?.hints.count ?? 0) < hintsPerTargetMax else {
+            stats.droppedFull += 1
+            return (.full, nil)
+        }
+        nextSequence += 1
+        let hint = Hint(sequence: sequence, target: target, key: key, object: object)
+        restore(hint)
+        stats.stored += 1
+        return (.stored, hint)
+    }
+
+    /// Puts back a hint read from durable storage (keeps its sequence). Replaces one for the same key.
+    public mutating func restore(_ hint: Hint) {
+        nextSequence = max(nextSequence, hint.sequence + 1)
+        if queues[hint.target]?.hints[hint.key] == nil {
+            queues[hint.target, default: Queue()].order.append(hint.key)
+            stats.pending += 1
+        }
+        queues[hint.target, default: Queue()].hints[hint.key] = hint
+        queues[hint.target]!.compactOrder()
+    }
+
+    /// Up to `limit` pending hints for `target`, oldest first.
+    public func pending(for target: NodeID, limit: Int) -> [Hint] {
+        guard let queue = queues[target] else { return [] }
+        var found: [Hint] = []
+        var seen = Set<[UInt8]>()
+        var index = queue.orderStart
+        while found.count < limit && index < queue.order.count {
+            if let hint = queue.hints[queue.order[index]], seen.insert(hint.key).inserted { found.append(hint) }
+            index += 1
+        }
+        return found
+    }
+
+    /// Drops the hint for (`target`, `key`) if it is still at `sequence`; true when removed.
+    public mutating func acknowledge(target: NodeID, key: [UInt8], sequence: UInt64) -> Bool {
+        guard queues[target]?.hints[key]?.sequence == sequence else { return false }
+        queues[target]!.hints[key] = nil
+        stats.pending -= 1
+        stats.delivered += 1
+        if queues[target]!.hints.isEmpty {
+            queues[target] = nil
+        } else {
+            queues[target]!.compactOrder()
+        }
+        return true
+    }
+
+    /// Targets with pending hints, sorted.
+    public func targets() -> [NodeID] {
+        queues.keys.sorted()
+    }
+
+    /// Every pending hint, by target then age (for rewriting a durable store).
+    public func all() -> [Hint] {
+        targets().flatMap { pending(for: $0, limit: .max) }
+    }
+}
