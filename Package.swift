@@ -17,7 +17,9 @@ let package = Package(
     targets: [
         // Pure and deterministic: no clock, socket, thread or random source.
         .target(name: "KVortexCore", swiftSettings: fastRelease),
-        .target(name: "KVortexStorage", dependencies: ["KVortexCore"], swiftSettings: fastRelease),
+        .target(name: "KVortexStorage", dependencies: ["KVortexCore", "CSQLite"], swiftSettings: fastRelease),
+        // The system SQLite for `--storage sqlite`; `make test` installs libsqlite3-dev.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Our own C shim: exposes epoll and eventfd, which Swift's Glibc module does not.
         .target(name: "CEpoll"),
         .target(name: "KVortexNet", dependencies: ["CEpoll"], swiftSettings: fastRelease),
@@ -32,7 +34,7 @@ let package = Package(
             dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet", "KVortexServer", "KVortexSimulation"],
             swiftSettings: fastRelease),
         .testTarget(name: "KVortexCoreTests", dependencies: ["KVortexCore"]),
-        .testTarget(name: "KVortexStorageTests", dependencies: ["KVortexCore", "KVortexStorage"]),
+        .testTarget(name: "KVortexStorageTests", dependencies: ["KVortexCore", "KVortexStorage", "CSQLite"]),
         .testTarget(name: "KVortexNetTests", dependencies: ["KVortexNet"]),
         .testTarget(name: "KVortexSimulationTests", dependencies: ["KVortexCore", "KVortexSimulation"]),
         .testTarget(name: "KVortexServerTests", dependencies: ["KVortexCore", "KVortexNet", "KVortexServer"]),

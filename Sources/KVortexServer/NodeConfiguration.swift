@@ -60,9 +60,8 @@ public struct NodeConfiguration: Sendable {
         }
         guard siblingsMax >= 1 else { throw .invalid("--siblings-max must be at least 1") }
         if storage != .memory && dataDirectory == nil { throw .invalid("--storage \(storage.rawValue) needs --data-dir") }
-        if storage == .sqlite { throw .invalid("--storage sqlite is not available in this build yet; use memory or log") }
         guard ["always", "batch", "none"].contains(fsync) else { throw .invalid("--fsync must be always, batch or none") }
-        if cacheBytes != nil && storage == .memory { throw .invalid("--cache-bytes is a read cache in front of a durable engine (--storage log)") }
+        if cacheBytes != nil && storage == .memory { throw .invalid("--cache-bytes is a read cache in front of a durable engine (--storage log or sqlite)") }
         if !seeds.isEmpty { throw .invalid("--seeds: clustering needs the peer transport, which this build does not have yet") }
         if authTokenFile != nil || clusterSecretFile != nil || enableFaultInjection {
             throw .invalid("--auth-token-file, --cluster-secret-file and --enable-fault-injection are not available in this build yet")

@@ -25,22 +25,24 @@ public final class NodeRuntime: Sendable {
         nodeID = configuration.resolvedNodeID
         let epoch: UInt64
         switch configuration.storage {
-        case .memory, .sqlite:
+        case .memory:
             // A memory node always starts without its old data, so always in a new epoch (DESIGN.md).
             epoch = UInt64.random(in: 1...UInt64.max)
             storage = MemoryEngine(configuration: MemoryEngine.Configuration(
                 memoryBytesMax: configuration.memoryBytesMax, reapGraceMs: Limits.tombstoneGraceMsDefault))
-        case .log:
+        case .log, .sqlite:
             let directory = configuration.dataDirectory!
             guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .invalid("cannot create --data-dir \(directory)") }
-            let log: LogEngine
+            let fsync = FsyncPolicy(rawValue: configuration.fsync)!
+            let durable: any StorageEngine
             do {
-                log = try LogEngine(configuration: LogEngine.Configuration(
-                    directory: directory + "/log", fsync: FsyncPolicy(rawValue: configuration.fsync)!))
+                durable = configuration.storage == .log
+                    ? try LogEngine(configuration: LogEngine.Configuration(directory: directory + "/log", fsync: fsync))
+                    : try SQLiteEngine(configuration: SQLiteEngine.Configuration(path: directory + "/kvortex.sqlite", fsync: fsync))
             } catch {
-                throw .invalid("cannot open the log in \(directory): \(error)")
+                throw .invalid("cannot open the \(configuration.storage.rawValue) storage in \(directory): \(error)")
             }
-            storage = configuration.cacheBytes.map { ReadCachedEngine(base: log, cacheBytes: $0) } ?? log
+            storage = configuration.cacheBytes.map { ReadCachedEngine(base: durable, cacheBytes: $0) } ?? durable
             epoch = try NodeIdentity.epoch(for: nodeID, in: directory)
         }
         let actor = ActorID(node: nodeID, epoch: epoch)

@@ -39,14 +39,14 @@ enum HelpText {
 
         Storage:
           --storage memory|log|sqlite  engine (default memory). log: append-only segments in --data-dir,
-                                     replayed at start (sqlite is not in this build yet)
+                                     compacted in the background; sqlite: DIR/kvortex.sqlite (WAL)
           --data-dir DIR             where a durable engine keeps its files and the node's identity
           --fsync always|batch|none  when a durable write is acknowledged: after its own fsync (always),
                                      after a shared fsync with concurrent writes (batch, default), or
                                      at once (none: a machine crash may lose recent writes; caches only)
           --max-memory B             bound on stored bytes; past it least recently used keys are evicted
                                      (the cache tier). Accepts K, M, G suffixes. Default: unbounded
-          --cache-bytes B            LRU read cache of B bytes in front of --storage log (K, M, G suffixes)
+          --cache-bytes B            LRU read cache of B bytes in front of --storage log or sqlite (K, M, G)
           --value-bytes-max B        largest value accepted, up to 16M (default 1M); larger is 413
 
         Server:

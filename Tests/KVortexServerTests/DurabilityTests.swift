@@ -4,7 +4,7 @@ import KVortexNet
 import Synchronization
 import Testing
 
-/// The log engine behind the real binary: restarts keep data and the actor epoch; `kill -9` under
+/// The durable engines (log and SQLite) behind the real binary: restarts keep data and the actor epoch; `kill -9` under
 /// concurrent load loses no acknowledged write or delete, and invents nothing.
 @Suite(.serialized) struct DurabilityTests {
     final class Directory {
@@ -12,9 +12,10 @@ import Testing
         deinit { try? FileManager.default.removeItem(atPath: path) }
     }
 
-    @Test func restartKeepsDataAndContexts() throws {
+    @Test(arguments: ["log", "sqlite"])
+    func restartKeepsDataAndContexts(engine: String) throws {
         let directory = Directory()
-        let arguments = ["--storage", "log", "--data-dir", directory.path, "--node-id", "durable-1"]
+        let arguments = ["--storage", engine, "--data-dir", directory.path, "--node-id", "durable-1"]
         var token = ""
         do {
             let node = try NodeProcess(arguments)
@@ -36,9 +37,10 @@ import Testing
         #expect(try client.call(.get, "/get?key=a").text == "merged", "the same epoch keeps counting: no dot reused")
     }
 
-    @Test func readCacheServesRepeatedReads() throws {
+    @Test(arguments: ["log", "sqlite"])
+    func readCacheServesRepeatedReads(engine: String) throws {
         let directory = Directory()
-        let node = try NodeProcess(["--storage", "log", "--data-dir", directory.path, "--cache-bytes", "1M"])
+        let node = try NodeProcess(["--storage", engine, "--data-dir", directory.path, "--cache-bytes", "1M"])
         let client = try node.client()
         #expect(try client.call(.post, "/set?key=c", body: "cached").status == 204)
         for _ in 0..<5 { #expect(try client.call(.get, "/get?key=c").text == "cached") }
@@ -49,9 +51,10 @@ import Testing
         #expect(refused.terminationStatus == 2, "a read cache needs a durable engine")
     }
 
-    @Test func killNineUnderLoadLosesNoAcknowledgedWrite() throws {
+    @Test(arguments: ["log", "sqlite"])
+    func killNineUnderLoadLosesNoAcknowledgedWrite(engine: String) throws {
         let directory = Directory()
-        let arguments = ["--storage", "log", "--data-dir", directory.path, "--fsync", "batch", "--node-id", "durable-2"]
+        let arguments = ["--storage", engine, "--data-dir", directory.path, "--fsync", "batch", "--node-id", "durable-2"]
         let node = try NodeProcess(arguments)
         let acknowledged = Mutex<[(key: String, value: String, deleted: Bool)]>([])
         let port = node.port
