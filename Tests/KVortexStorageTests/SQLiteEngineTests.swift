@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import KVortexCore
 import KVortexStorage
@@ -6,14 +5,16 @@ import Synchronization
 import Testing
 
 /// The SQLite engine: the shared conformance suite under every fsync policy, then restarts, group
-/// commit under concurrent writers, and a corrupt row reported as an error.
+/// commit under concurrent writers, what an acknowledgement means, and close.
+/// Damaged and full databases are in `SQLiteDamageTests`.
 @Suite struct SQLiteEngineTests {
     typealias Scratch = LogEngineTests.Scratch
 
+    static func path(_ scratch: Scratch) -> String { scratch.path + "/kvortex.sqlite" }
+
     static func engine(_ scratch: Scratch, fsync: FsyncPolicy = .batch) throws -> SQLiteEngine {
         try FileManager.default.createDirectory(atPath: scratch.path, withIntermediateDirectories: true)
-        return try SQLiteEngine(configuration: .init(path: scratch.path + "/kvortex.sqlite", fsync: fsync,
-                                                      reapGraceMs: LogEngineTests.graceMs))
+        return try SQLiteEngine(configuration: .init(path: path(scratch), fsync: fsync, reapGraceMs: LogEngineTests.graceMs))
     }
 
     func conformance(_ fsync: FsyncPolicy) -> (EngineConformance, Scratch) {
@@ -21,19 +22,20 @@ import Testing
         return (EngineConformance { try Self.engine(scratch, fsync: fsync) }, scratch)
     }
 
+    /// Every conformance check, each on a fresh database, under each policy.
     @Test(arguments: FsyncPolicy.allCases)
     func conformance(fsync: FsyncPolicy) throws {
-        for check in [EngineConformance.getPutRemove, EngineConformance.siblingsAndContexts, EngineConformance.mergeThroughUpdate,
-                      EngineConformance.forEachVisitsExactlyThePartition, EngineConformance.closeRefusesLaterCalls] {
+        let grace = LogEngineTests.graceMs
+        let checks: [(EngineConformance) throws -> Void] = [
+            { try $0.getPutRemove() }, { try $0.siblingsAndContexts() }, { try $0.mergeThroughUpdate() },
+            { try $0.forEachVisitsExactlyThePartition() }, { try $0.reapingAfterGrace(graceMs: grace) },
+            { try $0.sweepIsBounded(graceMs: grace) }, { try $0.closeRefusesLaterCalls() },
+            { try $0.sweepReachesPastCandidatesNotReapableYet(graceMs: grace) },
+        ]
+        for check in checks {
             let (suite, scratch) = conformance(fsync)
-            try check(suite)()
-            _ = scratch
+            try withExtendedLifetime(scratch) { try check(suite) }
         }
-        let (suite, scratch) = conformance(fsync)
-        try suite.reapingAfterGrace(graceMs: LogEngineTests.graceMs)
-        let (sweep, sweepScratch) = conformance(fsync)
-        try sweep.sweepIsBounded(graceMs: LogEngineTests.graceMs)
-        _ = (scratch, sweepScratch)
     }
 
     @Test(arguments: FsyncPolicy.allCases)
@@ -56,6 +58,30 @@ import Testing
         }
     }
 
+    /// When a write is acknowledged it is committed: another connection (what a restart after
+    /// `kill -9` reads) sees it. Under `none` too, which commits each write without fsync.
+    @Test(arguments: FsyncPolicy.allCases)
+    func anAcknowledgedWriteIsCommitted(fsync: FsyncPolicy) throws {
+        let scratch = Scratch()
+        let engine = try Self.engine(scratch, fsync: fsync)
+        #expect(engine.defersDurability == (fsync == .batch))
+        let writer = EngineConformance { engine }
+        let other = try RawSQLite(path: Self.path(scratch))
+        for index in 0..<20 {
+            _ = try writer.write(engine, "k\(index)", "v")
+            #expect(try other.contains("k\(index)"), "k\(index) acknowledged under \(fsync) but not committed")
+        }
+        let reported = DispatchSemaphore(value: 0)
+        let failure = Mutex<StorageError?>(nil)
+        try engine.modify(Array("k0".utf8), nowMs: 1_000, { $0 = nil }, whenDurable: { error in
+            failure.withLock { $0 = error }
+            reported.signal()
+        })
+        #expect(reported.wait(timeout: .now() + 10) == .success, "the delete is reported durable")
+        #expect(failure.withLock { $0 } == nil)
+        #expect(try !other.contains("k0"), "an acknowledged delete is committed")
+    }
+
     /// Four threads write at once under `batch`: every write is answered after its commit, and all
     /// are there after a restart.
     @Test func groupCommitUnderConcurrentWriters() throws {
@@ -76,19 +102,20 @@ import Testing
         #expect(reopened.stats.keyCount == 400)
     }
 
-    /// A row whose object does not decode is reported as corrupt, not trapped on.
-    @Test func aCorruptRowIsAnError() throws {
+    /// Close commits, releases the file (the last connection checkpoints and removes the WAL) and
+    /// refuses every later call.
+    @Test(arguments: FsyncPolicy.allCases)
+    func closeReleasesTheFile(fsync: FsyncPolicy) throws {
         let scratch = Scratch()
-        do {
-            let engine = try Self.engine(scratch, fsync: .always)
-            _ = try EngineConformance { engine }.write(engine, "k", "v")
-            try engine.close()
-        }
-        var db: OpaquePointer?
-        try #require(sqlite3_open(scratch.path + "/kvortex.sqlite", &db) == SQLITE_OK)
-        #expect(sqlite3_exec(db, "UPDATE objects SET object = x'ffff'", nil, nil, nil) == SQLITE_OK)
-        sqlite3_close(db)
-        let engine = try Self.engine(scratch)
-        #expect(throws: StorageError.self) { try engine.get(Array("k".utf8), nowMs: 1_000) }
+        let engine = try Self.engine(scratch, fsync: fsync)
+        _ = try EngineConformance { engine }.write(engine, "k", "v")
+        #expect(FileManager.default.fileExists(atPath: Self.path(scratch) + "-wal"))
+        try engine.close()
+        #expect(!FileManager.default.fileExists(atPath: Self.path(scratch) + "-wal"), "the connection was closed")
+        #expect(throws: StorageError.closed) { try engine.update(Array("k".utf8), nowMs: 0) { $0 = nil } }
+        #expect(throws: StorageError.closed) { try engine.forEach(partition: 0, of: Partitioning(partitionCount: 1)) { _, _ in true } }
+        #expect(engine.sweep(nowMs: .max, keysMax: 10) == 0)
+        try engine.close()  // a second close does nothing
+        #expect(try Self.engine(scratch, fsync: fsync).get(Array("k".utf8), nowMs: 1_000) != nil)
     }
 }

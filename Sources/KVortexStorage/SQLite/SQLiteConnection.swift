@@ -1,11 +1,14 @@
 import CSQLite
 import KVortexCore
 
-/// One SQLite database connection and its prepared statements. Not thread-safe: the engine holds
-/// it under its lock.
+/// One SQLite database connection and the statements prepared on it. Not thread-safe: the engine
+/// holds it under its lock.
 final class SQLiteConnection: @unchecked Sendable {
     let path: String
     private var handle: OpaquePointer?
+    /// Every statement prepared here, finalized by `close` (SQLite cannot close a connection with
+    /// live statements).
+    private var statements: [SQLiteStatement] = []
 
     init(path: String) throws(StorageError) {
         self.path = path
@@ -13,10 +16,9 @@ final class SQLiteConnection: @unchecked Sendable {
         let code = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
         handle = db
         guard code == SQLITE_OK else {
-            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "code \(code)"
-            sqlite3_close(db)
-            handle = nil
-            throw .io(operation: "sqlite open \(path): \(message)", errno: code)
+            let failure = error(code, "open")
+            close()
+            throw failure
         }
     }
 
@@ -24,84 +26,45 @@ final class SQLiteConnection: @unchecked Sendable {
         close()
     }
 
+    /// Finalizes every statement and closes the file; a `kvortex.sqlite-wal` left by the last
+    /// connection is checkpointed and removed. Does not commit: an open transaction is rolled back.
     func close() {
+        for statement in statements { statement.finalize() }
+        statements = []
         guard let handle else { return }
         sqlite3_close_v2(handle)
         self.handle = nil
     }
 
-    /// Runs SQL without results (schema, pragmas, BEGIN/COMMIT).
+    /// True inside BEGIN ... COMMIT. Read from SQLite, not remembered: SQLite rolls a transaction back
+    /// by itself on some errors (SQLITE_FULL, SQLITE_IOERR).
+    var isInTransaction: Bool {
+        handle.map { sqlite3_get_autocommit($0) == 0 } ?? false
+    }
+
+    /// Runs SQL without results, once (schema, pragmas).
     func execute(_ sql: String) throws(StorageError) {
         let code = sqlite3_exec(handle, sql, nil, nil, nil)
         guard code == SQLITE_OK else { throw error(code, sql) }
     }
 
+    /// Prepares `sql` to be run many times (`SQLITE_PREPARE_PERSISTENT`).
     func prepare(_ sql: String) throws(StorageError) -> SQLiteStatement {
-        var statement: OpaquePointer?
-        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard code == SQLITE_OK, let statement else { throw error(code, sql) }
-        return SQLiteStatement(statement, connection: self)
+        var prepared: OpaquePointer?
+        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
+        guard code == SQLITE_OK, let prepared else { throw error(code, sql) }
+        let statement = SQLiteStatement(prepared, connection: self)
+        statements.append(statement)
+        return statement
     }
 
+    /// The error of a failed call, with SQLite's message: `.corrupt` when SQLite finds the file
+    /// damaged or not a database, `.io` otherwise (the result code in `errno`).
     func error(_ code: Int32, _ what: String) -> StorageError {
-        let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "closed"
-        return .io(operation: "sqlite \(what) on \(path): \(message)", errno: code)
-    }
-}
-
-/// A prepared statement, reused for every call: bind, step, read columns, reset.
-final class SQLiteStatement: @unchecked Sendable {
-    private let statement: OpaquePointer
-    private unowned let connection: SQLiteConnection
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-    init(_ statement: OpaquePointer, connection: SQLiteConnection) {
-        self.statement = statement
-        self.connection = connection
-    }
-
-    deinit {
-        sqlite3_finalize(statement)
-    }
-
-    func bind(_ index: Int32, _ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { raw in
-            sqlite3_bind_blob(statement, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), Self.transient)
+        let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+        switch code & 0xFF {
+        case SQLITE_CORRUPT, SQLITE_NOTADB: return .corrupt("sqlite \(what) on \(path): \(message)")
+        default: return .io(operation: "sqlite \(what) on \(path): \(message)", errno: code)
         }
-    }
-
-    func bind(_ index: Int32, _ value: Int) {
-        sqlite3_bind_int64(statement, index, Int64(value))
-    }
-
-    /// Steps once: true when a row is ready, false when done.
-    func step() throws(StorageError) -> Bool {
-        let code = sqlite3_step(statement)
-        switch code {
-        case SQLITE_ROW: return true
-        case SQLITE_DONE: return false
-        default: throw connection.error(code, String(cString: sqlite3_sql(statement)))
-        }
-    }
-
-    /// Runs a statement that returns no rows, then resets it.
-    func run() throws(StorageError) {
-        defer { reset() }
-        _ = try step()
-    }
-
-    func blob(_ column: Int32) -> [UInt8] {
-        let count = Int(sqlite3_column_bytes(statement, column))
-        guard count > 0, let base = sqlite3_column_blob(statement, column) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: base, count: count))
-    }
-
-    func int(_ column: Int32) -> Int {
-        Int(sqlite3_column_int64(statement, column))
-    }
-
-    func reset() {
-        sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
     }
 }

@@ -4,54 +4,77 @@ extension SQLiteEngine {
     /// Rows read per lock hold while scanning.
     static let scanBatchMax = 256
 
+    /// A stored row as read by a scan: key and encoded object.
+    typealias Row = (key: [UInt8], object: [UInt8])
+
     public func forEach(partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool)
         throws(StorageError)
     {
         var after: [UInt8] = []
         while true {
-            let batch: Result<[([UInt8], [UInt8])], StorageError> = state.withLock { state in
-                Result { () throws(StorageError) in
-                    guard !state.closed else { throw .closed }
-                    let scan = state.statements.scan
-                    defer { scan.reset() }
-                    scan.bind(1, after)
-                    scan.bind(2, Self.scanBatchMax)
-                    var rows: [([UInt8], [UInt8])] = []
-                    while try scan.step() { rows.append((scan.blob(0), scan.blob(1))) }
-                    return rows
-                }
+            let batch: Result<[Row], StorageError> = state.withLock { state in
+                guard !state.closed else { return .failure(.closed) }
+                return Result { () throws(StorageError) in try Self.rows(state.statements.scan, after: after, rowsMax: Self.scanBatchMax) }
             }
             let rows = try batch.get()
-            for (key, bytes) in rows where partitioning.partition(of: key) == partition {
-                guard body(key, try Self.decode(bytes, key: key)) else { return }
+            for row in rows where partitioning.partition(of: row.key) == partition {
+                guard body(row.key, try Self.decode(row.object, key: row.key)) else { return }
             }
             guard rows.count == Self.scanBatchMax, let last = rows.last else { return }
-            after = last.0
+            after = last.key
         }
     }
 
-    /// Deletes up to `keysMax` reapable objects, reading only rows marked as possibly reapable.
+    /// Deletes up to `keysMax` reapable objects. Reads only rows flagged `reapable` (a tombstone or a
+    /// TTL), at most `keysMax` per call, resuming after the last key read, so candidates that are not
+    /// reapable yet (a long TTL) do not hide the others. Rows that do not decode are left alone.
     public func sweep(nowMs: UInt64, keysMax: Int) -> Int {
         let grace = configuration.reapGraceMs
         return state.withLock { state in
-            guard !state.closed else { return 0 }
-            let candidates = state.statements.reapable
-            candidates.bind(1, keysMax)
-            var reapable: [[UInt8]] = []
-            while (try? candidates.step()) == true {
-                let key = candidates.blob(0)
-                if let object = try? Self.decode(candidates.blob(1), key: key), object.isReapable(atMs: nowMs, graceMs: grace) {
-                    reapable.append(key)
-                }
+            guard !state.closed, keysMax > 0,
+                  let candidates = try? Self.rows(state.statements.reapable, after: state.sweepAfter, rowsMax: keysMax)
+            else { return 0 }
+            state.sweepAfter = candidates.count < keysMax ? [] : candidates[candidates.count - 1].key
+            let reapable = candidates.filter { row in
+                (try? Self.decode(row.object, key: row.key))?.isReapable(atMs: nowMs, graceMs: grace) == true
             }
-            candidates.reset()
-            var removed = 0
-            for key in reapable {
-                guard (try? write(key, nil, in: &state)) != nil else { break }
-                state.stats.reaped += 1
-                removed += 1
-            }
+            guard !reapable.isEmpty else { return 0 }
+            let removed = (try? remove(reapable, in: &state)) ?? 0
+            state.stats.reaped += removed
             return removed
         }
+    }
+
+    /// Deletes `rows` in one transaction: the shared one under `batch` (committed by the sync thread),
+    /// its own otherwise, so a sweep under `always` costs one fsync rather than one per key.
+    private func remove(_ rows: [Row], in state: inout State) throws(StorageError) -> Int {
+        if syncer != nil {
+            defer { requestCommit(in: state) }
+            for (index, row) in rows.enumerated() {
+                guard (try? write(row.key, nil, replacing: row.key.count + row.object.count, in: &state)) != nil else { return index }
+            }
+            return rows.count
+        }
+        try state.statements.begin.run()
+        do throws(StorageError) {
+            for row in rows { try write(row.key, nil, replacing: row.key.count + row.object.count, in: &state) }
+            try commit(&state)
+        } catch {
+            if state.connection.isInTransaction { try? state.statements.rollback.run() }
+            try? Self.recount(&state)
+            throw error
+        }
+        return rows.count
+    }
+
+    /// Up to `rowsMax` rows of `query` (binding a key to start after and a limit), in key order.
+    static func rows(_ query: SQLiteStatement, after: [UInt8], rowsMax: Int) throws(StorageError) -> [Row] {
+        defer { query.reset() }
+        query.bind(1, after)
+        query.bind(2, rowsMax)
+        var rows: [Row] = []
+        rows.reserveCapacity(min(rowsMax, 1_024))
+        while try query.step() { rows.append((query.blob(0), query.blob(1))) }
+        return rows
     }
 }
