@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// The cache is only ever written under the base engine's lock for the key (inside `modify`'s
 /// transform), both on writes and when a miss fills it, so a cached version can never be older than
-/// the stored one. Durability, scans and sweeps are the base engine's.
+/// the stored one. A write the base fails to store or make durable drops the key from the cache.
+/// Durability, scans and sweeps are the base engine's.
 public final class ReadCachedEngine: StorageEngine {
     public let base: any StorageEngine
     let cache: MemoryEngine
@@ -38,24 +39,44 @@ public final class ReadCachedEngine: StorageEngine {
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
         let cache = self.cache
-        try base.modify(key, nowMs: nowMs) { stored in
-            transform(&stored)
-            Self.mirror(stored, key: key, nowMs: nowMs, into: cache)
+        do throws(StorageError) {
+            try base.modify(key, nowMs: nowMs) { stored in
+                transform(&stored)
+                Self.mirror(stored, key: key, nowMs: nowMs, into: cache)
+            }
+        } catch {
+            Self.forget(key, nowMs: nowMs, in: cache)
+            throw error
         }
     }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
                        whenDurable: @escaping @Sendable (StorageError?) -> Void) throws(StorageError) {
         let cache = self.cache
-        try base.modify(key, nowMs: nowMs, { stored in
-            transform(&stored)
-            Self.mirror(stored, key: key, nowMs: nowMs, into: cache)
-        }, whenDurable: whenDurable)
+        do throws(StorageError) {
+            try base.modify(key, nowMs: nowMs, { stored in
+                transform(&stored)
+                Self.mirror(stored, key: key, nowMs: nowMs, into: cache)
+            }, whenDurable: { error in
+                if error != nil { Self.forget(key, nowMs: nowMs, in: cache) }
+                whenDurable(error)
+            })
+        } catch {
+            Self.forget(key, nowMs: nowMs, in: cache)
+            throw error
+        }
     }
 
     /// Keeps the cache equal to the base for `key`: the new object, or no entry.
     private static func mirror(_ object: VersionedObject?, key: [UInt8], nowMs: UInt64, into cache: MemoryEngine) {
         try? cache.modify(key, nowMs: nowMs) { $0 = object }
+    }
+
+    /// Drops `key` from the cache after the base failed to store (or keep) what was mirrored: the
+    /// base may not have it (SQLite rolls a failed transaction back). Safe without the base's lock,
+    /// since a missing entry is refilled from the base.
+    private static func forget(_ key: [UInt8], nowMs: UInt64, in cache: MemoryEngine) {
+        try? cache.modify(key, nowMs: nowMs) { $0 = nil }
     }
 
     public func forEach(partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool) throws(StorageError) {
