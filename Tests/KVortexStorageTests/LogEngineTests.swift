@@ -34,6 +34,9 @@ import Testing
     @Test func conformanceForEach() throws { let (suite, scratch) = conformance(); try suite.forEachVisitsExactlyThePartition(); _ = scratch }
     @Test func conformanceReaping() throws { let (suite, scratch) = conformance(); try suite.reapingAfterGrace(graceMs: Self.graceMs); _ = scratch }
     @Test func conformanceSweep() throws { let (suite, scratch) = conformance(); try suite.sweepIsBounded(graceMs: Self.graceMs); _ = scratch }
+    @Test func conformanceSweepReachesEveryCandidate() throws {
+        let (suite, scratch) = conformance(); try suite.sweepReachesPastCandidatesNotReapableYet(graceMs: Self.graceMs); _ = scratch
+    }
     @Test func conformanceClose() throws { let (suite, scratch) = conformance(); try suite.closeRefusesLaterCalls(); _ = scratch }
 
     @Test(arguments: FsyncPolicy.allCases)

@@ -13,6 +13,7 @@ import Testing
     @Test func conformanceForEach() throws { try conformance.forEachVisitsExactlyThePartition() }
     @Test func conformanceReaping() throws { try conformance.reapingAfterGrace(graceMs: Self.graceMs) }
     @Test func conformanceSweep() throws { try conformance.sweepIsBounded(graceMs: Self.graceMs) }
+    @Test func conformanceSweepReachesEveryCandidate() throws { try conformance.sweepReachesPastCandidatesNotReapableYet(graceMs: Self.graceMs) }
     @Test func conformanceClose() throws { try conformance.closeRefusesLaterCalls() }
 
     /// The bound holds exactly: filling to it evicts nothing, one more key evicts the least recently used.

@@ -31,7 +31,7 @@ extension LogEngine {
         return state.withLock { state in
             guard !state.closed else { return 0 }
             var removed = 0
-            for key in Array(state.reapCandidates.prefix(keysMax)) {
+            for key in state.reapCandidates.next(keysMax) {
                 guard let object = try? Self.read(key, in: state) else { continue }
                 guard object.isReapable(atMs: nowMs, graceMs: grace) else { continue }
                 guard (try? append(key: key, object: nil, to: &state)) != nil else { break }

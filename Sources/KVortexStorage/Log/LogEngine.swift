@@ -40,7 +40,7 @@ public final class LogEngine: StorageEngine {
     struct State {
         var keydir: [[UInt8]: Location] = [:]
         /// Keys whose latest object holds a tombstone or a TTL: the only ones a sweep needs to read.
-        var reapCandidates: Set<[UInt8]> = []
+        var reapCandidates = ReapCandidates()
         var segments: [UInt32: LogSegment] = [:]
         var activeID: UInt32 = 0
         /// Bytes appended since open, across segments: what group commit waits on.
