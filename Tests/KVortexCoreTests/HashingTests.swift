@@ -43,6 +43,27 @@ import Testing
         #expect(CRC32C.checksum((0..<32).reversed().map { UInt8($0) }) == 0x113F_DB5C)
     }
 
+    /// The eight-bytes-a-step loop agrees with the plain bitwise definition at every length and
+    /// alignment (the vectors above are all 9 or 32 bytes long).
+    @Test func crc32cMatchesTheBitwiseDefinition() {
+        func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var crc = ~UInt32(0)
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return ~crc
+        }
+        var random = TestRandom(seed: 9)
+        let bytes = random.bytes(count: 300)
+        for start in 0..<9 {
+            for count in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 200, 291 - start] {
+                let slice = bytes[start..<(start + count)]
+                #expect(CRC32C.checksum(slice) == bitwise(slice), "start \(start) count \(count)")
+            }
+        }
+    }
+
     @Test func crc32cContinues() {
         var random = TestRandom(seed: 2)
         let bytes = random.bytes(count: 100)
