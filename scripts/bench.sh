@@ -2,7 +2,9 @@
 # `make bench`: KVortex (release, one node in memory, pinned to core 0) against the nginx and
 # Hummingbird anchors in the same invocation (../shared/BENCH.md). Prints the raw ANCHOR lines and
 # a table of ratios. Knobs: SHARED (default ../shared), PORT, RUNS, DURATION, CONNS, PIN,
-# ANCHORS (default "nginx hummingbird"; set to "" to skip them), LOOPS (event loops, default 1 pinned).
+# ANCHORS (default "nginx hummingbird", plus etcd with the durable engines; "" skips them), LOOPS (event
+# loops, default 1 pinned), DURABLE (default 1: also the log and sqlite engines, with and without a read
+# cache), LOG_FIGURES (1: also scripts/log-figures.sh, compaction and restart with 1 M keys).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=$(cd "${SHARED:-../shared}" && pwd)
@@ -21,24 +23,43 @@ results="$OUT/anchors.txt"
 pin=()
 [[ "$PIN" == 1 ]] && pin=(taskset -c 0)
 loops=${LOOPS:-$([[ "$PIN" == 1 ]] && echo 1 || echo 0)}
-log="$OUT/kvortex-node.log"
-"${pin[@]}" "$BIN" serve --http "127.0.0.1:$PORT" --loops "$loops" >"$log" 2>&1 &
-node_pid=$!
-trap 'kill -TERM $node_pid 2>/dev/null || true; wait $node_pid 2>/dev/null || true' EXIT
-for _ in $(seq 300); do
-  grep -q '^kvortex ready' "$log" && break
-  kill -0 "$node_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q '^kvortex ready' "$log" || { echo "node did not become ready" >&2; exit 1; }
-echo "node: $(grep '^kvortex ready' "$log") pid=$node_pid loops=$loops"
+node_pid=""
+trap '[[ -n "$node_pid" ]] && kill -TERM $node_pid 2>/dev/null; wait 2>/dev/null || true' EXIT
 
-"$BIN" bench --node "127.0.0.1:$PORT" --preload --keys 10000 --value-size 100
-SERVER_PID=$node_pid "$SHARED/bench/target.sh" kvortex "http://127.0.0.1:$PORT" | tee -a "$results"
-rss_kb=$(awk '/VmRSS/{print $2}' "/proc/$node_pid/status")
-echo "kvortex RSS after the run: $((rss_kb / 1024)) MiB"
-kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true
-trap - EXIT
+# measure NAME [serve flags...]: starts a node, preloads 10 000 keys, runs the harness (GET then SET),
+# reports RSS, stops the node by PID.
+measure() {
+  local name=$1; shift
+  local log="$OUT/$name-node.log"
+  "${pin[@]}" "$BIN" serve --http "127.0.0.1:$PORT" --loops "$loops" "$@" >"$log" 2>&1 &
+  node_pid=$!
+  for _ in $(seq 300); do
+    grep -q '^kvortex ready' "$log" && break
+    kill -0 "$node_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  grep -q '^kvortex ready' "$log" || { echo "node did not become ready" >&2; exit 1; }
+  echo "node $name: $(grep '^kvortex ready' "$log") pid=$node_pid loops=$loops $*"
+  "$BIN" bench --node "127.0.0.1:$PORT" --preload --keys 10000 --value-size 100 --connections 8
+  SERVER_PID=$node_pid "$SHARED/bench/target.sh" "$name" "http://127.0.0.1:$PORT" | tee -a "$results"
+  rss_kb=$(awk '/VmRSS/{print $2}' "/proc/$node_pid/status")
+  echo "$name RSS after the run: $((rss_kb / 1024)) MiB"
+  kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true
+  node_pid=""
+}
+
+measure kvortex
+# Durable engines (issue 5): SET is acknowledged after fsync (group commit); GET with a warm cache.
+if [[ "${DURABLE:-1}" == 1 ]]; then
+  for engine in log sqlite; do
+    dir=$(mktemp -d /tmp/kvortex-bench-$engine.XXXXXX)
+    measure "kvortex-$engine" --storage "$engine" --data-dir "$dir" --fsync batch
+    rm -rf "$dir"; dir=$(mktemp -d /tmp/kvortex-bench-$engine.XXXXXX)
+    measure "kvortex-$engine-cache" --storage "$engine" --data-dir "$dir" --fsync batch --cache-bytes 64M
+    rm -rf "$dir"
+  done
+  [[ " $ANCHORS " == *" etcd "* ]] || ANCHORS="$ANCHORS etcd"
+fi
 
 for anchor in $ANCHORS; do
   "$SHARED/bench/anchor-$anchor.sh" | tee -a "$results"
@@ -65,4 +86,20 @@ awk '
     if (hb != "") printf "GET / Hummingbird GET   = %.2f  (target >= 2.2)\n", rps("kvortex-get") / rps(hb)
     if (hbset != "") printf "SET / Hummingbird POST  = %.2f\n", rps("kvortex-set") / rps(hbset)
     printf "p99 GET %s, SET %s (target <= 2 ms)\n", f["kvortex-get", "p99"], f["kvortex-set", "p99"]
+    et = ""
+    for (n in names) if (n ~ /^etcd.*put/) et = n
+    if (et != "" && rps("kvortex-log-set") > 0) {
+      printf "durable SET log / etcd put    = %.2f  (target >= 4), p99 %s\n", rps("kvortex-log-set") / rps(et), f["kvortex-log-set", "p99"]
+      printf "durable SET sqlite / etcd put = %.2f, p99 %s\n", rps("kvortex-sqlite-set") / rps(et), f["kvortex-sqlite-set", "p99"]
+    }
+    if (rps("kvortex-log-cache-get") > 0) {
+      printf "GET log+cache / memory        = %.2f  (target >= 0.90)\n", rps("kvortex-log-cache-get") / rps("kvortex-get")
+      printf "GET sqlite+cache / memory     = %.2f  (target >= 0.90)\n", rps("kvortex-sqlite-cache-get") / rps("kvortex-get")
+    }
   }' "$results"
+
+if [[ "${LOG_FIGURES:-0}" == 1 ]]; then
+  echo
+  echo "== log engine: write amplification and restart with 1 M keys =="
+  scripts/log-figures.sh
+fi
