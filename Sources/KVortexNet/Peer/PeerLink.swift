@@ -1,0 +1,187 @@
+import Glibc
+import Synchronization
+
+/// The outgoing connection to one peer, owned by its own thread: connects, handshakes, then writes
+/// queued frames, several per write; reconnects with capped exponential backoff and jitter.
+///
+/// Frames that were being written when the connection failed are lost, like packets: the core's
+/// requests have deadlines and its hints are acknowledged, so it never relies on a frame arriving.
+final class PeerLink: @unchecked Sendable {
+    enum Phase: Equatable {
+        case connecting
+        case connected
+        /// The last attempt failed; frames are refused until the next attempt.
+        case backingOff
+        case stopped
+    }
+
+    private struct State {
+        var queue: [[UInt8]] = []
+        var queueHead = 0
+        var queuedBytes = 0
+        var phase = Phase.connecting
+    }
+
+    let peer: String
+    private let host: String
+    private let port: Int
+    private let configuration: PeerTransportConfiguration
+    private let counters: CounterArray
+    private let onConnected: @Sendable (String, Bool) -> Void
+    private let state = Mutex(State())
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var fd: Int32 = -1
+    private var random: UInt64
+
+    init(peer: String, host: String, port: Int, configuration: PeerTransportConfiguration, counters: CounterArray,
+         seed: UInt64, onConnected: @escaping @Sendable (String, Bool) -> Void) {
+        self.peer = peer
+        self.host = host
+        self.port = port
+        self.configuration = configuration
+        self.counters = counters
+        self.onConnected = onConnected
+        self.random = seed | 1
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        condition.deallocate()
+    }
+
+    func start() {
+        let box = Unmanaged.passRetained(self)
+        var handle = pthread_t()
+        pthread_create(&handle, nil, { raw in
+            Unmanaged<PeerLink>.fromOpaque(raw!).takeRetainedValue().run()
+            return nil
+        }, box.toOpaque())
+        pthread_detach(handle)
+    }
+
+    func send(_ frame: [UInt8]) -> PeerSendResult {
+        let result: PeerSendResult = state.withLock { state in
+            switch state.phase {
+            case .backingOff, .stopped: return .unreachable
+            case .connecting, .connected: break
+            }
+            guard state.queue.count - state.queueHead < configuration.queueFramesMax,
+                state.queuedBytes + frame.count <= configuration.queueBytesMax
+            else { return .queueFull }
+            state.queue.append(frame)
+            state.queuedBytes += frame.count
+            return .queued
+        }
+        if result == .queueFull { counters.add(1, at: PeerCounter.queueFull.rawValue) }
+        if result == .queued { wake() }
+        return result
+    }
+
+    func stop() {
+        state.withLock { $0.phase = .stopped }
+        wake()
+    }
+
+    var phase: Phase { state.withLock { $0.phase } }
+
+    private func wake() {
+        pthread_mutex_lock(mutex)
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Waits up to `ms` for a wake-up (a frame queued or a stop) unless `stillIdle` is already false.
+    /// `stillIdle` is checked under the condition's mutex, which `wake` also takes, so no wake-up is lost.
+    private func wait(ms: Int, while stillIdle: () -> Bool) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        let nanos = Int(deadline.tv_nsec) + (ms % 1000) * 1_000_000
+        deadline.tv_sec += ms / 1000 + nanos / 1_000_000_000
+        deadline.tv_nsec = nanos % 1_000_000_000
+        pthread_mutex_lock(mutex)
+        if stillIdle() { pthread_cond_timedwait(condition, mutex, &deadline) }
+        pthread_mutex_unlock(mutex)
+    }
+
+    private func run() {
+        var backoffMs = configuration.reconnectBackoffFirstMs
+        while phase != .stopped {
+            do throws(NetError) {
+                try connectAndHandshake()
+                backoffMs = configuration.reconnectBackoffFirstMs
+                try writeUntilFailure()
+            } catch {
+                if fd >= 0 { close(fd); fd = -1 }
+                let wasConnected = state.withLock { state in
+                    let was = state.phase == .connected
+                    if state.phase != .stopped { state.phase = .backingOff }
+                    return was
+                }
+                counters.add(1, at: (wasConnected ? PeerCounter.disconnects : .connectFailures).rawValue)
+                if wasConnected { onConnected(peer, false) }
+                guard phase != .stopped else { break }
+                wait(ms: jittered(backoffMs)) { phase != .stopped }
+                backoffMs = min(backoffMs * 2, configuration.reconnectBackoffMaxMs)
+                state.withLock { if $0.phase == .backingOff { $0.phase = .connecting } }
+            }
+        }
+        if fd >= 0 { close(fd); fd = -1 }
+    }
+
+    private func jittered(_ ms: Int) -> Int {
+        random ^= random << 13; random ^= random >> 7; random ^= random << 17
+        return ms / 2 + Int(random % UInt64(ms / 2 + 1))
+    }
+
+    private func connectAndHandshake() throws(NetError) {
+        fd = try PeerSocket.connect(host: host, port: port, timeoutMs: configuration.ioTimeoutMs)
+        try PeerSocket.send(fd, PeerHandshake(clusterName: configuration.clusterName, nodeID: configuration.nodeID).encode())
+        let answer = try PeerSocket.read(fd, count: 1)[0]
+        guard answer == PeerHandshake.Answer.accepted.rawValue else {
+            throw .protocolError("\(peer) refused the handshake (\(PeerHandshake.Answer(rawValue: answer).map { "\($0)" } ?? "code \(answer)"))")
+        }
+        counters.add(1, at: PeerCounter.connects.rawValue)
+        state.withLock { if $0.phase != .stopped { $0.phase = .connected } }
+        onConnected(peer, true)
+    }
+
+    /// Sends queued frames, as many per write as fit `batchBytesMax`, until the connection fails or
+    /// the link stops.
+    private func writeUntilFailure() throws(NetError) {
+        while true {
+            let batch: [[UInt8]]? = state.withLock { state in
+                guard state.phase != .stopped else { return nil }
+                var batch: [[UInt8]] = []
+                var bytes = 0
+                while state.queueHead < state.queue.count
+                    && (batch.isEmpty || bytes + state.queue[state.queueHead].count <= configuration.batchBytesMax) {
+                    let frame = state.queue[state.queueHead]
+                    state.queueHead += 1
+                    bytes += frame.count
+                    batch.append(frame)
+                }
+                state.queuedBytes -= bytes
+                if state.queueHead == state.queue.count {
+                    state.queue.removeAll(keepingCapacity: true)
+                    state.queueHead = 0
+                }
+                return batch
+            }
+            guard let batch else { return }
+            if batch.isEmpty {
+                wait(ms: 1_000) { state.withLock { $0.queueHead == $0.queue.count && $0.phase != .stopped } }
+                continue
+            }
+            let bytes = batch.count == 1 ? batch[0] : Array(batch.joined())
+            try PeerSocket.send(fd, bytes)
+            counters.add(UInt64(batch.count), at: PeerCounter.framesSent.rawValue)
+            counters.add(UInt64(bytes.count), at: PeerCounter.bytesSent.rawValue)
+            counters.add(1, at: PeerCounter.writes.rawValue)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Synchronization
+
+/// Persistent TCP connections between nodes (DESIGN.md "Runtime"): one outgoing link per peer, on
+/// its own thread, and the peers' incoming connections read on threads of their own. Carries frames
+/// (`length u32 LE` then the body, as `WireFrame` writes them) and knows nothing of their content.
+///
+/// A node sends to a peer by its node ID, which is the peer's `host:port` peer address. Frames from a
+/// peer arrive on `receive(peerNodeID, frame)` from a reader thread; `connectionChanged` reports
+/// links going up and down. Nothing here blocks the caller of `send`: a full queue or a peer that
+/// could not be reached answers at once.
+public final class PeerTransport: Sendable {
+    public let configuration: PeerTransportConfiguration
+    public let counters = CounterArray(count: PeerCounter.allCases.count)
+    private let acceptor: PeerAcceptor
+    private let links = Mutex<[String: PeerLink]>([:])
+    private let connectionChanged: @Sendable (String, Bool) -> Void
+
+    public init(configuration: PeerTransportConfiguration,
+                receive: @escaping @Sendable (String, [UInt8]) -> Void,
+                connectionChanged: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) throws(NetError) {
+        self.configuration = configuration
+        self.connectionChanged = connectionChanged
+        acceptor = try PeerAcceptor(configuration: configuration, counters: counters, receive: receive)
+    }
+
+    /// The port peers connect to (the configured one, or the one picked for port 0).
+    public var port: Int { acceptor.port }
+
+    public func start() {
+        acceptor.start()
+    }
+
+    /// Queues `frame` for `peer` (`host:port`), opening the link on first use.
+    public func send(_ frame: [UInt8], to peer: String) -> PeerSendResult {
+        precondition(frame.count >= 5 && frame.count <= configuration.frameBytesMax, "frame of \(frame.count) bytes")
+        let link: PeerLink? = links.withLock { links in
+            if let link = links[peer] { return link }
+            guard let colon = peer.lastIndex(of: ":"), let port = Int(peer[peer.index(after: colon)...]) else { return nil }
+            let link = PeerLink(peer: peer, host: String(peer[..<colon]), port: port, configuration: configuration,
+                                counters: counters, seed: UInt64(bitPattern: Int64(peer.hashValue)), onConnected: connectionChanged)
+            links[peer] = link
+            link.start()
+            return link
+        }
+        return link?.send(frame) ?? .unreachable
+    }
+
+    /// Stops accepting and closes every link (frames still queued are dropped).
+    public func stop() {
+        acceptor.stop()
+        links.withLock { links in
+            for link in links.values { link.stop() }
+            links.removeAll()
+        }
+    }
+
+    public func counter(_ counter: PeerCounter) -> UInt64 {
+        counters.value(at: counter.rawValue)
+    }
+}

@@ -1,0 +1,133 @@
+import Glibc
+@testable import KVortexNet
+import Synchronization
+import Testing
+
+/// The peer transport over loopback: frames both ways in order and batched, the handshake refuses
+/// another cluster, an unreachable peer and a full queue answer at once, a restarted peer is reached again.
+@Suite struct PeerTransportTests {
+    final class Inbox: Sendable {
+        let frames = Mutex<[(String, [UInt8])]>([])
+        func receive(_ peer: String, _ frame: [UInt8]) { frames.withLock { $0.append((peer, frame)) } }
+        var count: Int { frames.withLock { $0.count } }
+    }
+
+    static func frame(_ payload: [UInt8]) -> [UInt8] {
+        let length = UInt32(payload.count)
+        return [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8),
+                UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)] + payload
+    }
+
+    static func transport(_ name: String, cluster: String = "test", port: Int = 0, inbox: Inbox,
+                          queueFramesMax: Int = 10_000, ioTimeoutMs: Int = 2_000) throws -> PeerTransport {
+        let transport = try PeerTransport(
+            configuration: PeerTransportConfiguration(port: port, nodeID: name, clusterName: cluster, queueFramesMax: queueFramesMax,
+                                                      ioTimeoutMs: ioTimeoutMs, reconnectBackoffFirstMs: 20, reconnectBackoffMaxMs: 200),
+            receive: inbox.receive)
+        transport.start()
+        return transport
+    }
+
+    /// Waits for `condition` up to `seconds`; true when it held.
+    static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        var start = timespec(); clock_gettime(CLOCK_MONOTONIC, &start)
+        while true {
+            if condition() { return true }
+            var now = timespec(); clock_gettime(CLOCK_MONOTONIC, &now)
+            if Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9 > seconds { return false }
+            usleep(2_000)
+        }
+    }
+
+    @Test func framesFlowBothWaysInOrderAndBatched() throws {
+        let (inboxA, inboxB) = (Inbox(), Inbox())
+        let a = try Self.transport("a", inbox: inboxA)
+        let b = try Self.transport("b", inbox: inboxB)
+        defer { a.stop(); b.stop() }
+        let frames = (0..<500).map { Self.frame(Array("message \($0)".utf8)) }
+        for frame in frames { #expect(a.send(frame, to: "127.0.0.1:\(b.port)") == .queued) }
+        #expect(Self.eventually { inboxB.count == 500 })
+        #expect(inboxB.frames.withLock { $0.map(\.1) } == frames, "every frame, in order")
+        #expect(inboxB.frames.withLock { $0.allSatisfy { $0.0 == "a" } }, "from the node ID of the handshake")
+        #expect(a.counter(.writes) < 500, "frames queued together share writes (\(a.counter(.writes)) writes)")
+        #expect(b.send(Self.frame([1, 2, 3]), to: "127.0.0.1:\(a.port)") == .queued)
+        #expect(Self.eventually { inboxA.count == 1 })
+        #expect(b.counter(.framesReceived) == 500 && a.counter(.framesSent) == 500)
+    }
+
+    @Test func anotherClusterIsRefusedAtTheHandshake() throws {
+        let (inboxA, inboxB) = (Inbox(), Inbox())
+        let a = try Self.transport("a", cluster: "blue", inbox: inboxA)
+        let b = try Self.transport("b", cluster: "green", inbox: inboxB)
+        defer { a.stop(); b.stop() }
+        _ = a.send(Self.frame([1]), to: "127.0.0.1:\(b.port)")
+        #expect(Self.eventually { b.counter(.handshakesRefused) >= 1 })
+        #expect(Self.eventually { a.send(Self.frame([2]), to: "127.0.0.1:\(b.port)") == .unreachable })
+        #expect(inboxB.count == 0)
+    }
+
+    @Test func aPeerNobodyListensOnIsUnreachable() throws {
+        let a = try Self.transport("a", inbox: Inbox())
+        defer { a.stop() }
+        let closed = try HTTPListener.bind(host: "127.0.0.1", port: 0)
+        close(closed.fd)  // a port that was just free: connecting is refused
+        _ = a.send(Self.frame([1]), to: "127.0.0.1:\(closed.port)")
+        #expect(Self.eventually { a.send(Self.frame([2]), to: "127.0.0.1:\(closed.port)") == .unreachable })
+        #expect(a.counter(.connectFailures) >= 1)
+        #expect(a.send(Self.frame([3]), to: "no-port") == .unreachable)
+    }
+
+    /// A peer that accepts TCP but never answers the handshake: frames wait, up to the bound.
+    @Test func aFullQueueFailsFast() throws {
+        let a = try Self.transport("a", inbox: Inbox(), queueFramesMax: 3, ioTimeoutMs: 5_000)
+        defer { a.stop() }
+        let silent = try HTTPListener.bind(host: "127.0.0.1", port: 0)
+        defer { close(silent.fd) }
+        let results = (0..<5).map { a.send(Self.frame([UInt8($0)]), to: "127.0.0.1:\(silent.port)") }
+        #expect(results == [.queued, .queued, .queued, .queueFull, .queueFull])
+        #expect(a.counter(.queueFull) == 2)
+    }
+
+    @Test func aRestartedPeerIsReachedAgain() throws {
+        let inboxB = Inbox()
+        let a = try Self.transport("a", inbox: Inbox())
+        defer { a.stop() }
+        var b = try Self.transport("b", inbox: inboxB)
+        let port = b.port
+        _ = a.send(Self.frame([1]), to: "127.0.0.1:\(port)")
+        #expect(Self.eventually { inboxB.count == 1 })
+        b.stop()
+        #expect(Self.eventually { a.send(Self.frame([2]), to: "127.0.0.1:\(port)") == .unreachable })
+        // The old listener closes within its accept timeout; bind again once the port is free.
+        let inboxRestarted = Inbox()
+        var restarted: PeerTransport?
+        #expect(Self.eventually {
+            restarted = try? Self.transport("b", port: port, inbox: inboxRestarted)
+            return restarted != nil
+        })
+        b = try #require(restarted)
+        defer { b.stop() }
+        #expect(Self.eventually {
+            _ = a.send(Self.frame([3]), to: "127.0.0.1:\(port)")
+            return inboxRestarted.frames.withLock { $0.contains { $0.1 == Self.frame([3]) } }
+        })
+        #expect(!inboxB.frames.withLock { $0.contains { $0.1 == Self.frame([3]) } }, "nothing reached the stopped node")
+    }
+}
+
+/// The handshake frame: what it accepts and why it refuses.
+@Suite struct PeerHandshakeTests {
+    @Test func roundTripAndRefusals() {
+        let hello = PeerHandshake(clusterName: "prod", nodeID: "10.0.0.1:9080").encode()
+        #expect(PeerHandshake.decode(hello, clusterName: "prod") == .success(PeerHandshake(clusterName: "prod", nodeID: "10.0.0.1:9080")))
+        #expect(PeerHandshake.decode(hello, clusterName: "test") == .failure(.wrongCluster))
+        var newer = hello
+        newer[8] = PeerHandshake.version + 1
+        #expect(PeerHandshake.decode(newer, clusterName: "prod") == .failure(.wrongVersion))
+        for cut in 0..<hello.count {
+            #expect(PeerHandshake.decode(Array(hello[..<cut]), clusterName: "prod") == .failure(.malformed), "cut at \(cut)")
+        }
+        #expect(PeerHandshake.decode(hello + [0], clusterName: "prod") == .failure(.malformed), "trailing byte")
+        #expect(PeerHandshake.decode(PeerHandshake(clusterName: "prod", nodeID: "").encode(), clusterName: "prod") == .failure(.malformed))
+    }
+}
