@@ -37,6 +37,6 @@ let package = Package(
         .testTarget(name: "KVortexStorageTests", dependencies: ["KVortexCore", "KVortexStorage", "CSQLite"]),
         .testTarget(name: "KVortexNetTests", dependencies: ["KVortexNet"]),
         .testTarget(name: "KVortexSimulationTests", dependencies: ["KVortexCore", "KVortexSimulation"]),
-        .testTarget(name: "KVortexServerTests", dependencies: ["KVortexCore", "KVortexNet", "KVortexServer"]),
+        .testTarget(name: "KVortexServerTests", dependencies: ["KVortexCore", "KVortexNet", "KVortexServer", "KVortexStorage"]),
     ]
 )
