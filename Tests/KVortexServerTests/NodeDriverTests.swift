@@ -103,3 +103,23 @@ import Testing
         }
     }
 }
+
+extension NodeDriverTests {
+    /// Stopping a node answers the operations it was still coordinating, and refuses new ones.
+    @Test func stoppingAnswersWhatIsStillWaiting() throws {
+        let cluster = try Self.cluster()
+        defer { cluster.stop() }
+        cluster.drivers[1].stop()
+        cluster.drivers[2].stop()
+        // W=3 with two replicas gone waits for its deadline (2 s) unless the stop answers it.
+        let answer = Mutex<Result<WriteOutcome, KVError>?>(nil)
+        cluster.drivers[0].write(Array("k".utf8), ClientWrite(payload: .value([1])),
+                                 options: QuorumOptions(readQuorum: 1, writeQuorum: 3, sloppy: false, timeoutMs: 60_000)) { result in
+            answer.withLock { $0 = result }
+        }
+        cluster.drivers[0].stop()
+        #expect(answer.withLock { $0 } != nil, "answered by the stop, not after the 60 s deadline")
+        if case .success = answer.withLock({ $0 }) { Issue.record("W=3 cannot succeed with two replicas stopped") }
+        #expect(Self.put(cluster.drivers[0], "k", "late", w: 1) == .failure(.overloaded(reason: "the node is stopping")))
+    }
+}

@@ -51,20 +51,35 @@ public final class NodeDriver: Sendable {
         perform(node.withLock { $0.start() })
     }
 
+    /// Stops taking inputs and closes the peer links. Operations still waiting are answered with
+    /// `overloaded` (503), so no caller waits for a reply that will never come.
     public func stop() {
         stopped.store(true, ordering: .relaxed)
         transport.stop()
+        let orphans = waiters.withLock { waiters in
+            defer { waiters.removeAll() }
+            return Array(waiters.values)
+        }
+        let error = KVError.overloaded(reason: "the node is stopping")
+        for waiter in orphans {
+            switch waiter {
+            case .read(let completion): completion(.failure(error))
+            case .write(let completion): completion(.failure(error))
+            }
+        }
     }
 
     /// A snapshot of the node (membership, counters) for status pages and tests.
     public var snapshot: Node { node.withLock { $0 } }
 
     public func read(_ key: [UInt8], options: QuorumOptions, completion: @escaping ReadCompletion) {
+        guard !stopped.load(ordering: .relaxed) else { return completion(.failure(.overloaded(reason: "the node is stopping"))) }
         let request = allocateRequest(.read(completion))
         feed(.get(request, key: key, options))
     }
 
     public func write(_ key: [UInt8], _ write: ClientWrite, options: QuorumOptions, completion: @escaping WriteCompletion) {
+        guard !stopped.load(ordering: .relaxed) else { return completion(.failure(.overloaded(reason: "the node is stopping"))) }
         let request = allocateRequest(.write(completion))
         feed(.put(request, key: key, write, options))
     }
