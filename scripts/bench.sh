@@ -7,6 +7,7 @@
 # cache), LOG_FIGURES (1: also scripts/log-figures.sh, compaction and restart with 1 M keys).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-lib.sh
 SHARED=$(cd "${SHARED:-../shared}" && pwd)
 BIN=$PWD/.build/release/kvortex
 PORT=${PORT:-8095}
@@ -33,12 +34,7 @@ measure() {
   local log="$OUT/$name-node.log"
   "${pin[@]}" "$BIN" serve --http "127.0.0.1:$PORT" --loops "$loops" "$@" >"$log" 2>&1 &
   node_pid=$!
-  for _ in $(seq 300); do
-    grep -q '^kvortex ready' "$log" && break
-    kill -0 "$node_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  grep -q '^kvortex ready' "$log" || { echo "node did not become ready" >&2; exit 1; }
+  wait_ready "$log" "$node_pid"
   echo "node $name: $(grep '^kvortex ready' "$log") pid=$node_pid loops=$loops $*"
   "$BIN" bench --node "127.0.0.1:$PORT" --preload --keys 10000 --value-size 100 --connections 8
   SERVER_PID=$node_pid "$SHARED/bench/target.sh" "$name" "http://127.0.0.1:$PORT" | tee -a "$results"

@@ -6,6 +6,7 @@
 # VALUE (bytes, 100), CONNS (preload connections, 8), DIR (default a fresh /tmp directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-lib.sh
 BIN=$PWD/.build/release/kvortex
 KEYS=${KEYS:-1000000} PASSES=${PASSES:-3} PORT=${PORT:-8101} VALUE=${VALUE:-100} CONNS=${CONNS:-8}
 DIR=${DIR:-$(mktemp -d /tmp/kvortex-log-figures.XXXXXX)}
@@ -19,12 +20,7 @@ start_node() {  # sets node_pid, and ready_s to the seconds from start to the re
   local begin; begin=$(date +%s.%N)
   "$BIN" serve --http "127.0.0.1:$PORT" --loops 1 --storage log --data-dir "$DIR" --fsync none --conflicts lww >>"$log" 2>&1 &
   node_pid=$!
-  for _ in $(seq 6000); do
-    grep -q '^kvortex ready' "$log" && break
-    kill -0 "$node_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.01
-  done
-  grep -q '^kvortex ready' "$log" || { echo "node did not become ready" >&2; exit 1; }
+  wait_ready "$log" "$node_pid"
   ready_s=$(echo "$(date +%s.%N) - $begin" | bc)
 }
 metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v name="$1" '$1 == name {print $2}'; }

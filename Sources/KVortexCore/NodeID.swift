@@ -10,7 +10,8 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public init(_ rawValue: String) {
         self.rawValue = rawValue
-        self.stableHash = StableHash.hash64(Array(rawValue.utf8))
+        var text = rawValue
+        self.stableHash = text.withUTF8 { StableHash.hash64(UnsafeRawBufferPointer($0)) }
     }
 
     public var description: String { rawValue }

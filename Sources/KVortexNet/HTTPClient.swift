@@ -44,40 +44,17 @@ public final class HTTPClient {
     }
 
     private func connect() throws(NetError) {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .system("socket", errno) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else {
-            throw .invalidAddress(host)
-        }
-        var timeout = timeval(tv_sec: timeoutMs / 1000, tv_usec: (timeoutMs % 1000) * 1000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { let code = errno; close(fd); fd = -1; throw .system("connect to \(host):\(port)", code) }
+        fd = try BlockingSocket.connect(host: host, port: port, timeoutMs: timeoutMs)
     }
 
     private func reconnect() throws(NetError) {
-        if fd >= 0 { close(fd) }
+        if fd >= 0 { close(fd); fd = -1 }
         buffer.removeAll()
         try connect()
     }
 
     private func send(_ bytes: [UInt8]) throws(NetError) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if sent > 0 { offset += sent; continue }
-            if sent < 0 && errno == EINTR { continue }
-            if sent < 0 && (errno == EPIPE || errno == ECONNRESET) { throw .closed }
-            throw sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? .timeout("send") : .system("send", errno)
-        }
+        try BlockingSocket.send(fd, bytes)
     }
 
     var bufferCount: Int { buffer.count }

@@ -19,7 +19,7 @@ final class PeerAcceptor: @unchecked Sendable {
         // The listening socket is blocking for this thread; accept wakes every second to see a stop.
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
-        PeerSocket.setTimeouts(fd, ms: 1_000)
+        BlockingSocket.setTimeouts(fd, ms: 1_000)
         self.configuration = configuration
         self.counters = counters
         self.receive = receive
@@ -63,7 +63,7 @@ final class PeerAcceptor: @unchecked Sendable {
                 return true
             }
             guard admitted else { close(client); break }
-            PeerSocket.setTimeouts(client, ms: configuration.ioTimeoutMs)
+            BlockingSocket.setTimeouts(client, ms: configuration.ioTimeoutMs)
             var one: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             spawn { $0.serve(client) }
@@ -79,25 +79,25 @@ final class PeerAcceptor: @unchecked Sendable {
         }
         let peer: String
         do throws(NetError) {
-            let hello = try PeerSocket.readFrame(client, frameBytesMax: 64 << 10)
+            let hello = try BlockingSocket.readFrame(client, frameBytesMax: 64 << 10)
             switch PeerHandshake.decode(hello, clusterName: configuration.clusterName) {
             case .failure(let answer):
                 counters.add(1, at: PeerCounter.handshakesRefused.rawValue)
-                try? PeerSocket.send(client, [answer.rawValue])
+                try? BlockingSocket.send(client, [answer.rawValue])
                 return
             case .success(let handshake):
                 peer = handshake.nodeID
-                try PeerSocket.send(client, [PeerHandshake.Answer.accepted.rawValue])
+                try BlockingSocket.send(client, [PeerHandshake.Answer.accepted.rawValue])
             }
         } catch {
             counters.add(1, at: PeerCounter.handshakesRefused.rawValue)
             return
         }
         // Frames may be far apart: a peer with nothing to say is not an error.
-        PeerSocket.setTimeouts(client, ms: 0)
+        BlockingSocket.setTimeouts(client, ms: 0)
         while !stopping.load(ordering: .relaxed) {
             do throws(NetError) {
-                let frame = try PeerSocket.readFrame(client, frameBytesMax: configuration.frameBytesMax)
+                let frame = try BlockingSocket.readFrame(client, frameBytesMax: configuration.frameBytesMax)
                 counters.add(1, at: PeerCounter.framesReceived.rawValue)
                 counters.add(UInt64(frame.count), at: PeerCounter.bytesReceived.rawValue)
                 receive(peer, frame)

@@ -139,9 +139,9 @@ final class PeerLink: @unchecked Sendable {
     }
 
     private func connectAndHandshake() throws(NetError) {
-        fd = try PeerSocket.connect(host: host, port: port, timeoutMs: configuration.ioTimeoutMs)
-        try PeerSocket.send(fd, PeerHandshake(clusterName: configuration.clusterName, nodeID: configuration.nodeID).encode())
-        let answer = try PeerSocket.read(fd, count: 1)[0]
+        fd = try BlockingSocket.connect(host: host, port: port, timeoutMs: configuration.ioTimeoutMs)
+        try BlockingSocket.send(fd, PeerHandshake(clusterName: configuration.clusterName, nodeID: configuration.nodeID).encode())
+        let answer = try BlockingSocket.read(fd, count: 1)[0]
         guard answer == PeerHandshake.Answer.accepted.rawValue else {
             throw .protocolError("\(peer) refused the handshake (\(PeerHandshake.Answer(rawValue: answer).map { "\($0)" } ?? "code \(answer)"))")
         }
@@ -178,7 +178,7 @@ final class PeerLink: @unchecked Sendable {
                 continue
             }
             let bytes = batch.count == 1 ? batch[0] : Array(batch.joined())
-            try PeerSocket.send(fd, bytes)
+            try BlockingSocket.send(fd, bytes)
             counters.add(UInt64(batch.count), at: PeerCounter.framesSent.rawValue)
             counters.add(UInt64(bytes.count), at: PeerCounter.bytesSent.rawValue)
             counters.add(1, at: PeerCounter.writes.rawValue)

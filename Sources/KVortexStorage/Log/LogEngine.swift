@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 import KVortexCore
 import Synchronization
@@ -69,9 +68,9 @@ public final class LogEngine: StorageEngine {
         recoveredDroppedBytes = recovered.droppedBytes
         recoveredFromIndex = recovered.indexedSegments
         state = Mutex(recovered.state)
-        let reference = WeakEngine()
+        let reference = WeakReference<LogEngine>()
         syncer = configuration.fsync != .batch ? nil : SyncThread {
-            guard let engine = reference.engine else { return .success(.max) }
+            guard let engine = reference.object else { return .success(.max) }
             let (segment, covered) = engine.state.withLock { ($0.segments[$0.activeID]!, $0.position) }
             do throws(StorageError) {
                 try segment.sync()
@@ -80,7 +79,7 @@ public final class LogEngine: StorageEngine {
                 return .failure(error)
             }
         }
-        reference.engine = self
+        reference.object = self
     }
 
     deinit {
@@ -117,14 +116,7 @@ public final class LogEngine: StorageEngine {
 
     /// Waits for durability (group commit under `batch`) before returning.
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
-        let done = DispatchSemaphore(value: 0)
-        let failure = Mutex<StorageError?>(nil)
-        try modify(key, nowMs: nowMs, transform) { error in
-            failure.withLock { $0 = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = failure.withLock({ $0 }) { throw error }
+        try modifyWaitingUntilDurable(key, nowMs: nowMs, transform)
     }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
@@ -208,9 +200,4 @@ public final class LogEngine: StorageEngine {
         }
         try active?.sync()
     }
-}
-
-/// Lets the sync thread reach its engine without keeping it alive.
-private final class WeakEngine: @unchecked Sendable {
-    weak var engine: LogEngine?
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import KVortexCore
 import Synchronization
 
@@ -83,12 +82,12 @@ public final class SQLiteEngine: StorageEngine {
         var state = State(connection: connection, statements: try Statements(connection))
         try Self.recount(&state)
         self.state = Mutex(state)
-        let reference = WeakSQLiteEngine()
+        let reference = WeakReference<SQLiteEngine>()
         syncer = configuration.fsync != .batch ? nil : SyncThread {
             // Without its engine (dropped unclosed) nothing waiting can be called durable.
-            reference.engine?.commitWaiting() ?? .failure(.closed)
+            reference.object?.commitWaiting() ?? .failure(.closed)
         }
-        reference.engine = self
+        reference.object = self
     }
 
     deinit {
@@ -117,14 +116,7 @@ public final class SQLiteEngine: StorageEngine {
 
     /// Waits for durability (group commit under `batch`) before returning.
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
-        let done = DispatchSemaphore(value: 0)
-        let failure = Mutex<StorageError?>(nil)
-        try modify(key, nowMs: nowMs, transform) { error in
-            failure.withLock { $0 = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = failure.withLock({ $0 }) { throw error }
+        try modifyWaitingUntilDurable(key, nowMs: nowMs, transform)
     }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
@@ -157,9 +149,4 @@ public final class SQLiteEngine: StorageEngine {
         }
         try result.get()
     }
-}
-
-/// Lets the sync thread reach its engine without keeping it alive.
-private final class WeakSQLiteEngine: @unchecked Sendable {
-    weak var engine: SQLiteEngine?
 }

@@ -1,8 +1,9 @@
 import Glibc
 
-/// Blocking socket calls for the peer transport's threads: connect with a timeout, whole-buffer send,
-/// exact reads. Each returns `NetError` on failure; the caller closes the socket.
-enum PeerSocket {
+/// Blocking socket calls for the HTTP client and the peer transport's threads: connect with a timeout,
+/// whole-buffer send, exact reads. Each throws `NetError` on failure (`.closed` when the other side
+/// reset or closed the connection); the caller closes the socket.
+enum BlockingSocket {
     /// Connects to `host:port`; send and receive time out after `timeoutMs`.
     static func connect(host: String, port: Int, timeoutMs: Int) throws(NetError) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -36,6 +37,7 @@ enum PeerSocket {
             let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if sent > 0 { offset += sent; continue }
             if sent < 0 && errno == EINTR { continue }
+            if sent < 0 && (errno == EPIPE || errno == ECONNRESET) { throw .closed }
             if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw .timeout("send") }
             throw sent < 0 ? .system("send", errno) : .closed
         }
