@@ -18,28 +18,9 @@ final class HTTPListener: EventLoopHandler, @unchecked Sendable {
 
     /// Binds a non-blocking listening socket; returns it with the bound port.
     static func bind(host: String, port: Int) throws(NetError) -> (fd: Int32, port: Int) {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else {
-            throw .invalidAddress(host)
-        }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .system("socket", errno) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { let code = errno; close(fd); throw .system("bind \(host):\(port)", code) }
+        let (fd, bound) = try BoundSocket.make(host: host, port: port, nonBlocking: true)
         guard listen(fd, 4096) == 0 else { let code = errno; close(fd); throw .system("listen", code) }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, Int(UInt16(bigEndian: actual.sin_port)))
+        return (fd, bound)
     }
 
     func handleEvents(_ events: UInt32) {

@@ -8,34 +8,38 @@ public struct HTTPRoutesConfiguration: Sendable {
     public var valueBytesMax: Int
     /// Most operations in one `POST /batch`; more is 413.
     public var batchOpsMax: Int
-    public var partitioning: Partitioning
 
     public static let batchOpsMaxDefault = 1000
 
     public init(quorum: QuorumDefaults, valueBytesMax: Int = Limits.valueBytesMaxDefault,
-                batchOpsMax: Int = HTTPRoutesConfiguration.batchOpsMaxDefault,
-                partitioning: Partitioning = Partitioning()) {
+                batchOpsMax: Int = HTTPRoutesConfiguration.batchOpsMaxDefault) {
         self.quorum = quorum
         self.valueBytesMax = valueBytesMax
         self.batchOpsMax = batchOpsMax
-        self.partitioning = partitioning
     }
 }
 
-/// What the operational endpoints show, supplied by the node that owns the handler.
-public protocol NodeStatusSource: Sendable {
+/// What the operational endpoints show and control, supplied by the node that owns the handler.
+protocol NodeStatusSource: Sendable {
+    /// Joined its cluster and knows the ring (`/ready`).
     var isReady: Bool { get }
     /// The cluster members as seen from this node, sorted by node ID.
-    func members() -> [(id: NodeID, state: String, httpAddress: String)]
-    /// The preference list of `partition`.
-    func preferenceList(partition: Int) -> [NodeID]
+    func members() -> [MemberView]
+    /// The ring this node routes by.
+    func ring() -> Ring
     /// The Prometheus text of every metric but the request metrics.
     func writeMetrics(to writer: inout PrometheusWriter)
+    /// True when the node was started with `--enable-fault-injection`.
+    var isFaultInjectionEnabled: Bool { get }
+    /// Drops all peer traffic to and from `nodes`; an empty set heals.
+    func isolate(_ nodes: Set<NodeID>)
+    /// Contacts another seed (`POST /cluster/join`).
+    func join(seed: String)
 }
 
 /// Routes every request of API.md to the key service or the operational endpoints, and records
 /// request metrics. Runs on the event loop that received the request.
-public final class KVortexHTTPHandler: HTTPHandler {
+final class KVortexHTTPHandler: HTTPHandler {
     let keys: any KeyOperations
     let configuration: HTTPRoutesConfiguration
     let status: any NodeStatusSource
@@ -43,7 +47,7 @@ public final class KVortexHTTPHandler: HTTPHandler {
     let monotonicMicros: @Sendable () -> UInt64
     let coordinatorHeader: String
 
-    public init(keys: any KeyOperations, configuration: HTTPRoutesConfiguration, status: any NodeStatusSource,
+    init(keys: any KeyOperations, configuration: HTTPRoutesConfiguration, status: any NodeStatusSource,
                 monotonicMicros: @escaping @Sendable () -> UInt64) {
         self.keys = keys
         self.configuration = configuration
@@ -52,11 +56,18 @@ public final class KVortexHTTPHandler: HTTPHandler {
         self.coordinatorHeader = keys.nodeID.rawValue
     }
 
-    public func handle(_ request: HTTPRequest, responder: HTTPDeferredResponder) -> HTTPReply {
+    func handle(_ request: HTTPRequest, responder: HTTPDeferredResponder) -> HTTPReply {
         let startMicros = monotonicMicros()
         let (route, allow) = Route.match(method: request.method, path: request.path)
-        if keys.defersDurability, [.set, .kvPut, .delete, .kvDelete].contains(route) {
+        switch route {
+        case .set, .kvPut, .delete, .kvDelete where keys.defersWrites:
             return deferredWrite(request, route: route, responder: responder, startMicros: startMicros)
+        case .get, .kvGet where keys.defersReads:
+            return deferredRead(request, route: route, responder: responder, startMicros: startMicros)
+        case .batch:
+            return batchRoute(request, responder: responder, startMicros: startMicros)
+        default:
+            break
         }
         let response = respond(route, allow: allow, request)
         requestMetrics.record(route, status: response.status, micros: monotonicMicros() &- startMicros)
@@ -68,16 +79,18 @@ public final class KVortexHTTPHandler: HTTPHandler {
         case .get, .kvGet: return getRoute(request, route: route)
         case .set, .kvPut: return setRoute(request, route: route)
         case .delete, .kvDelete: return deleteRoute(request, route: route)
-        case .batch: return batchRoute(request)
+        case .batch: preconditionFailure("batches are answered by batchRoute(_:responder:startMicros:)")
         case .health: return healthRoute()
         case .ready: return readyRoute()
         case .metrics: return metricsRoute()
         case .clusterMembers: return membersRoute()
         case .clusterRing: return ringRoute()
         case .clusterLocate: return locateRoute(request)
-        case .clusterJoin, .clusterLeave:
+        case .clusterJoin: return joinRoute(request)
+        case .clusterLeave:
             return .error(status: 501, code: "not_implemented",
-                          message: "membership changes need the peer transport, which this build does not have yet")
+                          message: "leaving the ring is not supported yet; SIGTERM stops a node gracefully (its hints are handed off first)")
+        case .adminPartition: return partitionRoute(request)
         case .notFound:
             return .error(status: 404, code: "no_such_endpoint", message: "no endpoint at this path (see API.md)")
         case .methodNotAllowed:
@@ -88,10 +101,25 @@ public final class KVortexHTTPHandler: HTTPHandler {
         }
     }
 
+    /// The defaults of this request: the configured N, R and W capped at the cluster size now.
+    var quorum: QuorumDefaults { configuration.quorum.capped(at: keys.clusterSize) }
+
     /// Adds the headers every key operation carries (API.md "Response headers").
-    func addReplicaHeaders(_ response: inout HTTPResponse, acked: Int, asked: Int) {
-        response.addHeader("X-Coordinator", coordinatorHeader)
+    func addReplicaHeaders(_ response: inout HTTPResponse, acked: Int, asked: Int, coordinator: NodeID? = nil) {
+        response.addHeader("X-Coordinator", coordinator?.rawValue ?? coordinatorHeader)
         response.addHeader("X-Replicas", "\(acked)/\(asked)")
+    }
+
+    /// The JSON error of API.md; an unmet quorum also says `acked/asked` in `X-Replicas`.
+    func errorResponse(_ error: KVError) -> HTTPResponse {
+        var response = Self.errorResponse(error)
+        switch error {
+        case .quorumUnmet(_, let acked, let asked), .timeout(_, let acked, let asked):
+            addReplicaHeaders(&response, acked: acked, asked: asked)
+        default:
+            break
+        }
+        return response
     }
 
     static func errorResponse(_ error: KVError) -> HTTPResponse {

@@ -2,35 +2,17 @@ import KVortexCore
 import KVortexStorage
 import Synchronization
 
-/// What a read found: the merged object (for the context) and the siblings to show.
-public struct ReadResult: Sendable {
-    /// The stored object, or nil when the key was never written (or has been reaped).
-    public var object: VersionedObject?
-    /// Values a client sees: no tombstones, no expired values; sorted by dot.
-    public var liveSiblings: [Sibling]
-    public var replicasAcked: Int
-    public var replicasAsked: Int
-}
-
-/// What a write or delete produced.
-public struct WriteResult: Sendable {
-    /// The object's context after the write: the client's next `X-Context`.
-    public var context: WriteContext
-    public var replicasAcked: Int
-    public var replicasAsked: Int
-}
-
 /// Counters of the versioning bounds, exported on `/metrics`.
 public struct VersioningCounters: Sendable {
     public var siblingsCapped: UInt64 = 0
     public var lwwOverwrites: UInt64 = 0
 }
 
-/// Key operations of one node that is the whole cluster (N = 1): the local replica path.
+/// Key operations of one node that is the whole cluster (N = 1): the local replica path, answered
+/// inline on the event loop. `ClusterKeys` uses it while the node is alone.
 ///
 /// Reads the wall clock only through `clockMs`, which the driver supplies; the versioning rules
-/// themselves are the core's (`VersionedObject.applyWrite`). The replicated path replaces this
-/// when the cluster issue lands; the routes call either through `KeyOperations`.
+/// themselves are the core's (`VersionedObject.applyWrite`).
 public final class KeyService: KeyOperations {
     public let nodeID: NodeID
     public let actor: ActorID
@@ -54,7 +36,13 @@ public final class KeyService: KeyOperations {
     public var versioningCounters: VersioningCounters { counters.withLock { $0 } }
 
     /// True when writes are answered after a shared fsync (`write(_:…:completion:)`), not inline.
-    public var defersDurability: Bool { storage.defersDurability }
+    public var defersWrites: Bool { storage.defersDurability }
+    public var defersReads: Bool { false }
+    public var clusterSize: Int { 1 }
+
+    public func read(_ key: [UInt8], options: RequestOptions, completion: @escaping @Sendable (Result<ReadResult, KVError>) -> Void) {
+        completion(Result { () throws(KVError) in try get(key, options: options) })
+    }
 
     public func get(_ key: [UInt8], options: RequestOptions) throws(KVError) -> ReadResult {
         let nowMs = clockMs()
@@ -141,17 +129,4 @@ public final class KeyService: KeyOperations {
             $0.lwwOverwrites += UInt64(outcome.siblingsOverwrittenByLWW)
         }
     }
-}
-
-/// The key operations the HTTP routes need; implemented by the single-node service now and by the
-/// replicated coordinator later.
-public protocol KeyOperations: Sendable {
-    var nodeID: NodeID { get }
-    func get(_ key: [UInt8], options: RequestOptions) throws(KVError) -> ReadResult
-    func put(_ key: [UInt8], value: [UInt8], contentType: String, options: RequestOptions) throws(KVError) -> WriteResult
-    func delete(_ key: [UInt8], options: RequestOptions) throws(KVError) -> WriteResult
-    /// True when writes should go through `write(…, completion:)`, answered after they are durable.
-    var defersDurability: Bool { get }
-    func write(_ key: [UInt8], payload: Sibling.Payload, contentType: String, options: RequestOptions,
-               completion: @escaping @Sendable (Result<WriteResult, KVError>) -> Void)
 }

@@ -38,17 +38,6 @@ public struct NodeConfiguration: Sendable {
 
     public var resolvedPeerHost: String { peerHost ?? httpHost }
     public var resolvedPeerPort: Int { peerPort ?? (httpPort == 0 ? 0 : httpPort + 1000) }
-    public var resolvedNodeID: NodeID { NodeID(nodeID ?? "\(resolvedPeerHost):\(resolvedPeerPort)") }
-
-    /// The cluster size this node can count on now: itself plus its seeds.
-    public var knownClusterSize: Int { 1 + seeds.count }
-
-    /// N, R and W capped at the cluster size (API.md "Defaults").
-    public var effectiveQuorum: QuorumDefaults {
-        let n = max(1, min(replicaCount, knownClusterSize))
-        return QuorumDefaults(replicaCount: n, readQuorum: min(readQuorum, n), writeQuorum: min(writeQuorum, n),
-                              timeoutMs: timeoutMs)
-    }
 
     /// Checks combinations the flag parser cannot; the message names the flag.
     public func validate() throws(ConfigurationError) {
@@ -62,10 +51,20 @@ public struct NodeConfiguration: Sendable {
         if storage != .memory && dataDirectory == nil { throw .invalid("--storage \(storage.rawValue) needs --data-dir") }
         guard ["always", "batch", "none"].contains(fsync) else { throw .invalid("--fsync must be always, batch or none") }
         if cacheBytes != nil && storage == .memory { throw .invalid("--cache-bytes is a read cache in front of a durable engine (--storage log or sqlite)") }
-        if !seeds.isEmpty { throw .invalid("--seeds: clustering needs the peer transport, which this build does not have yet") }
-        if authTokenFile != nil || clusterSecretFile != nil || enableFaultInjection {
-            throw .invalid("--auth-token-file, --cluster-secret-file and --enable-fault-injection are not available in this build yet")
+        for seed in seeds where !Self.isHostPort(seed) {
+            throw .invalid("--seeds takes peer addresses HOST:PORT separated by commas; '\(seed)' is not one")
         }
+        if authTokenFile != nil || clusterSecretFile != nil {
+            throw .invalid("--auth-token-file and --cluster-secret-file are not available in this build yet")
+        }
+    }
+}
+
+extension NodeConfiguration {
+    static func isHostPort(_ text: String) -> Bool {
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
+              let port = Int(text[text.index(after: colon)...]) else { return false }
+        return (1...65535).contains(port)
     }
 }
 

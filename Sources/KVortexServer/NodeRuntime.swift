@@ -4,15 +4,21 @@ import KVortexCore
 import KVortexNet
 import KVortexStorage
 
-/// One running node: storage, key service, HTTP server and background sweep, wired from a
-/// `NodeConfiguration`. The real driver of the core (DESIGN.md "The shape").
+/// One running node: storage, the core node's driver and peer transport, key service, HTTP server
+/// and background sweep, wired from a `NodeConfiguration` (DESIGN.md "The shape").
 public final class NodeRuntime: Sendable {
     public let configuration: NodeConfiguration
     public let nodeID: NodeID
+    /// Where clients and peers reach this node (ports picked when 0 was asked for).
+    public let httpAddress: String
+    public let peerAddress: String
     public let storage: any StorageEngine
     public let keys: KeyService
-    let status: SingleNodeStatus
+    public let driver: NodeDriver
+    let status: NodeStatus
     let server: HTTPServer
+    /// Held from the start until the listeners are bound, so the addresses are known first.
+    private let reservations: [PortReservation]
     // DispatchSource timers are thread-safe; Dispatch just does not declare them Sendable.
     nonisolated(unsafe) private let sweepTimer: DispatchSourceTimer
     /// Objects removed per sweep tick at most, so a sweep never holds a loop or a shard for long.
@@ -22,23 +28,37 @@ public final class NodeRuntime: Sendable {
     public init(configuration: NodeConfiguration) throws(ConfigurationError) {
         try configuration.validate()
         self.configuration = configuration
-        nodeID = configuration.resolvedNodeID
+        // Ports first: the node ID defaults to the peer address, and storage keeps the node ID.
+        do {
+            reservations = [try PortReservation(host: configuration.httpHost, port: configuration.httpPort),
+                            try PortReservation(host: configuration.resolvedPeerHost, port: configuration.resolvedPeerPort)]
+        } catch {
+            throw .invalid("cannot use the address: \(error)")
+        }
+        httpAddress = "\(configuration.httpHost):\(reservations[0].port)"
+        peerAddress = "\(configuration.resolvedPeerHost):\(reservations[1].port)"
+        nodeID = NodeID(configuration.nodeID ?? peerAddress)
         let epoch: UInt64
+        let hints: any HintStore
         switch configuration.storage {
         case .memory:
             // A memory node always starts without its old data, so always in a new epoch (DESIGN.md).
             epoch = UInt64.random(in: 1...UInt64.max)
             storage = MemoryEngine(configuration: MemoryEngine.Configuration(
                 memoryBytesMax: configuration.memoryBytesMax, reapGraceMs: Limits.tombstoneGraceMsDefault))
+            hints = MemoryHintStore()
         case .log, .sqlite:
             let directory = configuration.dataDirectory!
-            guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .invalid("cannot create --data-dir \(directory)") }
+            for path in [directory, directory + "/hints"] {
+                guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw .invalid("cannot create \(path): errno \(errno)") }
+            }
             let fsync = FsyncPolicy(rawValue: configuration.fsync)!
             let durable: any StorageEngine
             do {
                 durable = configuration.storage == .log
                     ? try LogEngine(configuration: LogEngine.Configuration(directory: directory + "/log", fsync: fsync))
                     : try SQLiteEngine(configuration: SQLiteEngine.Configuration(path: directory + "/kvortex.sqlite", fsync: fsync))
+                hints = try LogHintStore(directory: directory + "/hints", fsync: fsync)
             } catch {
                 throw .invalid("cannot open the \(configuration.storage.rawValue) storage in \(directory): \(error)")
             }
@@ -48,16 +68,29 @@ public final class NodeRuntime: Sendable {
         let actor = ActorID(node: nodeID, epoch: epoch)
         keys = KeyService(nodeID: nodeID, actor: actor, storage: storage, mode: configuration.conflictMode,
                           siblingsMax: configuration.siblingsMax, clockMs: SystemClock.wallMs)
-        let routes = HTTPRoutesConfiguration(quorum: configuration.effectiveQuorum,
-                                             valueBytesMax: configuration.valueBytesMax)
-        var httpConfiguration = HTTPServerConfiguration(host: configuration.httpHost, port: configuration.httpPort)
+        var settings = NodeSettings(nodeID: nodeID, replicaCount: configuration.replicaCount,
+                                    conflictMode: configuration.conflictMode, siblingsMax: configuration.siblingsMax)
+        settings.peerAddress = peerAddress
+        settings.httpAddress = httpAddress
+        do {
+            driver = try NodeDriver(settings: settings, epoch: epoch, storage: storage, hints: hints, seeds: configuration.seeds,
+                                    transport: PeerTransportConfiguration(host: configuration.resolvedPeerHost, port: reservations[1].port,
+                                                                          nodeID: nodeID.rawValue),
+                                    randomSeed: UInt64.random(in: 0...UInt64.max), clockMs: SystemClock.wallMs)
+        } catch {
+            throw .invalid("cannot listen for peers on \(peerAddress): \(error)")
+        }
+        let routes = HTTPRoutesConfiguration(
+            quorum: QuorumDefaults(replicaCount: configuration.replicaCount, readQuorum: configuration.readQuorum,
+                                   writeQuorum: configuration.writeQuorum, timeoutMs: configuration.timeoutMs),
+            valueBytesMax: configuration.valueBytesMax)
+        var httpConfiguration = HTTPServerConfiguration(host: configuration.httpHost, port: reservations[0].port)
         httpConfiguration.loopCount = configuration.loopCount
         httpConfiguration.connectionsMax = configuration.connectionsMax
         httpConfiguration.bodyBytesMax = configuration.valueBytesMax + 64 * 1024
-        status = SingleNodeStatus(nodeID: nodeID, httpAddress: "\(configuration.httpHost):\(configuration.httpPort)",
-                                  storage: storage, keys: keys, actor: actor)
-        let handler = KVortexHTTPHandler(keys: keys, configuration: routes, status: status,
-                                         monotonicMicros: SystemClock.monotonicMicros)
+        status = NodeStatus(driver: driver, storage: storage, keys: keys, faultInjection: configuration.enableFaultInjection)
+        let handler = KVortexHTTPHandler(keys: ClusterKeys(local: keys, driver: driver, clockMs: SystemClock.wallMs),
+                                         configuration: routes, status: status, monotonicMicros: SystemClock.monotonicMicros)
         server = HTTPServer(configuration: httpConfiguration, handler: handler)
         status.attach(server: server)
         sweepTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kvortex.sweep"))
@@ -66,7 +99,8 @@ public final class NodeRuntime: Sendable {
     /// Binds the listeners and starts serving; returns the bound HTTP address.
     public func start() throws -> (host: String, port: Int) {
         let address = try server.start()
-        status.httpAddress = "\(address.host):\(address.port)"
+        driver.start()
+        reservations.forEach { $0.release() }
         let storage = self.storage
         let swept = status
         sweepTimer.schedule(deadline: .now() + .milliseconds(Self.sweepIntervalMs),
@@ -84,10 +118,15 @@ public final class NodeRuntime: Sendable {
         return address
     }
 
-    /// Stops accepting, finishes in-flight requests within the grace period, flushes storage.
+    /// Stops accepting, finishes in-flight requests within the grace period, hands off the hints it
+    /// holds for reachable members (within the same bound), stops the peers, flushes storage.
     public func stop() {
         sweepTimer.cancel()
         server.stop(gracePeriodMs: configuration.shutdownGraceMs)
+        if !driver.deliverHints(timeoutMs: configuration.shutdownGraceMs) {
+            Log.line("stopping with hints undelivered: their members did not take them within \(configuration.shutdownGraceMs) ms")
+        }
+        driver.stop()
         do {
             try storage.close()
         } catch {

@@ -72,6 +72,13 @@ public struct QuorumDefaults: Equatable, Sendable {
         self.timeoutMs = timeoutMs
     }
 
+    /// These defaults in a cluster of `size` members: N, R and W at most `size` (API.md "Defaults").
+    public func capped(at size: Int) -> QuorumDefaults {
+        guard size < replicaCount else { return self }
+        let n = max(1, size)
+        return QuorumDefaults(replicaCount: n, readQuorum: min(readQuorum, n), writeQuorum: min(writeQuorum, n), timeoutMs: timeoutMs)
+    }
+
     public var options: RequestOptions {
         RequestOptions(readQuorum: readQuorum, writeQuorum: writeQuorum, timeoutMs: timeoutMs)
     }

@@ -39,7 +39,7 @@ enum ServeCommand {
             Terminal.error("kvortex serve: \(error)\n")
             return 1
         }
-        Terminal.output("kvortex ready http=\(address.host):\(address.port) peer=\(configuration.resolvedPeerHost):\(configuration.resolvedPeerPort) id=\(node.nodeID)")
+        Terminal.output("kvortex ready http=\(address.host):\(address.port) peer=\(node.peerAddress) id=\(node.nodeID)")
         var received: Int32 = 0
         sigwait(&signals, &received)
         Terminal.error("kvortex: signal \(received), stopping\n")
@@ -64,7 +64,7 @@ enum ServeCommand {
         }
         configuration.nodeID = arguments.string("node-id")
         if let text = arguments.string("seeds") {
-            configuration.seeds = text.split(separator: ",").map(String.init)
+            configuration.seeds = text.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
         }
         configuration.replicaCount = try arguments.int("replicas", range: 1...64) ?? configuration.replicaCount
         configuration.readQuorum = try arguments.int("read-quorum", range: 1...64) ?? configuration.readQuorum

@@ -60,11 +60,18 @@ public struct MemberDigest: Hashable, Sendable {
     /// Raised by the member itself every heartbeat; a peer that sees it grow knows the member lives.
     public var heartbeat: UInt64
     public var isLeaving: Bool
+    /// Where the member listens for peers and for clients ("host:port"; empty when unknown). Gossip
+    /// carries them so a node can reach members it only heard of, whatever their IDs are.
+    public var peerAddress: String
+    public var httpAddress: String
 
-    public init(node: NodeID, incarnation: UInt64, heartbeat: UInt64, isLeaving: Bool = false) {
+    public init(node: NodeID, incarnation: UInt64, heartbeat: UInt64, isLeaving: Bool = false,
+                peerAddress: String = "", httpAddress: String = "") {
         self.node = node
         self.incarnation = incarnation
         self.heartbeat = heartbeat
         self.isLeaving = isLeaving
+        self.peerAddress = peerAddress
+        self.httpAddress = httpAddress
     }
 }

@@ -119,10 +119,13 @@ public struct WriteOutcome: Equatable, Sendable {
     public var dot: Dot?
     public var replicasAcked: Int
     public var replicasAsked: Int
+    /// The node that coordinated the write (`X-Coordinator`); nil until the node fills it in.
+    public var coordinator: NodeID?
 
-    public init(context: WriteContext, dot: Dot? = nil, replicasAcked: Int, replicasAsked: Int) {
+    public init(context: WriteContext, dot: Dot? = nil, replicasAcked: Int, replicasAsked: Int, coordinator: NodeID? = nil) {
         self.context = context
         self.dot = dot
+        self.coordinator = coordinator
         self.replicasAcked = replicasAcked
         self.replicasAsked = replicasAsked
     }

@@ -31,12 +31,15 @@ public struct MembershipView: Sendable {
     /// Peers a message could not be delivered to, with the heartbeat known then: down until newer news.
     private var unreachable: [NodeID: MemberDigest] = [:]
 
-    public init(localNode: NodeID, seeds: [NodeID], settings: FailureDetectorSettings, nowMs: UInt64) {
+    /// `peerAddress` and `httpAddress` are where this node listens; gossip tells them to the others.
+    public init(localNode: NodeID, seeds: [NodeID], settings: FailureDetectorSettings, nowMs: UInt64,
+                peerAddress: String = "", httpAddress: String = "") {
         self.localNode = localNode
         self.settings = settings
         // The incarnation starts at the start time (Cassandra's "generation"): a node that restarts
         // without memory of its old heartbeat still gossips news newer than its previous life's.
-        digests[localNode] = MemberDigest(node: localNode, incarnation: max(1, nowMs), heartbeat: 0)
+        digests[localNode] = MemberDigest(node: localNode, incarnation: max(1, nowMs), heartbeat: 0,
+                                          peerAddress: peerAddress, httpAddress: httpAddress)
         states[localNode] = .up
         for seed in seeds where seed != localNode {
             // Known by configuration before any gossip: assume up, and let silence prove otherwise.
@@ -52,6 +55,9 @@ public struct MembershipView: Sendable {
     public var members: [NodeID] { digests.keys.sorted() }
 
     public func state(of node: NodeID) -> MemberState? { states[node] }
+
+    /// The latest digest of `node` (its addresses, counters), or nil for a stranger.
+    public func digest(of node: NodeID) -> MemberDigest? { digests[node] }
 
     /// True when requests may be routed to `node`: known and neither down nor gone.
     public func isHealthy(_ node: NodeID) -> Bool {

@@ -47,3 +47,16 @@ extension Node {
         changes.map { .log("member \($0.0) is now \($0.1.rawValue)") }
     }
 }
+
+extension Node {
+    /// True while this node holds hints for a member it believes healthy: a graceful stop waits for
+    /// them to be delivered (bounded by its grace period).
+    public var holdsDeliverableHints: Bool {
+        hints.targets().contains { target in
+            target != nodeID && membership.isHealthy(target) && !hints.pending(for: target, limit: 1).isEmpty
+        }
+    }
+
+    /// Hints held, delivered and dropped, for metrics.
+    public var hintStats: HintStats { hints.stats }
+}

@@ -29,7 +29,8 @@ extension Node {
         case .hintAck(let operation):
             return hintAcknowledged(operation)
         case .gossip(let digests):
-            return membershipChanged(membership.merge(digests, nowMs: nowMs))
+            let changes = membership.merge(digests, nowMs: nowMs)
+            return growRing(changes) + membershipChanged(changes)
         }
     }
 

@@ -161,7 +161,12 @@ extension Node {
         for action in actions {
             switch action {
             case .reply(let result):
-                effects += reply(replyTo, result)
+                // The outcome names this node: a forwarded write's client learns who coordinated it.
+                effects += reply(replyTo, result.map { outcome in
+                    var outcome = outcome
+                    outcome.coordinator = nodeID
+                    return outcome
+                })
                 operations[operation] = nil
             }
         }

@@ -10,7 +10,7 @@ public struct Node: Sendable {
     let storage: any StorageEngine
     let hints: any HintStore
     public internal(set) var membership: MembershipView
-    var placement: any Placement
+    var placement: Ring
     var clock: HybridLogicalClock
     var random: SplitMix64
     var operations: [OperationID: Operation] = [:]
@@ -32,14 +32,14 @@ public struct Node: Sendable {
     }
 
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
-                placement: any Placement, seeds: [NodeID], randomSeed: UInt64, nowMs: UInt64) {
+                placement: Ring, seeds: [NodeID], randomSeed: UInt64, nowMs: UInt64) {
         self.settings = settings
         self.actor = ActorID(node: settings.nodeID, epoch: epoch)
         self.storage = storage
         self.hints = hints
         self.placement = placement
-        self.membership = MembershipView(localNode: settings.nodeID, seeds: seeds,
-                                         settings: settings.failureDetector, nowMs: nowMs)
+        self.membership = MembershipView(localNode: settings.nodeID, seeds: seeds, settings: settings.failureDetector,
+                                         nowMs: nowMs, peerAddress: settings.peerAddress, httpAddress: settings.httpAddress)
         self.clock = HybridLogicalClock()
         self.random = SplitMix64(seed: randomSeed)
     }
@@ -71,9 +71,23 @@ public struct Node: Sendable {
         }
     }
 
-    /// Replaces the placement after a membership change (the ring is computed by the driver for now).
-    public mutating func updatePlacement(_ placement: any Placement) {
+    /// The ring this node routes by.
+    public var ring: Ring { placement }
+
+    /// Replaces the placement (tests; a running node grows its ring itself, `growRing`).
+    public mutating func updatePlacement(_ placement: Ring) {
         self.placement = placement
+    }
+
+    /// Adds members gossip revealed to the ring. Until the ring is gossiped with a version (issue 4),
+    /// every node computes `Ring.initial` from the set of members it knows, so nodes that know the same
+    /// members route alike whatever order they learned them in. Members are never removed here.
+    mutating func growRing(_ changes: [(NodeID, MemberState)]) -> [NodeEffect] {
+        let known = Set(placement.members.map(\.node))
+        guard changes.contains(where: { !known.contains($0.0) }) else { return [] }
+        let members = Set(membership.members).union(known).sorted().map { RingMember($0) }
+        placement = Ring.initial(members: members, partitioning: settings.partitioning, replicaCount: settings.replicaCount)
+        return [.log("ring now has \(members.count) members")]
     }
 
     func makeOperationID() -> OperationID {

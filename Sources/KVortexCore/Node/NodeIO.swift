@@ -30,6 +30,9 @@ public enum NodeEffect: Equatable, Sendable {
 /// Tunables of a node; every bound is named here (STYLE.md "Every queue and buffer has a named limit").
 public struct NodeSettings: Sendable {
     public var nodeID: NodeID
+    /// Where this node listens for peers and clients, gossiped to the others ("" in the simulator).
+    public var peerAddress = ""
+    public var httpAddress = ""
     public var replicaCount: Int
     public var conflictMode: ConflictMode
     public var siblingsMax: Int

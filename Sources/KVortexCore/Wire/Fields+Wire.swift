@@ -57,13 +57,19 @@ extension MemberDigest {
         writer.writeVarint(incarnation)
         writer.writeVarint(heartbeat)
         writer.write(isLeaving ? 1 : 0)
+        writer.writeString(peerAddress)
+        writer.writeString(httpAddress)
     }
 
     init(from reader: inout ByteReader) throws(DecodeError) {
         let node = NodeID(try reader.readString(lengthMax: PeerMessage.stringBytesMax))
         let incarnation = try reader.readVarint()
         let heartbeat = try reader.readVarint()
-        self.init(node: node, incarnation: incarnation, heartbeat: heartbeat, isLeaving: try reader.readFlag())
+        let isLeaving = try reader.readFlag()
+        let peerAddress = try reader.readString(lengthMax: PeerMessage.stringBytesMax)
+        let httpAddress = try reader.readString(lengthMax: PeerMessage.stringBytesMax)
+        self.init(node: node, incarnation: incarnation, heartbeat: heartbeat, isLeaving: isLeaving,
+                  peerAddress: peerAddress, httpAddress: httpAddress)
     }
 }
 
@@ -77,6 +83,7 @@ extension Result<WriteOutcome, KVError> {
             if let dot = outcome.dot { writer.writeFixed64(dot.actor.rawValue); writer.writeVarint(dot.counter) }
             writer.writeVarint(UInt64(outcome.replicasAcked))
             writer.writeVarint(UInt64(outcome.replicasAsked))
+            writer.writeString(outcome.coordinator?.rawValue ?? "")
         case .failure(let error):
             writer.write(1)
             error.encode(into: &writer)
@@ -96,7 +103,9 @@ extension Result<WriteOutcome, KVError> {
             }
             let acked = try KVError.readCount(&reader)
             let asked = try KVError.readCount(&reader)
-            self = .success(WriteOutcome(context: context, dot: dot, replicasAcked: acked, replicasAsked: asked))
+            let coordinator = try reader.readString(lengthMax: PeerMessage.stringBytesMax)
+            self = .success(WriteOutcome(context: context, dot: dot, replicasAcked: acked, replicasAsked: asked,
+                                         coordinator: coordinator.isEmpty ? nil : NodeID(coordinator)))
         case 1:
             self = .failure(try KVError(from: &reader))
         case let other:

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import KVortexCore
 import KVortexNet
 import Synchronization
@@ -10,6 +11,10 @@ import Synchronization
 /// One lock around the node: inputs are handled one at a time (the node is a value with no internal
 /// locking), effects are performed after the lock is released. Storage work inside `handle` is the
 /// bounded local call the design allows; nothing else blocks.
+///
+/// Peers are reached by the peer address their gossip carries (`PeerRouting`), so node IDs need not be
+/// addresses. Seeds are addresses: until gossip reveals who answers there, this node sends its own
+/// gossip to each seed, which makes the seed learn it and gossip back.
 public final class NodeDriver: Sendable {
     public typealias ReadCompletion = @Sendable (Result<ReadOutcome, KVError>) -> Void
     public typealias WriteCompletion = @Sendable (Result<WriteOutcome, KVError>) -> Void
@@ -21,26 +26,32 @@ public final class NodeDriver: Sendable {
 
     public let nodeID: NodeID
     public let transport: PeerTransport
+    public let routing: PeerRouting
     private let node: Mutex<Node>
     private let waiters = Mutex<[RequestID: Waiter]>([:])
     private let nextRequest = Atomic<UInt64>(1)
     private let timers = DispatchQueue(label: "kvortex.node.timers")
     private let clockMs: @Sendable () -> UInt64
     private let stopped = Atomic<Bool>(false)
+    private let joined: Atomic<Bool>
+    private let ringSize = Atomic<Int>(1)
     /// Frames from peers that did not decode (the connection is not closed: framing is intact).
     public let malformedFrames = Atomic<UInt64>(0)
+    /// How often seeds not yet known as members are contacted.
+    public static let seedContactIntervalMs = 500
 
     /// Builds the node and its transport; `start` begins listening and ticking.
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
-                members: [NodeID], transport configuration: PeerTransportConfiguration,
+                seeds: [String], transport configuration: PeerTransportConfiguration,
                 randomSeed: UInt64, clockMs: @escaping @Sendable () -> UInt64) throws(NetError) {
         nodeID = settings.nodeID
         self.clockMs = clockMs
-        let allMembers = Array(Set(members + [settings.nodeID])).sorted()
-        let ring = Ring.initial(members: allMembers.map { RingMember($0) }, partitioning: settings.partitioning,
-                                replicaCount: min(settings.replicaCount, allMembers.count))
+        let ring = Ring.initial(members: [RingMember(settings.nodeID)], partitioning: settings.partitioning,
+                                replicaCount: settings.replicaCount)
         node = Mutex(Node(settings: settings, epoch: epoch, storage: storage, hints: hints, placement: ring,
-                          seeds: allMembers.filter { $0 != settings.nodeID }, randomSeed: randomSeed, nowMs: clockMs()))
+                          seeds: [], randomSeed: randomSeed, nowMs: clockMs()))
+        routing = PeerRouting(ownAddress: settings.peerAddress, seeds: seeds)
+        joined = Atomic(seeds.isEmpty)
         let inbox = DriverInbox()
         transport = try PeerTransport(configuration: configuration, receive: { peer, frame in inbox.driver?.received(frame, from: peer) })
         inbox.driver = self
@@ -49,6 +60,7 @@ public final class NodeDriver: Sendable {
     public func start() {
         transport.start()
         perform(node.withLock { $0.start() })
+        contactSeeds()
     }
 
     /// Stops taking inputs and closes the peer links. Operations still waiting are answered with
@@ -69,8 +81,25 @@ public final class NodeDriver: Sendable {
         }
     }
 
-    /// A snapshot of the node (membership, counters) for status pages and tests.
+    /// A snapshot of the node (membership, ring, counters) for status pages and tests.
     public var snapshot: Node { node.withLock { $0 } }
+
+    /// True once this node has heard from a peer (or has no seeds: a cluster of one). `/ready`.
+    public var hasJoined: Bool { joined.load(ordering: .relaxed) }
+
+    /// Members in the ring this node routes by: 1 while it is alone.
+    public var clusterSize: Int { ringSize.load(ordering: .relaxed) }
+
+    /// Waits, up to `timeoutMs`, until no hint this node holds is for a member it believes healthy.
+    /// Returns true when none is left. Part of a graceful stop (API.md "Command line").
+    public func deliverHints(timeoutMs: Int) -> Bool {
+        let deadline = DispatchTime.now() + .milliseconds(timeoutMs)
+        while node.withLock({ $0.holdsDeliverableHints }) {
+            guard DispatchTime.now() < deadline else { return false }
+            usleep(20_000)
+        }
+        return true
+    }
 
     public func read(_ key: [UInt8], options: QuorumOptions, completion: @escaping ReadCompletion) {
         guard !stopped.load(ordering: .relaxed) else { return completion(.failure(.overloaded(reason: "the node is stopping"))) }
@@ -84,6 +113,12 @@ public final class NodeDriver: Sendable {
         feed(.put(request, key: key, write, options))
     }
 
+    /// Adds a seed address to contact (`POST /cluster/join`).
+    public func join(seed: String) {
+        routing.addSeed(seed)
+        contactSeeds(reschedule: false)
+    }
+
     private func allocateRequest(_ waiter: Waiter) -> RequestID {
         let request = RequestID(nextRequest.wrappingAdd(1, ordering: .relaxed).oldValue)
         waiters.withLock { $0[request] = waiter }
@@ -91,25 +126,48 @@ public final class NodeDriver: Sendable {
     }
 
     private func received(_ frame: [UInt8], from peer: String) {
+        let sender = NodeID(peer)
+        guard !routing.isIsolated(sender) else { return }
         switch Result(catching: { () throws(DecodeError) in try WireFrame.decode(frame) }) {
         case .success(.message(let message, _)):
-            feed(.peer(from: NodeID(peer), message))
+            if case .gossip(let digests) = message {
+                routing.learn(digests)
+                joined.store(true, ordering: .relaxed)
+            }
+            feed(.peer(from: sender, message))
         case .success(.incomplete), .failure:
             malformedFrames.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
+
+    /// Sends this node's gossip to every seed address no known member listens on, then again later.
+    private func contactSeeds(reschedule: Bool = true) {
+        guard !stopped.load(ordering: .relaxed) else { return }
+        let strangers = routing.unknownSeeds()
+        if !strangers.isEmpty {
+            let frame = WireFrame.encode(.gossip(node.withLock { $0.membership.gossip() }))
+            for address in strangers { _ = transport.send(frame, to: address) }
+        }
+        if reschedule {
+            timers.asyncAfter(deadline: .now() + .milliseconds(Self.seedContactIntervalMs)) { [self] in contactSeeds() }
         }
     }
 
     private func feed(_ input: NodeInput) {
         guard !stopped.load(ordering: .relaxed) else { return }
         let now = clockMs()
-        perform(node.withLock { $0.handle(input, nowMs: now) })
+        let (effects, members) = node.withLock { node in (node.handle(input, nowMs: now), node.ring.members.count) }
+        ringSize.store(members, ordering: .relaxed)
+        perform(effects)
     }
 
     private func perform(_ effects: [NodeEffect]) {
         for effect in effects {
             switch effect {
             case .send(let target, let message):
-                let result = transport.send(WireFrame.encode(message), to: target.rawValue)
+                let result: PeerSendResult = routing.isIsolated(target)
+                    ? .unreachable
+                    : transport.send(WireFrame.encode(message), to: routing.address(of: target))
                 if result != .queued {
                     // Like a refused connection: the node learns at once, outside this call.
                     timers.async { [self] in feed(.undeliverable(to: target, message)) }

@@ -6,15 +6,47 @@ extension KVortexHTTPHandler {
     func getRoute(_ request: HTTPRequest, route: Route) -> HTTPResponse {
         do throws(KVError) {
             let key = try Self.key(of: request, route: route)
-            let options = try configuration.quorum.options(from: RequestOptionHeaders(request))
-            let result = try keys.get(key, options: options)
-            let wantsEnvelope = request.header("accept").map { $0.contains("application/json".utf8) } ?? false
-            var response = ReadRendering.response(for: result, key: key, envelope: wantsEnvelope)
-            addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked)
-            return response
+            let options = try quorum.options(from: RequestOptionHeaders(request))
+            return readResponse(try keys.get(key, options: options), key: key, envelope: Self.wantsEnvelope(request))
         } catch {
-            return Self.errorResponse(error)
+            return errorResponse(error)
         }
+    }
+
+    /// A read coordinated over the replicas: the request is read now (its buffers live only during
+    /// `handle`), the reply goes out when the quorum answers or the deadline passes.
+    func deferredRead(_ request: HTTPRequest, route: Route, responder: HTTPDeferredResponder, startMicros: UInt64) -> HTTPReply {
+        let key: [UInt8]
+        let options: RequestOptions
+        do throws(KVError) {
+            key = try Self.key(of: request, route: route)
+            options = try quorum.options(from: RequestOptionHeaders(request))
+        } catch {
+            let response = errorResponse(error)
+            requestMetrics.record(route, status: response.status, micros: monotonicMicros() &- startMicros)
+            return .now(response)
+        }
+        let envelope = Self.wantsEnvelope(request)
+        keys.read(key, options: options) { [self] result in
+            let response: HTTPResponse
+            switch result {
+            case .success(let read): response = readResponse(read, key: key, envelope: envelope)
+            case .failure(let error): response = errorResponse(error)
+            }
+            requestMetrics.record(route, status: response.status, micros: monotonicMicros() &- startMicros)
+            responder.complete(response)
+        }
+        return .later
+    }
+
+    func readResponse(_ result: ReadResult, key: [UInt8], envelope: Bool) -> HTTPResponse {
+        var response = ReadRendering.response(for: result, key: key, envelope: envelope)
+        addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked)
+        return response
+    }
+
+    static func wantsEnvelope(_ request: HTTPRequest) -> Bool {
+        request.header("accept").map { $0.contains("application/json".utf8) } ?? false
     }
 
     func setRoute(_ request: HTTPRequest, route: Route) -> HTTPResponse {
@@ -23,31 +55,31 @@ extension KVortexHTTPHandler {
             guard value.count <= configuration.valueBytesMax else {
                 throw .valueTooLarge(bytes: value.count, bytesMax: configuration.valueBytesMax)
             }
-            let options = try configuration.quorum.options(from: RequestOptionHeaders(request))
+            let options = try quorum.options(from: RequestOptionHeaders(request))
             let result = try keys.put(key, value: value, contentType: contentType, options: options)
             return writeResponse(result)
         } catch {
-            return Self.errorResponse(error)
+            return errorResponse(error)
         }
     }
 
     func deleteRoute(_ request: HTTPRequest, route: Route) -> HTTPResponse {
         do throws(KVError) {
             let key = try Self.key(of: request, route: route)
-            let options = try configuration.quorum.options(from: RequestOptionHeaders(request))
+            let options = try quorum.options(from: RequestOptionHeaders(request))
             return writeResponse(try keys.delete(key, options: options))
         } catch {
-            return Self.errorResponse(error)
+            return errorResponse(error)
         }
     }
 
-    /// A set or delete on an engine that answers after a shared fsync: the request is read now (its
-    /// buffers live only during `handle`), and the reply goes out from the engine's sync thread, so the
-    /// event loop never waits for the disk.
+    /// A set or delete answered later: replicated (when the write quorum answers) or on an engine that
+    /// answers after a shared fsync (from its sync thread). The request is read now (its buffers live
+    /// only during `handle`); no event loop waits for peers or the disk.
     func deferredWrite(_ request: HTTPRequest, route: Route, responder: HTTPDeferredResponder, startMicros: UInt64) -> HTTPReply {
         let input: (key: [UInt8], payload: Sibling.Payload, contentType: String, options: RequestOptions)
         do throws(KVError) {
-            let options = try configuration.quorum.options(from: RequestOptionHeaders(request))
+            let options = try quorum.options(from: RequestOptionHeaders(request))
             if route == .set || route == .kvPut {
                 let (key, value, contentType) = try writeInput(of: request, route: route)
                 guard value.count <= configuration.valueBytesMax else {
@@ -58,7 +90,7 @@ extension KVortexHTTPHandler {
                 input = (try Self.key(of: request, route: route), .tombstone, "", options)
             }
         } catch {
-            let response = Self.errorResponse(error)
+            let response = errorResponse(error)
             requestMetrics.record(route, status: response.status, micros: monotonicMicros() &- startMicros)
             return .now(response)
         }
@@ -66,7 +98,7 @@ extension KVortexHTTPHandler {
             let response: HTTPResponse
             switch result {
             case .success(let written): response = writeResponse(written)
-            case .failure(let error): response = Self.errorResponse(error)
+            case .failure(let error): response = errorResponse(error)
             }
             requestMetrics.record(route, status: response.status, micros: monotonicMicros() &- startMicros)
             responder.complete(response)
@@ -77,7 +109,7 @@ extension KVortexHTTPHandler {
     func writeResponse(_ result: WriteResult) -> HTTPResponse {
         var response = HTTPResponse(status: 204)
         response.addHeader("X-Context", CausalContext.token(for: result.context))
-        addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked)
+        addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked, coordinator: result.coordinator)
         return response
     }
 

@@ -30,6 +30,7 @@ extension KVortexHTTPHandler {
             json.field("id", member.id.rawValue)
             json.field("state", member.state)
             json.field("http", member.httpAddress)
+            json.field("peer", member.peerAddress)
             json.endObject()
         }
         json.endArray()
@@ -38,16 +39,18 @@ extension KVortexHTTPHandler {
     }
 
     func ringRoute() -> HTTPResponse {
-        var json = JSONWriter(capacity: configuration.partitioning.partitionCount * 40)
+        let ring = status.ring()
+        var json = JSONWriter(capacity: ring.partitioning.partitionCount * 40)
         json.beginObject()
-        json.field("partitions", configuration.partitioning.partitionCount)
-        json.field("replicas", configuration.quorum.replicaCount)
+        json.field("partitions", ring.partitioning.partitionCount)
+        json.field("replicas", quorum.replicaCount)
+        json.field("members", ring.members.count)
         json.key("ring")
         json.beginArray()
-        for partition in 0..<configuration.partitioning.partitionCount {
+        for partition in 0..<ring.partitioning.partitionCount {
             json.beginObject()
             json.field("partition", partition)
-            writePreferenceList(partition, into: &json)
+            writePreferenceList(ring.primaries(ofPartition: partition), into: &json)
             json.endObject()
         }
         json.endArray()
@@ -58,13 +61,14 @@ extension KVortexHTTPHandler {
     func locateRoute(_ request: HTTPRequest) -> HTTPResponse {
         do throws(KVError) {
             let key = try Self.key(of: request, route: .clusterLocate)
-            let partition = configuration.partitioning.partition(of: key)
+            let ring = status.ring()
+            let partition = ring.partitioning.partition(of: key)
             var json = JSONWriter()
             json.beginObject()
             json.key("key")
             json.string(utf8: key)
             json.field("partition", partition)
-            writePreferenceList(partition, into: &json)
+            writePreferenceList(ring.primaries(ofPartition: partition), into: &json)
             json.endObject()
             return HTTPResponse(status: 200, body: json.bytes, contentType: "application/json")
         } catch {
@@ -72,10 +76,10 @@ extension KVortexHTTPHandler {
         }
     }
 
-    private func writePreferenceList(_ partition: Int, into json: inout JSONWriter) {
+    private func writePreferenceList(_ nodes: [NodeID], into json: inout JSONWriter) {
         json.key("preferenceList")
         json.beginArray()
-        for node in status.preferenceList(partition: partition) { json.string(node.rawValue) }
+        for node in nodes { json.string(node.rawValue) }
         json.endArray()
     }
 }

@@ -1,0 +1,42 @@
+import KVortexCore
+import KVortexNet
+
+/// The cluster's part of `/metrics`: members by state, the coordinator's counters, hints, the peer
+/// transport's counters and the frames fault injection dropped.
+enum ClusterMetrics {
+    static func write(_ driver: NodeDriver, members: [MemberView], to writer: inout PrometheusWriter) {
+        writer.family("kvortex_cluster_members", .gauge, help: "Members this node knows, by the state it sees them in.")
+        for state in MemberState.allCases {
+            writer.sample("kvortex_cluster_members", [("state", state.rawValue)], members.filter { $0.state == state.rawValue }.count)
+        }
+        writer.family("kvortex_cluster_ready", .gauge, help: "1 once the node has joined its cluster (or has no seeds).")
+        writer.sample("kvortex_cluster_ready", [], driver.hasJoined ? 1 : 0)
+        let node = driver.snapshot
+        let counters = node.counters
+        let coordination: [(String, String, UInt64)] = [
+            ("kvortex_read_repairs_total", "Newer versions sent to stale replicas after a read.", counters.readRepairsSent),
+            ("kvortex_writes_forwarded_total", "Client writes sent to a replica of the key to coordinate.", counters.writesForwarded),
+            ("kvortex_operations_refused_total", "Client operations refused because too many were in flight.", counters.operationsRefused),
+            ("kvortex_replica_storage_failures_total", "Replica reads or writes the local storage failed.", counters.storageFailures),
+        ]
+        for (name, help, value) in coordination {
+            writer.family(name, .counter, help: help)
+            writer.sample(name, [], value)
+        }
+        let hints = node.hintStats
+        writer.family("kvortex_hints_pending", .gauge, help: "Hinted writes held for members that could not take them.")
+        writer.sample("kvortex_hints_pending", [], hints.pending)
+        writer.family("kvortex_hints_total", .counter, help: "Hinted writes by what became of them.")
+        writer.sample("kvortex_hints_total", [("event", "stored")], hints.stored)
+        writer.sample("kvortex_hints_total", [("event", "delivered")], hints.delivered)
+        writer.sample("kvortex_hints_total", [("event", "dropped_full")], hints.droppedFull)
+        writer.family("kvortex_peer_events_total", .counter, help: "Peer transport counters.")
+        for counter in PeerCounter.allCases {
+            writer.sample("kvortex_peer_events_total", [("event", "\(counter)")], driver.transport.counter(counter))
+        }
+        writer.family("kvortex_peer_frames_malformed_total", .counter, help: "Frames from peers that did not decode.")
+        writer.sample("kvortex_peer_frames_malformed_total", [], driver.malformedFrames.load(ordering: .relaxed))
+        writer.family("kvortex_fault_injection_dropped_total", .counter, help: "Peer frames dropped because their node is isolated.")
+        writer.sample("kvortex_fault_injection_dropped_total", [], driver.routing.isolatedFrames.load(ordering: .relaxed))
+    }
+}

@@ -1,0 +1,50 @@
+import KVortexCore
+import KVortexNet
+
+/// `POST /cluster/join` and the fault-injection endpoint `POST|DELETE /admin/partition` (API.md).
+extension KVortexHTTPHandler {
+    /// Most node IDs one partition request may isolate.
+    static let isolatedNodesMax = 1_000
+
+    func joinRoute(_ request: HTTPRequest) -> HTTPResponse {
+        guard case .found(let raw) = QueryString.value("seed", in: request.query),
+              let seed = String(validating: raw, as: UTF8.self), NodeConfiguration.isHostPort(seed)
+        else {
+            return .error(status: 400, code: "invalid_seed", message: "?seed= must be the peer address HOST:PORT of a member")
+        }
+        status.join(seed: seed)
+        return HTTPResponse(status: 202, body: Array("{\"joining\":\"\(seed)\"}".utf8), contentType: "application/json")
+    }
+
+    func partitionRoute(_ request: HTTPRequest) -> HTTPResponse {
+        guard status.isFaultInjectionEnabled else {
+            return .error(status: 403, code: "fault_injection_disabled",
+                          message: "fault injection is off; start the node with --enable-fault-injection to use /admin/partition")
+        }
+        if request.method == .delete {
+            status.isolate([])
+            return HTTPResponse(status: 204)
+        }
+        let nodes: [String]
+        do {
+            guard let list = try JSONParser.parse(request.body)["isolate"]?.arrayValue else {
+                return Self.invalidPartition("the body needs an array member \"isolate\" of node IDs")
+            }
+            nodes = list.compactMap(\.stringValue)
+            guard nodes.count == list.count else { return Self.invalidPartition("\"isolate\" must hold node IDs as strings") }
+        } catch {
+            return Self.invalidPartition("the JSON body is invalid at byte \(error.offset): \(error.reason)")
+        }
+        guard nodes.count <= Self.isolatedNodesMax else { return Self.invalidPartition("at most \(Self.isolatedNodesMax) node IDs") }
+        guard !nodes.contains(where: \.isEmpty) else { return Self.invalidPartition("a node ID is empty") }
+        guard !nodes.contains(keys.nodeID.rawValue) else {
+            return Self.invalidPartition("a node cannot isolate itself (\(keys.nodeID)); isolate the others instead")
+        }
+        status.isolate(Set(nodes.map { NodeID($0) }))
+        return HTTPResponse(status: 204)
+    }
+
+    private static func invalidPartition(_ message: String) -> HTTPResponse {
+        .error(status: 400, code: "invalid_partition", message: message)
+    }
+}
