@@ -49,9 +49,7 @@ public final class NodeRuntime: Sendable {
             hints = MemoryHintStore()
         case .log, .sqlite:
             let directory = configuration.dataDirectory!
-            for path in [directory, directory + "/hints"] {
-                guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw .invalid("cannot create \(path): errno \(errno)") }
-            }
+            try Self.makeDirectories(directory + "/hints")
             let fsync = FsyncPolicy(rawValue: configuration.fsync)!
             let durable: any StorageEngine
             do {
@@ -94,6 +92,17 @@ public final class NodeRuntime: Sendable {
         server = HTTPServer(configuration: httpConfiguration, handler: handler)
         status.attach(server: server)
         sweepTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kvortex.sweep"))
+    }
+
+    /// `mkdir -p`: creates `path` and every missing parent.
+    static func makeDirectories(_ path: String) throws(ConfigurationError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            guard mkdir(prefix, 0o755) == 0 || errno == EEXIST else {
+                throw .invalid("cannot create \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     /// Binds the listeners and starts serving; returns the bound HTTP address.

@@ -14,6 +14,8 @@ final class NodeProcess: @unchecked Sendable {
     private(set) var host = "127.0.0.1"
     private(set) var port = 0
     private(set) var nodeID = ""
+    /// Where peers reach it (`peer=` of the ready line).
+    private(set) var peerAddress = ""
 
     /// The binary built next to the tests (`swift build --build-tests` builds it).
     static var binaryURL: URL {
@@ -56,6 +58,8 @@ final class NodeProcess: @unchecked Sendable {
                 let colon = address.lastIndex(of: ":")!
                 host = String(address[..<colon])
                 port = Int(address[address.index(after: colon)...])!
+            } else if field.hasPrefix("peer=") {
+                peerAddress = String(field.dropFirst(5))
             } else if field.hasPrefix("id=") {
                 nodeID = String(field.dropFirst(3))
             }

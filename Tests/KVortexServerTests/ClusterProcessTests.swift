@@ -1,0 +1,141 @@
+import Foundation
+import Glibc
+import KVortexNet
+import Synchronization
+import Testing
+
+/// A cluster of real `kvortex` processes on loopback (issue 6): any node coordinates, quorums are
+/// honoured and reported, a killed node's writes reach it by hinted handoff, a partition made through
+/// the admin API gives siblings that a context write resolves, and `kill -9` under load at W=2 with a
+/// durable engine loses no acknowledged write.
+@Suite(.serialized) struct ClusterProcessTests {
+    @Test func anyNodeCoordinatesAndEveryReplicaHoldsTheWrite() throws {
+        let cluster = try LocalCluster()
+        for index in 0..<3 {
+            let located = try cluster.call(index, .get, "/cluster/locate?key=cart").json
+            #expect(Set(located?["preferenceList"] as? [String] ?? []) == Set(cluster.ids), "node \(index) routes by the same ring")
+        }
+        let written = try cluster.call(1, .post, "/set?key=cart", headers: Consistency.all, body: "apples")
+        #expect(written.status == 204)
+        #expect(written.header("X-Replicas") == "3/3")
+        #expect(cluster.ids.contains(written.header("X-Coordinator") ?? ""), "the coordinator is a member")
+        let read = try cluster.call(2, .get, "/get?key=cart", headers: Consistency.all)
+        #expect(read.status == 200 && read.text == "apples")
+        #expect(read.header("X-Coordinator") == "n3" && read.header("X-Replicas") == "3/3")
+        for index in 0..<3 {
+            #expect(try cluster.call(index, .get, "/get?key=cart", headers: Consistency.localPrimary).text == "apples", "replica \(index)")
+        }
+        // A context from one node resolves through another; a delete through a third reaches everyone.
+        let token = try #require(read.header("X-Context"))
+        #expect(try cluster.call(0, .post, "/set?key=cart", headers: Consistency.all + [("X-Context", token)], body: "pears").status == 204)
+        #expect(try cluster.call(2, .delete, "/delete?key=cart", headers: Consistency.all).status == 204)
+        for index in 0..<3 {
+            #expect(try cluster.call(index, .get, "/get?key=cart", headers: Consistency.localPrimary).status == 404)
+        }
+        #expect(try cluster.call(0, .get, "/get?key=cart", headers: [("X-Read-Quorum", "4")]).status == 400, "R above N is refused")
+    }
+
+    @Test func wAllFailsWithANodeKilledWhileSloppyW2SucceedsAndItsHintReachesThePrimary() throws {
+        let cluster = try LocalCluster()
+        cluster.node(2).crash()
+        let all = try cluster.call(0, .post, "/set?key=strict", headers: Consistency.all, body: "x")
+        #expect(all.status == 503)
+        #expect(all.header("X-Replicas").map { $0.hasPrefix("2/") || $0.hasPrefix("1/") } == true, "acked/asked: \(all.header("X-Replicas") ?? "none")")
+        #expect(all.json?["error"] as? String == "quorum_unmet" || all.json?["error"] as? String == "timeout")
+        let sloppy = try cluster.call(0, .post, "/set?key=handoff", headers: Consistency.write(2), body: "kept")
+        #expect(sloppy.status == 204)
+        #expect(try cluster.metric(0, "kvortex_hints_pending") ?? 0 >= 1, "n1 holds a hint for n3")
+
+        try cluster.start(2)
+        try cluster.waitUntilFormed()
+        try waitFor(timeoutSeconds: 20, pollMs: 50, "n1 handed its hints to n3") { () -> Bool? in
+            try cluster.metric(0, "kvortex_hints_pending") == 0 ? true : nil
+        }
+        #expect(try cluster.metric(0, #"kvortex_hints_total{event="delivered"}"#) ?? 0 >= 1)
+        // The first read of the key on n3, from its own replica only: the hint put it there.
+        let local = try cluster.call(2, .get, "/get?key=handoff", headers: Consistency.localPrimary)
+        #expect(local.status == 200 && local.text == "kept")
+    }
+
+    @Test func aPartitionGivesSiblingsThatAContextWriteResolvesEverywhere() throws {
+        let cluster = try LocalCluster(arguments: ["--enable-fault-injection"])
+        #expect(try cluster.call(2, .post, "/admin/partition", body: #"{"isolate":["n1","n2"]}"#).status == 204)
+        for index in 0..<2 {
+            #expect(try cluster.call(index, .post, "/admin/partition", body: #"{"isolate":["n3"]}"#).status == 204)
+        }
+        #expect(try cluster.call(0, .post, "/set?key=cart", headers: Consistency.write(1), body: "apples").status == 204)
+        #expect(try cluster.call(2, .post, "/set?key=cart", headers: Consistency.write(1), body: "pears").status == 204)
+        #expect(try cluster.call(2, .get, "/get?key=cart", headers: Consistency.localPrimary).text == "pears", "n3 saw only its side")
+        #expect(try cluster.call(0, .post, "/set?key=strict", headers: Consistency.all, body: "x").status == 503)
+
+        for index in 0..<3 { #expect(try cluster.call(index, .delete, "/admin/partition").status == 204) }
+        let siblings = try waitFor(timeoutSeconds: 20, pollMs: 50, "both sides' writes met") { () -> Reply? in
+            let read = try cluster.call(1, .get, "/get?key=cart", headers: Consistency.all)
+            return read.status == 300 ? read : nil
+        }
+        let values = (siblings.json?["siblings"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+        #expect(values.sorted() == ["apples", "pears"])
+        let token = try #require(siblings.header("X-Context"))
+        #expect(try cluster.call(1, .post, "/set?key=cart", headers: [("X-Context", token)], body: "apples+pears").status == 204)
+        try waitFor(timeoutSeconds: 20, pollMs: 50, "every replica converged on the resolution") { () -> Bool? in
+            for index in 0..<3 {
+                let read = try cluster.call(index, .get, "/get?key=cart", headers: Consistency.localPrimary)
+                guard read.status == 200, read.text == "apples+pears" else { return nil }
+            }
+            return true
+        }
+    }
+
+    @Test func partitionRequestsAreCheckedAndNeedTheFlag() throws {
+        let cluster = try LocalCluster(size: 2)
+        #expect(try cluster.call(0, .post, "/admin/partition", body: #"{"isolate":["n2"]}"#).status == 403)
+        let enabled = try LocalCluster(size: 2, arguments: ["--enable-fault-injection"])
+        #expect(try enabled.call(0, .post, "/admin/partition", body: #"{"isolate":"n2"}"#).status == 400)
+        #expect(try enabled.call(0, .post, "/admin/partition", body: #"{"isolate":["n1"]}"#).status == 400, "not itself")
+        #expect(try enabled.call(0, .post, "/admin/partition", body: "{").status == 400)
+        #expect(try enabled.call(0, .post, "/cluster/join?seed=nonsense").status == 400)
+    }
+
+    @Test func killNineUnderLoadLosesNoAcknowledgedWriteAtW2() throws {
+        let cluster = try LocalCluster(durable: "log")
+        let acknowledged = Mutex<[String: String]>([:])
+        let stop = Atomic<Bool>(false)
+        let group = DispatchGroup()
+        for writer in 0..<3 {
+            let port = cluster.node(writer).port
+            DispatchQueue.global().async(group: group) {
+                var sequence = 0
+                while !stop.load(ordering: .relaxed) {
+                    sequence += 1
+                    let key = "w\(writer)-\(sequence)"
+                    let value = "\(writer).\(sequence)"
+                    guard let client = try? HTTPClient(host: "127.0.0.1", port: port, timeoutMs: 5_000),
+                          let reply = try? client.call(.post, "/set?key=\(key)", headers: Consistency.write(2) + [("X-Sloppy-Quorum", "false")],
+                                                      body: value)
+                    else { continue }
+                    if reply.status == 204 { acknowledged.withLock { $0[key] = value } }
+                }
+            }
+        }
+        try waitFor(timeoutSeconds: 30, "writes acknowledged before the crash") { acknowledged.withLock { $0.count } >= 100 ? true : nil }
+        cluster.node(1).crash()
+        let atCrash = acknowledged.withLock { $0.count }
+        try waitFor(timeoutSeconds: 30, "writes acknowledged after the crash") { acknowledged.withLock { $0.count } >= atCrash + 50 ? true : nil }
+        // The whole cluster dies at once: only what each node made durable can come back.
+        cluster.node(0).crash()
+        cluster.node(2).crash()
+        stop.store(true, ordering: .relaxed)
+        group.wait()
+        for index in 0..<3 { try cluster.start(index) }
+        try cluster.waitUntilFormed()
+        let expected = acknowledged.withLock { $0 }
+        var lost: [String] = []
+        for (key, value) in expected.sorted(by: { $0.key < $1.key }) {
+            let read = try cluster.call(0, .get, "/get?key=\(key)", headers: Consistency.all + [("Accept", "application/json")])
+            let values = (read.json?["siblings"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+            if !values.contains(value) { lost.append("\(key)=\(value) read \(read.status) \(values)") }
+        }
+        #expect(lost.isEmpty, "lost \(lost.count) of \(expected.count) acknowledged writes: \(lost.prefix(5))")
+    }
+
+}
