@@ -31,6 +31,9 @@ public final class NodeDriver: Sendable {
     private let waiters = Mutex<[RequestID: Waiter]>([:])
     private let nextRequest = Atomic<UInt64>(1)
     private let timers = DispatchQueue(label: "kvortex.node.timers")
+    private let pendingTimers = Mutex(TimerQueue())
+    // DispatchSource timers are thread-safe; Dispatch just does not declare them Sendable.
+    nonisolated(unsafe) private let tick: DispatchSourceTimer
     private let clockMs: @Sendable () -> UInt64
     private let stopped = Atomic<Bool>(false)
     private let joined: Atomic<Bool>
@@ -39,6 +42,8 @@ public final class NodeDriver: Sendable {
     public let malformedFrames = Atomic<UInt64>(0)
     /// How often seeds not yet known as members are contacted.
     public static let seedContactIntervalMs = 500
+    /// How often due timers are fired: a deadline or repair window ends up to this late.
+    public static let timerTickMs = 5
 
     /// Builds the node and its transport; `start` begins listening and ticking.
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
@@ -52,6 +57,7 @@ public final class NodeDriver: Sendable {
                           seeds: [], randomSeed: randomSeed, nowMs: clockMs()))
         routing = PeerRouting(ownAddress: settings.peerAddress, seeds: seeds)
         joined = Atomic(seeds.isEmpty)
+        tick = DispatchSource.makeTimerSource(queue: timers)
         let inbox = DriverInbox()
         transport = try PeerTransport(configuration: configuration, receive: { peer, frame in inbox.driver?.received(frame, from: peer) })
         inbox.driver = self
@@ -59,6 +65,10 @@ public final class NodeDriver: Sendable {
 
     public func start() {
         transport.start()
+        tick.schedule(deadline: .now() + .milliseconds(Self.timerTickMs), repeating: .milliseconds(Self.timerTickMs),
+                      leeway: .milliseconds(1))
+        tick.setEventHandler { [weak self] in self?.fireDueTimers() }
+        tick.resume()
         perform(node.withLock { $0.start() })
         contactSeeds()
     }
@@ -67,6 +77,7 @@ public final class NodeDriver: Sendable {
     /// `overloaded` (503), so no caller waits for a reply that will never come.
     public func stop() {
         stopped.store(true, ordering: .relaxed)
+        tick.cancel()
         transport.stop()
         let orphans = waiters.withLock { waiters in
             defer { waiters.removeAll() }
@@ -153,6 +164,14 @@ public final class NodeDriver: Sendable {
         }
     }
 
+    /// Timers run on the monotonic clock: a wall clock stepped back must not hold deadlines up.
+    private static func monotonicMs() -> UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
+
+    private func fireDueTimers() {
+        let now = Self.monotonicMs()
+        for timer in pendingTimers.withLock({ $0.popDue(nowMs: now) }) { feed(.timer(timer)) }
+    }
+
     private func feed(_ input: NodeInput) {
         guard !stopped.load(ordering: .relaxed) else { return }
         let now = clockMs()
@@ -177,7 +196,8 @@ public final class NodeDriver: Sendable {
             case .replyWrite(let request, let result):
                 if case .write(let completion) = waiters.withLock({ $0.removeValue(forKey: request) }) { completion(result) }
             case .startTimer(let timer, let afterMs):
-                timers.asyncAfter(deadline: .now() + .milliseconds(Int(afterMs))) { [self] in feed(.timer(timer)) }
+                let due = Self.monotonicMs() &+ afterMs
+                pendingTimers.withLock { $0.schedule(timer, dueMs: due) }
             case .log(let line):
                 Log.line(line)
             }
