@@ -54,6 +54,12 @@ public final class PeerTransport: Sendable {
         }
     }
 
+    /// Why the link to `peer` last failed (a refused handshake says why), or nil when it has not
+    /// failed since it last connected, or does not exist.
+    public func lastFailure(to peer: String) -> NetError? {
+        links.withLock { $0[peer] }?.lastFailure
+    }
+
     public func counter(_ counter: PeerCounter) -> UInt64 {
         counters.value(at: counter.rawValue)
     }
