@@ -47,7 +47,7 @@ struct PeerAuthentication: Equatable {
     }
 
     /// `HMAC(secret, label ‖ version ‖ cluster ‖ connector nonce ‖ acceptor nonce ‖ connector ID ‖ acceptor ID)`,
-    /// each field but the version behind its `u32 LE` length so no two transcripts read the same.
+    /// each field behind its `u32 LE` length so that no two exchanges share a transcript.
     func proof(by role: Role, secret: [UInt8]) -> [UInt8] {
         precondition(!secret.isEmpty, "empty cluster secret")
         var transcript: [UInt8] = []

@@ -8,6 +8,9 @@ import Synchronization
 /// peer arrive on `receive(peerNodeID, frame)` from a reader thread; `connectionChanged` reports
 /// links going up and down. Nothing here blocks the caller of `send`: a full queue or a peer that
 /// could not be reached answers at once.
+///
+/// With a cluster secret configured, both sides prove it in the handshake (`PeerAuthentication`)
+/// before any frame is delivered; `lastFailure(to:)` says why a peer was refused.
 public final class PeerTransport: Sendable {
     public let configuration: PeerTransportConfiguration
     public let counters = CounterArray(count: PeerCounter.allCases.count)
