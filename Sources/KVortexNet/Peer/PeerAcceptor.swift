@@ -77,22 +77,7 @@ final class PeerAcceptor: @unchecked Sendable {
             clients.withLock { _ = $0.remove(client) }
             close(client)
         }
-        let peer: String
-        do throws(NetError) {
-            let hello = try BlockingSocket.readFrame(client, frameBytesMax: 64 << 10)
-            switch PeerHandshake.decode(hello, clusterName: configuration.clusterName) {
-            case .failure(let answer):
-                counters.add(1, at: PeerCounter.handshakesRefused.rawValue)
-                try? BlockingSocket.send(client, [answer.rawValue])
-                return
-            case .success(let handshake):
-                peer = handshake.nodeID
-                try BlockingSocket.send(client, [PeerHandshake.Answer.accepted.rawValue])
-            }
-        } catch {
-            counters.add(1, at: PeerCounter.handshakesRefused.rawValue)
-            return
-        }
+        guard let peer = admit(client) else { return }
         // Frames may be far apart: a peer with nothing to say is not an error.
         BlockingSocket.setTimeouts(client, ms: 0)
         while !stopping.load(ordering: .relaxed) {
@@ -108,5 +93,51 @@ final class PeerAcceptor: @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// Runs the handshake on `client`, with the secret exchange when this node has a cluster secret:
+    /// the peer's node ID once it is accepted, nil once it is refused (answered and counted). Nothing
+    /// the peer sends is delivered before this returns its node ID.
+    private func admit(_ client: Int32) -> String? {
+        var challenged = false
+        do throws(NetError) {
+            let frame = try BlockingSocket.readFrame(client, frameBytesMax: PeerHandshake.frameBytesMax)
+            let hello: PeerHandshake
+            switch PeerHandshake.decode(frame, clusterName: configuration.clusterName,
+                                        requiresSecret: configuration.clusterSecret != nil) {
+            case .failure(let answer): return refuse(client, answer)
+            case .success(let handshake): hello = handshake
+            }
+            if let secret = configuration.clusterSecret {
+                challenged = true
+                guard try provesSecret(client, hello, secret: secret) else { return refuse(client, .unauthenticated) }
+            }
+            try BlockingSocket.send(client, [PeerHandshake.Answer.accepted.rawValue])
+            return hello.nodeID
+        } catch {
+            // Closed, timed out or oversized: once challenged, the peer did not prove the secret.
+            return refuse(client, challenged ? .unauthenticated : .malformed)
+        }
+    }
+
+    /// Sends the challenge (a fresh nonce and this node's proof of `secret`) and reads the connector's
+    /// proof: whether it holds for this exchange.
+    private func provesSecret(_ client: Int32, _ hello: PeerHandshake, secret: [UInt8]) throws(NetError) -> Bool {
+        let exchange = PeerAuthentication(hello: hello, acceptorNodeID: configuration.nodeID,
+                                          acceptorNonce: PeerAuthentication.freshNonce())
+        let challenge = PeerChallenge(nonce: exchange.acceptorNonce, nodeID: exchange.acceptorNodeID,
+                                      proof: exchange.proof(by: .acceptor, secret: secret))
+        try BlockingSocket.send(client, [PeerHandshake.Answer.challenge.rawValue] + challenge.encode())
+        let response = try BlockingSocket.readFrame(client, frameBytesMax: PeerHandshake.frameBytesMax)
+        guard let proof = PeerChallenge.decodeResponse(response) else { return false }
+        return exchange.verifies(proof, by: .connector, secret: secret)
+    }
+
+    /// Counts the refusal and answers it, when the peer still listens; nil, for `admit` to return.
+    private func refuse(_ client: Int32, _ answer: PeerHandshake.Answer) -> String? {
+        counters.add(1, at: PeerCounter.handshakesRefused.rawValue)
+        if answer.isAboutSecret { counters.add(1, at: PeerCounter.authenticationFailures.rawValue) }
+        try? BlockingSocket.send(client, [answer.rawValue])
+        return nil
     }
 }

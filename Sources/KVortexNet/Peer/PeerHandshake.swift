@@ -1,48 +1,83 @@
-/// The first frame on every peer connection, from the connecting node: who it is and which cluster
-/// and protocol it speaks. The listener answers with one byte (accepted or why not) and closes the
-/// connection when it refuses. Layout inside a frame: `magic "KVXP"`, `version u8`, cluster name and
-/// node ID (each `u16 LE` length + UTF-8).
+/// The first frame on every peer connection, from the connecting node: who it is, which cluster and
+/// protocol it speaks and, when it holds the cluster secret, a fresh nonce for the acceptor to prove
+/// the secret over. The acceptor answers with one byte (`Answer`) and closes the connection when it
+/// refuses; `challenge` starts the secret exchange (`PeerChallenge`).
+///
+/// Layout inside a frame: `magic "KVXP"`, `version u8`, cluster name and node ID (each `u16 LE`
+/// length + UTF-8), nonce (`u8` length, 0 without a secret or `nonceBytes`, then the bytes).
 struct PeerHandshake: Equatable {
     static let magic: [UInt8] = Array("KVXP".utf8)
-    static let version: UInt8 = 1
+    /// 2: the nonce and the cluster-secret exchange.
+    static let version: UInt8 = 2
+    /// Largest frame of the handshake and of the secret exchange, whatever `frameBytesMax` allows later.
+    static let frameBytesMax = 64 << 10
 
-    enum Answer: UInt8, Error {
+    /// The acceptor's one-byte answers. All but `accepted` and `challenge` refuse the connection.
+    enum Answer: UInt8, Error, CustomStringConvertible {
         case accepted = 0
         case wrongCluster = 1
         case wrongVersion = 2
         case malformed = 3
+        /// The acceptor has a cluster secret and the connector offered none.
+        case secretRequired = 4
+        /// The connector offered to prove a cluster secret and the acceptor has none.
+        case secretUnexpected = 5
+        /// The connector's proof of the secret was wrong, missing or not for this exchange.
+        case unauthenticated = 6
+        /// The acceptor proves the secret and asks the connector to: a `PeerChallenge` frame follows.
+        case challenge = 7
+
+        /// Whether the refusal is about the cluster secret (`PeerCounter.authenticationFailures`).
+        var isAboutSecret: Bool {
+            switch self {
+            case .secretRequired, .secretUnexpected, .unauthenticated: true
+            case .accepted, .wrongCluster, .wrongVersion, .malformed, .challenge: false
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .accepted: "accepted"
+            case .wrongCluster: "wrongCluster: another cluster name"
+            case .wrongVersion: "wrongVersion: another handshake version"
+            case .malformed: "malformed"
+            case .secretRequired: "secretRequired: it has a cluster secret and this node has none"
+            case .secretUnexpected: "secretUnexpected: it has no cluster secret and this node has one"
+            case .unauthenticated: "unauthenticated: this node's proof of the cluster secret was wrong"
+            case .challenge: "challenge"
+            }
+        }
     }
 
     var clusterName: String
     var nodeID: String
+    /// Empty when the connector has no cluster secret; else `PeerAuthentication.nonceBytes` fresh bytes.
+    var nonce: [UInt8] = []
 
     func encode() -> [UInt8] {
+        precondition(nonce.isEmpty || nonce.count == PeerAuthentication.nonceBytes, "nonce of \(nonce.count) bytes")
         var body = Self.magic + [Self.version]
-        for text in [clusterName, nodeID] {
-            let bytes = Array(text.utf8.prefix(Int(UInt16.max)))
-            body += [UInt8(truncatingIfNeeded: bytes.count), UInt8(truncatingIfNeeded: bytes.count >> 8)] + bytes
-        }
-        let length = UInt32(body.count)
-        return [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8),
-                UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)] + body
+        HandshakeBytes.appendText(clusterName, to: &body)
+        HandshakeBytes.appendText(nodeID, to: &body)
+        body += [UInt8(nonce.count)] + nonce
+        return HandshakeBytes.framed(body)
     }
 
-    /// The handshake in `frame` (length included), or the answer that refuses it.
-    static func decode(_ frame: [UInt8], clusterName expected: String) -> Result<PeerHandshake, Answer> {
-        guard frame.count >= 4 + magic.count + 1, Array(frame[4..<(4 + magic.count)]) == magic else { return .failure(.malformed) }
-        guard frame[4 + magic.count] == version else { return .failure(.wrongVersion) }
-        var offset = 4 + magic.count + 1
-        var texts: [String] = []
-        for _ in 0..<2 {
-            guard frame.count - offset >= 2 else { return .failure(.malformed) }
-            let count = Int(frame[offset]) | Int(frame[offset + 1]) << 8
-            offset += 2
-            guard frame.count - offset >= count else { return .failure(.malformed) }
-            texts.append(String(decoding: frame[offset..<(offset + count)], as: UTF8.self))
-            offset += count
-        }
-        guard offset == frame.count, !texts[1].isEmpty else { return .failure(.malformed) }
-        guard texts[0] == expected else { return .failure(.wrongCluster) }
-        return .success(PeerHandshake(clusterName: texts[0], nodeID: texts[1]))
+    /// The handshake in `frame` (length included), or the answer that refuses it. With `requiresSecret`
+    /// the connector must offer a nonce (it has a secret), without it must not.
+    static func decode(_ frame: [UInt8], clusterName expected: String,
+                       requiresSecret: Bool = false) -> Result<PeerHandshake, Answer> {
+        guard var reader = HandshakeBytes.Reader(frame: frame), reader.bytes(magic.count) == magic,
+            let version = reader.byte()
+        else { return .failure(.malformed) }
+        guard version == Self.version else { return .failure(.wrongVersion) }
+        guard let clusterName = reader.text(), let nodeID = reader.text(), !nodeID.isEmpty,
+            let nonceBytes = reader.byte(), nonceBytes == 0 || Int(nonceBytes) == PeerAuthentication.nonceBytes,
+            let nonce = reader.bytes(Int(nonceBytes)), reader.isAtEnd
+        else { return .failure(.malformed) }
+        guard clusterName == expected else { return .failure(.wrongCluster) }
+        if requiresSecret && nonce.isEmpty { return .failure(.secretRequired) }
+        if !requiresSecret && !nonce.isEmpty { return .failure(.secretUnexpected) }
+        return .success(PeerHandshake(clusterName: clusterName, nodeID: nodeID, nonce: nonce))
     }
 }

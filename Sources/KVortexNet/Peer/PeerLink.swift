@@ -20,6 +20,8 @@ final class PeerLink: @unchecked Sendable {
         var queueHead = 0
         var queuedBytes = 0
         var phase = Phase.connecting
+        /// Why the last attempt to connect, or the last connection, failed; nil once connected again.
+        var lastFailure: NetError?
     }
 
     let peer: String
@@ -89,6 +91,8 @@ final class PeerLink: @unchecked Sendable {
 
     var phase: Phase { state.withLock { $0.phase } }
 
+    var lastFailure: NetError? { state.withLock { $0.lastFailure } }
+
     private func wake() {
         pthread_mutex_lock(mutex)
         pthread_cond_signal(condition)
@@ -118,6 +122,7 @@ final class PeerLink: @unchecked Sendable {
             } catch {
                 if fd >= 0 { close(fd); fd = -1 }
                 let wasConnected = state.withLock { state in
+                    state.lastFailure = error
                     let was = state.phase == .connected
                     if state.phase != .stopped { state.phase = .backingOff }
                     return was
@@ -138,16 +143,56 @@ final class PeerLink: @unchecked Sendable {
         return ms / 2 + Int(random % UInt64(ms / 2 + 1))
     }
 
+    /// Connects and handshakes; with a cluster secret, checks the peer's proof of it and proves it back.
+    /// Throws why the peer was not reached, refusals included.
     private func connectAndHandshake() throws(NetError) {
         fd = try BlockingSocket.connect(host: host, port: port, timeoutMs: configuration.ioTimeoutMs)
-        try BlockingSocket.send(fd, PeerHandshake(clusterName: configuration.clusterName, nodeID: configuration.nodeID).encode())
-        let answer = try BlockingSocket.read(fd, count: 1)[0]
-        guard answer == PeerHandshake.Answer.accepted.rawValue else {
-            throw .protocolError("\(peer) refused the handshake (\(PeerHandshake.Answer(rawValue: answer).map { "\($0)" } ?? "code \(answer)"))")
+        let secret = configuration.clusterSecret
+        let hello = PeerHandshake(clusterName: configuration.clusterName, nodeID: configuration.nodeID,
+                                  nonce: secret == nil ? [] : PeerAuthentication.freshNonce())
+        try BlockingSocket.send(fd, hello.encode())
+        if let secret {
+            try expectAnswer(.challenge)
+            try answerChallenge(hello, secret: secret)
         }
+        try expectAnswer(.accepted)
         counters.add(1, at: PeerCounter.connects.rawValue)
-        state.withLock { if $0.phase != .stopped { $0.phase = .connected } }
+        state.withLock { state in
+            if state.phase != .stopped { state.phase = .connected }
+            state.lastFailure = nil
+        }
         onConnected(peer, true)
+    }
+
+    /// Reads the acceptor's one-byte answer; throws, saying why, unless it is `expected`.
+    private func expectAnswer(_ expected: PeerHandshake.Answer) throws(NetError) {
+        let code = try BlockingSocket.read(fd, count: 1)[0]
+        guard let answer = PeerHandshake.Answer(rawValue: code) else {
+            throw .protocolError("\(peer) refused the handshake (code \(code))")
+        }
+        guard answer != expected else { return }
+        switch answer {
+        case .accepted, .challenge:
+            // One side has a cluster secret and the other none, or the peer skipped a step.
+            counters.add(1, at: PeerCounter.authenticationFailures.rawValue)
+            throw .protocolError("\(peer) answered \(answer) where \(expected) was due (a cluster secret on one side only?)")
+        case .wrongCluster, .wrongVersion, .malformed, .secretRequired, .secretUnexpected, .unauthenticated:
+            if answer.isAboutSecret { counters.add(1, at: PeerCounter.authenticationFailures.rawValue) }
+            throw .protocolError("\(peer) refused the handshake (\(answer))")
+        }
+    }
+
+    /// Checks the acceptor's proof of `secret`, then sends this node's. On a wrong proof it throws
+    /// before sending anything, and the connection is closed: a peer without the secret gets no proof.
+    private func answerChallenge(_ hello: PeerHandshake, secret: [UInt8]) throws(NetError) {
+        let frame = try BlockingSocket.readFrame(fd, frameBytesMax: PeerHandshake.frameBytesMax)
+        guard let challenge = PeerChallenge.decode(frame) else { throw .protocolError("\(peer) sent a malformed challenge") }
+        let exchange = PeerAuthentication(hello: hello, acceptorNodeID: challenge.nodeID, acceptorNonce: challenge.nonce)
+        guard exchange.verifies(challenge.proof, by: .acceptor, secret: secret) else {
+            counters.add(1, at: PeerCounter.authenticationFailures.rawValue)
+            throw .protocolError("\(peer) did not prove the cluster secret (another secret, or a replayed challenge)")
+        }
+        try BlockingSocket.send(fd, PeerChallenge.encodeResponse(proof: exchange.proof(by: .connector, secret: secret)))
     }
 
     /// Sends queued frames, as many per write as fit `batchBytesMax`, until the connection fails or

@@ -8,6 +8,9 @@ import Synchronization
 /// peer arrive on `receive(peerNodeID, frame)` from a reader thread; `connectionChanged` reports
 /// links going up and down. Nothing here blocks the caller of `send`: a full queue or a peer that
 /// could not be reached answers at once.
+///
+/// With a cluster secret configured, both sides prove it in the handshake (`PeerAuthentication`)
+/// before any frame is delivered; `lastFailure(to:)` says why a peer was refused.
 public final class PeerTransport: Sendable {
     public let configuration: PeerTransportConfiguration
     public let counters = CounterArray(count: PeerCounter.allCases.count)
@@ -52,6 +55,12 @@ public final class PeerTransport: Sendable {
             for link in links.values { link.stop() }
             links.removeAll()
         }
+    }
+
+    /// Why the link to `peer` last failed (a refused handshake says why), or nil when it has not
+    /// failed since it last connected, or does not exist.
+    public func lastFailure(to peer: String) -> NetError? {
+        links.withLock { $0[peer] }?.lastFailure
     }
 
     public func counter(_ counter: PeerCounter) -> UInt64 {

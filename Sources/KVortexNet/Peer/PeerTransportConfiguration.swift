@@ -7,6 +7,11 @@ public struct PeerTransportConfiguration: Sendable {
     public var nodeID: String
     /// Peers of another cluster are refused at the handshake.
     public var clusterName: String
+    /// The cluster secret (`--cluster-secret-file`): when set, both sides of every peer connection
+    /// prove they hold it (`PeerAuthentication`) and a peer without it, or with another, is refused;
+    /// nil authenticates nobody and refuses peers that offer a secret. Never sent; must not be empty,
+    /// and should be random bytes rather than a password.
+    public var clusterSecret: [UInt8]?
     /// Frames waiting per peer; past it `send` answers `.queueFull` (counted) instead of growing.
     public var queueFramesMax: Int
     /// Bytes waiting per peer, the same way.
@@ -21,7 +26,7 @@ public struct PeerTransportConfiguration: Sendable {
     public var reconnectBackoffFirstMs: Int
     public var reconnectBackoffMaxMs: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 0, nodeID: String, clusterName: String = "kvortex",
+    public init(host: String = "127.0.0.1", port: Int = 0, nodeID: String, clusterName: String = "kvortex", clusterSecret: [UInt8]? = nil,
                 queueFramesMax: Int = 10_000, queueBytesMax: Int = 64 << 20, frameBytesMax: Int = 64 << 20,
                 batchBytesMax: Int = 256 << 10, ioTimeoutMs: Int = 2_000,
                 reconnectBackoffFirstMs: Int = 50, reconnectBackoffMaxMs: Int = 5_000) {
@@ -29,6 +34,8 @@ public struct PeerTransportConfiguration: Sendable {
         self.port = port
         self.nodeID = nodeID
         self.clusterName = clusterName
+        precondition(clusterSecret.map { !$0.isEmpty } ?? true, "empty cluster secret (nil turns authentication off)")
+        self.clusterSecret = clusterSecret
         self.queueFramesMax = queueFramesMax
         self.queueBytesMax = queueBytesMax
         self.frameBytesMax = frameBytesMax
@@ -53,5 +60,10 @@ public enum PeerSendResult: Equatable, Sendable {
 public enum PeerCounter: Int, CaseIterable, Sendable {
     case framesSent, framesReceived, bytesSent, bytesReceived, writes
     case queueFull, connects, connectFailures, disconnects
-    case handshakesRefused, protocolErrors
+    /// Incoming connections refused at the handshake, whatever the reason.
+    case handshakesRefused
+    case protocolErrors
+    /// Handshakes that failed over the cluster secret, on either side: a peer without it, with another
+    /// one, or with a wrong or replayed proof (on the acceptor these are also `handshakesRefused`).
+    case authenticationFailures
 }
