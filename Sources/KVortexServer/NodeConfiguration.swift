@@ -54,8 +54,8 @@ public struct NodeConfiguration: Sendable {
         for seed in seeds where !Self.isHostPort(seed) {
             throw .invalid("--seeds takes peer addresses HOST:PORT separated by commas; '\(seed)' is not one")
         }
-        if authTokenFile != nil || clusterSecretFile != nil {
-            throw .invalid("--auth-token-file and --cluster-secret-file are not available in this build yet")
+        if authTokenFile != nil {
+            throw .invalid("--auth-token-file is not available in this build yet")
         }
     }
 }

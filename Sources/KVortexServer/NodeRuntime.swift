@@ -70,10 +70,12 @@ public final class NodeRuntime: Sendable {
                                     conflictMode: configuration.conflictMode, siblingsMax: configuration.siblingsMax)
         settings.peerAddress = peerAddress
         settings.httpAddress = httpAddress
+        var transport = PeerTransportConfiguration(host: configuration.resolvedPeerHost, port: reservations[1].port,
+                                                   nodeID: nodeID.rawValue)
+        transport.clusterSecret = try configuration.clusterSecretFile.map(ClusterSecret.read)
         do {
             driver = try NodeDriver(settings: settings, epoch: epoch, storage: storage, hints: hints, seeds: configuration.seeds,
-                                    transport: PeerTransportConfiguration(host: configuration.resolvedPeerHost, port: reservations[1].port,
-                                                                          nodeID: nodeID.rawValue),
+                                    transport: transport,
                                     randomSeed: UInt64.random(in: 0...UInt64.max), clockMs: SystemClock.wallMs)
         } catch {
             throw .invalid("cannot listen for peers on \(peerAddress): \(error)")

@@ -139,3 +139,33 @@ import Testing
     }
 
 }
+
+extension ClusterProcessTests {
+    /// With `--cluster-secret-file`, members sharing the secret form the cluster; a node with another
+    /// secret is refused at the handshake (counted) and never becomes a member.
+    @Test func onlyNodesWithTheClusterSecretJoin() throws {
+        let directory = NSTemporaryDirectory() + "kvortex-secret-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let shared = directory + "/shared", other = directory + "/other", short = directory + "/short"
+        try "0123456789abcdef0123456789abcdef\n".write(toFile: shared, atomically: true, encoding: .utf8)
+        try "fedcba9876543210fedcba9876543210".write(toFile: other, atomically: true, encoding: .utf8)
+        try "tiny".write(toFile: short, atomically: true, encoding: .utf8)
+        let cluster = try LocalCluster(size: 2, arguments: ["--cluster-secret-file", shared])
+        #expect(try cluster.call(0, .post, "/set?key=s", headers: Consistency.all, body: "v").header("X-Replicas") == "2/2")
+
+        let intruder = try NodeProcess(["--node-id", "intruder", "--cluster-secret-file", other,
+                                        "--seeds", cluster.node(0).peerAddress])
+        defer { intruder.stop() }
+        try waitFor(timeoutSeconds: 20, pollMs: 50, "n1 refused the intruder's handshake") { () -> Bool? in
+            try cluster.metric(0, #"kvortex_peer_events_total{event="authenticationFailures"}"#) ?? 0 >= 1 ? true : nil
+        }
+        let members = try cluster.call(0, .get, "/cluster/members").json?["members"] as? [[String: Any]] ?? []
+        #expect(!members.contains { $0["id"] as? String == "intruder" })
+        #expect(try intruder.client().call(.get, "/ready").status == 503, "the intruder never joined")
+
+        let refused = try Process.run(NodeProcess.binaryURL, arguments: ["serve", "--http", "127.0.0.1:0", "--cluster-secret-file", short])
+        refused.waitUntilExit()
+        #expect(refused.terminationStatus != 0, "a 4-byte secret is refused")
+    }
+}

@@ -38,6 +38,8 @@ public final class NodeDriver: Sendable {
     private let stopped = Atomic<Bool>(false)
     private let joined: Atomic<Bool>
     private let ringSize = Atomic<Int>(1)
+    /// Why each peer address last failed, as logged: a new reason is logged once, not every retry.
+    private let loggedFailures = Mutex<[String: String]>([:])
     /// Frames from peers that did not decode (the connection is not closed: framing is intact).
     public let malformedFrames = Atomic<UInt64>(0)
     /// How often seeds not yet known as members are contacted.
@@ -164,6 +166,17 @@ public final class NodeDriver: Sendable {
         }
     }
 
+    /// Logs why `address` cannot be reached (refused handshake, wrong secret, connection refused)
+    /// when the reason changed since it was last logged.
+    private func logFailure(to address: String) {
+        guard let failure = transport.lastFailure(to: address).map({ "\($0)" }) else { return }
+        let isNew = loggedFailures.withLock { logged in
+            defer { logged[address] = failure }
+            return logged[address] != failure
+        }
+        if isNew { Log.line("peer \(address) unreachable: \(failure)") }
+    }
+
     /// Timers run on the monotonic clock: a wall clock stepped back must not hold deadlines up.
     private static func monotonicMs() -> UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
 
@@ -184,9 +197,11 @@ public final class NodeDriver: Sendable {
         for effect in effects {
             switch effect {
             case .send(let target, let message):
+                let address = routing.address(of: target)
                 let result: PeerSendResult = routing.isIsolated(target)
                     ? .unreachable
-                    : transport.send(WireFrame.encode(message), to: routing.address(of: target))
+                    : transport.send(WireFrame.encode(message), to: address)
+                if result == .unreachable { logFailure(to: address) }
                 if result != .queued {
                     // Like a refused connection: the node learns at once, outside this call.
                     timers.async { [self] in feed(.undeliverable(to: target, message)) }
