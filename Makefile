@@ -3,7 +3,7 @@
 SWIFT ?= swift
 HTTP ?= 127.0.0.1:8080
 
-.PHONY: all deps build release run test bench soak clean
+.PHONY: all deps build release run cluster cluster-stop test bench soak clean
 
 all: build
 
@@ -20,6 +20,17 @@ release: deps
 # One node, in memory, N=R=W=1. Ctrl-C stops it gracefully.
 run: release
 	exec .build/release/kvortex serve --http $(HTTP)
+
+# A local cluster on loopback: NODES nodes (default 3), node i on HTTP 127.0.0.1:800i and peer
+# 127.0.0.1:900i, each seeded with the others. Prints how to reach it; Ctrl-C stops every node it
+# started. Knobs: NODES=5, STORAGE=log (data in out/cluster/n<i>), NODE_FLAGS=--enable-fault-injection,
+# DETACH=1 (return once ready). Logs and PIDs in out/cluster/.
+cluster: release
+	scripts/cluster.sh start
+
+# Stops the nodes of a cluster started in the background (make cluster &, DETACH=1), by PID.
+cluster-stop:
+	scripts/cluster.sh stop
 
 # Every test: unit, property, parser, storage conformance, end to end against the real binary.
 test: deps

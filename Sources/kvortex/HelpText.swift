@@ -8,6 +8,9 @@ enum HelpText {
           kvortex get KEY [options]            read a key
           kvortex set KEY VALUE|- [options]    write a key (- reads the value from standard input)
           kvortex delete KEY [options]         delete a key
+          kvortex cluster status|ring|join SEED|leave [--node HOST:PORT]
+                                               a node's view of the cluster, membership changes
+                                               (see: kvortex cluster --help)
           kvortex bench [options]              load a running node (see: kvortex bench --help)
           kvortex simulate [SCENARIO.json ...] run cluster simulations (see: kvortex simulate --help)
           kvortex help                         this text
@@ -71,5 +74,44 @@ enum HelpText {
         with `kvortex set KEY VALUE --context TOKEN` to resolve them. --json prints the siblings envelope.
         set and delete print the new context token on standard output.
         Exit status: 0 success, 1 not found or refused by the node, 2 bad usage or node unreachable.
+        """
+
+    static let clusterUsage = """
+        Usage:
+          kvortex cluster status [--node HOST:PORT]
+          kvortex cluster ring [--all] [--node HOST:PORT]
+          kvortex cluster join SEED [--node HOST:PORT]
+          kvortex cluster leave [--node HOST:PORT]
+        """
+
+    static let cluster = """
+        \(clusterUsage)
+
+        Asks one node (--node, default 127.0.0.1:8080) over HTTP how it sees the cluster, or asks it to
+        join or leave. Every node answers for the whole cluster, but only as far as its gossip has got:
+        ask two nodes to compare their views.
+
+        Subcommands:
+          status       the members (GET /cluster/members): ID, STATE (up, suspect, down, leaving), HTTP
+                       and PEER addresses, and how many partitions each owns as PRIMARY (first in the
+                       preference list) and as REPLICA (anywhere in it), from GET /cluster/ring; then
+                       a count of members by state and whether the node is ready (GET /ready)
+          ring         the preference list of every partition (GET /cluster/ring); consecutive
+                       partitions with the same list share one row (0-3  a, b, c); then the
+                       partitions each node owns as primary and as replica
+          join SEED    asks the node to join the cluster that SEED belongs to; SEED is the peer
+                       address (HOST:PORT, the --peer of serve) of a node already in it
+                       (POST /cluster/join?seed=SEED, 202 when accepted; the join itself goes on in
+                       the background: follow it with status)
+          leave        asks the node to hand its partitions to the others and leave the cluster
+                       (POST /cluster/leave, 202 when accepted)
+
+        Options:
+          --node HOST:PORT   the node's HTTP address (default 127.0.0.1:8080)
+          --all              ring: one row per partition instead of collapsed ranges
+          --timeout-ms MS    how long to wait for the node (default 10000)
+
+        Exit status: 0 success; 1 the node refused (any answer other than 2xx: its status and message
+        are printed), answered something unreadable, or could not be reached; 2 bad usage.
         """
 }

@@ -9,6 +9,7 @@ let status: Int32
 switch command {
 case "serve": status = ServeCommand.run(rest)
 case "get", "set", "delete": status = KeyCommand.run(command, rest)
+case "cluster": status = ClusterCommand.run(rest)
 case "bench": status = BenchCommand.run(rest)
 case "simulate": status = SimulateCommand.run(rest)
 case "help", "--help", "-h": print(HelpText.overview); status = 0
