@@ -18,29 +18,44 @@ extension Node {
         return peers.prefix(settings.gossipFanout).map { .send(to: $0, .gossip(digests)) }
     }
 
-    /// Sends pending hints to every target that is healthy again, a bounded batch per heartbeat.
+    /// Sends pending hints to every healthy target with none in flight, a bounded batch each. Called
+    /// every heartbeat; a target that acknowledges a whole batch gets the next one at once
+    /// (`hintAcknowledged`), so a backlog drains at the speed of the round trip, not of the heartbeat.
     mutating func deliverHints() -> [NodeEffect] {
-        let inFlight = Set(operations.values.compactMap { operation -> [UInt8]? in
-            if case .hintDelivery(_, let key, _) = operation { return key }
-            return nil
-        })
         var effects: [NodeEffect] = []
-        for target in hints.targets() where membership.isHealthy(target) && target != nodeID {
-            for hint in hints.pending(for: target, limit: settings.hintDeliveryBatchMax) where !inFlight.contains(hint.key) {
-                let operation = allocateOperationID()
-                operations[operation] = .hintDelivery(target: target, key: hint.key, sequence: hint.sequence)
-                effects.append(.send(to: target, .hintDelivery(operation, key: hint.key, object: hint.object)))
-                effects.append(.startTimer(.deadline(operation), afterMs: settings.peerRequestTimeoutMs))
-            }
+        for target in hints.targets() where membership.isHealthy(target) && target != nodeID && hintBatchesInFlight[target] == nil {
+            effects += deliverHintBatch(to: target)
         }
+        return effects
+    }
+
+    private mutating func deliverHintBatch(to target: NodeID) -> [NodeEffect] {
+        var effects: [NodeEffect] = []
+        for hint in hints.pending(for: target, limit: settings.hintDeliveryBatchMax) {
+            let operation = allocateOperationID()
+            operations[operation] = .hintDelivery(target: target, key: hint.key, sequence: hint.sequence)
+            effects.append(.send(to: target, .hintDelivery(operation, key: hint.key, object: hint.object)))
+            effects.append(.startTimer(.deadline(operation), afterMs: settings.peerRequestTimeoutMs))
+        }
+        if !effects.isEmpty { hintBatchesInFlight[target] = effects.count / 2 }
         return effects
     }
 
     mutating func hintAcknowledged(_ operation: OperationID) -> [NodeEffect] {
         guard case .hintDelivery(let target, let key, let sequence) = operations[operation] else { return [] }
-        operations[operation] = nil
         if hints.acknowledge(target: target, key: key, sequence: sequence) { counters.hintsDelivered += 1 }
-        return []
+        guard endHintDelivery(operation), membership.isHealthy(target) else { return [] }
+        return deliverHintBatch(to: target)
+    }
+
+    /// Forgets a hint delivery (acknowledged, failed or timed out). True when it was the last of its
+    /// target's batch in flight.
+    @discardableResult
+    mutating func endHintDelivery(_ operation: OperationID) -> Bool {
+        guard case .hintDelivery(let target, _, _) = operations.removeValue(forKey: operation) else { return false }
+        let left = (hintBatchesInFlight[target] ?? 1) - 1
+        hintBatchesInFlight[target] = left > 0 ? left : nil
+        return left <= 0
     }
 
     func membershipChanged(_ changes: [(NodeID, MemberState)]) -> [NodeEffect] {

@@ -67,7 +67,7 @@ extension Node {
         case .forwardPut(let operation, _, _, _):
             return retryForward(operation, nowMs: nowMs)
         case .hintDelivery(let operation, _, _):
-            operations[operation] = nil  // the hint stays; the next heartbeat tries again
+            endHintDelivery(operation)  // the hint stays; the next heartbeat tries again
             return []
         case .getReply, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip:
             return []  // the other side's deadline, or the next round, covers these
@@ -85,7 +85,7 @@ extension Node {
         case .forward:
             return retryForward(operation, nowMs: nowMs)
         case .hintDelivery:
-            operations[operation] = nil
+            endHintDelivery(operation)
             return []
         case nil:
             return []

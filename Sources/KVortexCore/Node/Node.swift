@@ -15,6 +15,8 @@ public struct Node: Sendable {
     var random: SplitMix64
     var operations: [OperationID: Operation] = [:]
     var nextOperation: UInt64 = 1
+    /// Hint deliveries in flight per target (at most one batch each).
+    var hintBatchesInFlight: [NodeID: Int] = [:]
     public internal(set) var counters = NodeCounters()
 
     /// Who gets the result of a write this node coordinates.

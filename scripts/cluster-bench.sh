@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Cluster figures (issue 6, ../shared/BENCH.md "3 nodes on this machine"), all in one run:
+#  1. one node in memory, pinned to core 0, GET and SET with wrk (64 connections) on core 1;
+#  2. three nodes (N=3 R=2 W=2), all pinned to core 0 (the same CPU as the single node), GET and SET
+#     through every node at once: one wrk per node (64/3 connections each) on core 1; throughput
+#     summed, p99 the worst of the three; peer frames sent per client request;
+#  3. failure detection: time until n1 sees n3 down after kill -9 (refused connections) and after
+#     SIGSTOP (a silent node: only the phi-accrual detector notices), and time from n3's return to
+#     the hints written meanwhile being delivered.
+# Knobs: DURATION (s per wrk run, default 10), CONNS (default 64), HINT_KEYS (default 2000), BASE_PORT.
+# Nodes are stopped by PID, also on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/node-lib.sh
+BIN=$PWD/.build/release/kvortex
+SHARED=$(cd "${SHARED:-../shared}" && pwd)
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-64}
+HINT_KEYS=${HINT_KEYS:-2000}
+BASE=${BASE_PORT:-8400}
+OUT=${OUT:-/tmp/kvortex-cluster-bench}
+mkdir -p "$OUT"
+[[ -x "$BIN" ]] || { echo "build first: swift build -c release" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
+
+pids=()
+cleanup() { for pid in "${pids[@]:-}"; do [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+http() { echo "127.0.0.1:$((BASE + $1))"; }
+peer() { echo "127.0.0.1:$((BASE + 100 + $1))"; }
+
+# start_node I SEEDS...: node n<I> pinned to core 0, one event loop; appends its PID to pids.
+start_node() {
+  local i=$1; shift
+  local seeds; seeds=$(IFS=,; echo "$*")
+  local log="$OUT/n$i.log"
+  taskset -c 0 "$BIN" serve --node-id "n$i" --http "$(http "$i")" --peer "$(peer "$i")" --loops 1 \
+    ${seeds:+--seeds "$seeds"} >"$log" 2>&1 &
+  pids[$i]=$!
+  wait_ready "$log" "${pids[$i]}"
+}
+
+stop_node() { kill -TERM "${pids[$1]}" 2>/dev/null || true; wait "${pids[$1]}" 2>/dev/null || true; pids[$1]=""; }
+
+# wrk_run OUTFILE URL SCRIPT ARGS...: one wrk (1 thread) on core 1 with $conns connections.
+wrk_run() {
+  local out=$1 url=$2 script=$3; shift 3
+  taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$SHARED/bench/lua/$script" "$url" -- "$@" >"$out" 2>&1
+}
+rps_of() { awk '/^Requests\/sec:/{print $2}' "$1"; }
+p99_of() { awk '$1=="99%"{v=$2; n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /s$/ && v !~ /ms$/) n*=1000; print n}' "$1"; }
+errors_of() { awk '/Non-2xx or 3xx responses:/{n+=$NF} /Socket errors:/{gsub(",","");n+=$4+$6+$8+$10} END{print n+0}' "$1"; }
+frames_sent() {  # total peer frames sent by the nodes given
+  local total=0 i
+  for i in "$@"; do
+    total=$((total + $(curl -s "$(http "$i")/metrics" | awk '/kvortex_peer_events_total\{event="framesSent"\}/{print $2}')))
+  done
+  echo "$total"
+}
+
+# measure NAME NODES...: GET then SET through the given nodes at once; prints one line per workload.
+measure() {
+  local name=$1; shift
+  local nodes=("$@") workload script args total p99 errors before after requests
+  conns=$((CONNS / ${#nodes[@]}))
+  for workload in get set; do
+    if [[ $workload == get ]]; then script=kv-get.lua; args=(10000 /get); else script=kv-post.lua; args=(10000 100 /set); fi
+    before=$(frames_sent "${nodes[@]}")
+    local loads=()
+    for i in "${nodes[@]}"; do
+      wrk_run "$OUT/$name-$workload-n$i.txt" "http://$(http "$i")" "$script" "${args[@]}" &
+      loads+=($!)
+    done
+    wait "${loads[@]}"
+    after=$(frames_sent "${nodes[@]}")
+    total=0; p99=0; errors=0
+    for i in "${nodes[@]}"; do
+      total=$(awk -v a="$total" -v b="$(rps_of "$OUT/$name-$workload-n$i.txt")" 'BEGIN{printf "%.0f", a+b}')
+      p99=$(awk -v a="$p99" -v b="$(p99_of "$OUT/$name-$workload-n$i.txt")" 'BEGIN{print (b>a)?b:a}')
+      errors=$((errors + $(errors_of "$OUT/$name-$workload-n$i.txt")))
+    done
+    requests=$(awk -v r="$total" -v d="$DURATION" 'BEGIN{printf "%.0f", r*d}')
+    printf 'CLUSTER %s-%s rps=%s p99=%sms errors=%s peer_frames_per_op=%s\n' "$name" "$workload" "$total" "$p99" "$errors" \
+      "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" | tee -a "$OUT/results.txt"
+  done
+}
+
+# ms_until CMD...: milliseconds until CMD succeeds (polled every 5 ms, at most 60 s).
+ms_until() {
+  local start; start=$(date +%s%N)
+  for _ in $(seq 12000); do
+    "$@" && { echo $(( ($(date +%s%N) - start) / 1000000 )); return; }
+    sleep 0.005
+  done
+  echo "never"
+}
+n3_state_on_n1() { curl -s "$(http 1)/cluster/members" | grep -q "\"id\":\"n3\",\"state\":\"$1\""; }
+hints_pending_zero() {
+  local i
+  for i in 1 2; do
+    [[ $(curl -s "$(http "$i")/metrics" | awk '$1=="kvortex_hints_pending"{print $2}') == 0 ]] || return 1
+  done
+}
+
+: >"$OUT/results.txt"
+echo "== single node (memory, core 0) =="
+start_node 0
+"$BIN" bench --node "$(http 0)" --preload --keys 10000 --value-size 100 --connections 8 >/dev/null
+measure single 0
+stop_node 0
+
+echo "== three nodes, N=3 R=2 W=2 (all on core 0), requests through every node =="
+start_node 1
+start_node 2 "$(peer 1)"
+start_node 3 "$(peer 1)" "$(peer 2)"
+for _ in $(seq 500); do
+  [[ $(curl -s "$(http 3)/cluster/members" | grep -o '"state":"up"' | wc -l) == 3 ]] && break; sleep 0.01
+done
+"$BIN" bench --node "$(http 1)" --preload --keys 10000 --value-size 100 --connections 8 >/dev/null
+measure cluster 1 2 3
+
+echo "== failure detection and handoff =="
+kill -STOP "${pids[3]}"
+echo "FAILURE silent node (SIGSTOP) marked down by n1 after $(ms_until n3_state_on_n1 down) ms" | tee -a "$OUT/results.txt"
+kill -CONT "${pids[3]}"
+echo "FAILURE resumed node marked up again by n1 after $(ms_until n3_state_on_n1 up) ms" | tee -a "$OUT/results.txt"
+kill -KILL "${pids[3]}"; wait "${pids[3]}" 2>/dev/null || true; pids[3]=""
+echo "FAILURE killed node (kill -9) marked down by n1 after $(ms_until n3_state_on_n1 down) ms" | tee -a "$OUT/results.txt"
+"$BIN" bench --node "$(http 1)" --preload --keys "$HINT_KEYS" --value-size 100 --connections 8 >/dev/null
+echo "hints pending while n3 is down: n1 $(curl -s "$(http 1)/metrics" | awk '$1=="kvortex_hints_pending"{print $2}'), n2 $(curl -s "$(http 2)/metrics" | awk '$1=="kvortex_hints_pending"{print $2}')"
+start_node 3 "$(peer 1)" "$(peer 2)"
+echo "FAILURE hints of $HINT_KEYS writes delivered $(ms_until hints_pending_zero) ms after n3 was ready again" | tee -a "$OUT/results.txt"
+
+echo
+echo "== summary =="
+awk '
+  /^CLUSTER/ { split($3, r, "="); rps[$2] = r[2]; line[$2] = $0 }
+  { print }
+  END {
+    if (rps["single-get"] > 0) printf "cluster GET / single node = %.2f  (target >= 0.35)\n", rps["cluster-get"] / rps["single-get"]
+    if (rps["single-set"] > 0) printf "cluster SET / single node = %.2f  (target >= 0.35)\n", rps["cluster-set"] / rps["single-set"]
+  }' "$OUT/results.txt"
