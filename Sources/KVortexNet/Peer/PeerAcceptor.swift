@@ -80,9 +80,10 @@ final class PeerAcceptor: @unchecked Sendable {
         guard let peer = admit(client) else { return }
         // Frames may be far apart: a peer with nothing to say is not an error.
         BlockingSocket.setTimeouts(client, ms: 0)
+        var reader = PeerFrameReader(fd: client, frameBytesMax: configuration.frameBytesMax)
         while !stopping.load(ordering: .relaxed) {
             do throws(NetError) {
-                let frame = try BlockingSocket.readFrame(client, frameBytesMax: configuration.frameBytesMax)
+                let frame = try reader.next()
                 counters.add(1, at: PeerCounter.framesReceived.rawValue)
                 counters.add(UInt64(frame.count), at: PeerCounter.bytesReceived.rawValue)
                 receive(peer, frame)

@@ -27,7 +27,7 @@ public final class NodeDriver: Sendable {
     public let nodeID: NodeID
     public let transport: PeerTransport
     public let routing: PeerRouting
-    private let node: Mutex<Node>
+    private let node: NodeLock<Node>
     private let waiters = Mutex<[RequestID: Waiter]>([:])
     private let nextRequest = Atomic<UInt64>(1)
     private let timers = DispatchQueue(label: "kvortex.node.timers")
@@ -55,7 +55,7 @@ public final class NodeDriver: Sendable {
         self.clockMs = clockMs
         let ring = Ring.initial(members: [RingMember(settings.nodeID)], partitioning: settings.partitioning,
                                 replicaCount: settings.replicaCount)
-        node = Mutex(Node(settings: settings, epoch: epoch, storage: storage, hints: hints, placement: ring,
+        node = NodeLock(Node(settings: settings, epoch: epoch, storage: storage, hints: hints, placement: ring,
                           seeds: [], randomSeed: randomSeed, nowMs: clockMs()))
         routing = PeerRouting(ownAddress: settings.peerAddress, seeds: seeds)
         joined = Atomic(seeds.isEmpty)
