@@ -4,7 +4,8 @@
 # a table of ratios. Knobs: SHARED (default ../shared), PORT, RUNS, DURATION, CONNS, PIN,
 # ANCHORS (default "nginx hummingbird", plus etcd with the durable engines; "" skips them), LOOPS (event
 # loops, default 1 pinned), DURABLE (default 1: also the log and sqlite engines, with and without a read
-# cache), LOG_FIGURES (1: also scripts/log-figures.sh, compaction and restart with 1 M keys).
+# cache), LOG_FIGURES (1: also scripts/log-figures.sh, compaction and restart with 1 M keys), CLUSTER (default
+# 1: also scripts/cluster-bench.sh, three nodes against one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-lib.sh
@@ -98,4 +99,10 @@ if [[ "${LOG_FIGURES:-0}" == 1 ]]; then
   echo
   echo "== log engine: write amplification and restart with 1 M keys =="
   scripts/log-figures.sh
+fi
+
+# The cluster (issue 6): three nodes on the same core against one node, failure detection, handoff.
+if [[ "${CLUSTER:-1}" == 1 ]]; then
+  echo
+  SHARED="$SHARED" DURATION="$DURATION" scripts/cluster-bench.sh
 fi

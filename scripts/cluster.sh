@@ -33,6 +33,21 @@ HOST=127.0.0.1
 http_address() { echo "$HOST:$((8000 + $1))"; }
 peer_address() { echo "$HOST:$((9000 + $1))"; }
 
+# wait_formed: waits (up to 30 s) until every node sees all NODES members up, so the first request
+# finds the whole cluster; says so and goes on (the nodes keep trying) when it takes longer.
+wait_formed() {
+  local i up
+  for _ in $(seq 300); do
+    up=0
+    for ((i = 1; i <= NODES; i++)); do
+      [[ $(curl -s "http://$(http_address "$i")/cluster/members" | grep -o '"state":"up"' | wc -l) == "$NODES" ]] && up=$((up + 1))
+    done
+    if [[ $up == "$NODES" ]]; then echo "every node sees all $NODES members up"; return; fi
+    sleep 0.1
+  done
+  echo "warning: after 30 s not every node sees all $NODES members up (see kvortex cluster status)" >&2
+}
+
 # alive PID: the process exists and is not a zombie (an exited child not yet reaped still answers kill -0).
 alive() {
   local stat
@@ -214,6 +229,7 @@ start() {
     wait_ready "$OUT/n$i.log" "${started[i - 1]}"
     echo "n$i: $(grep -m1 '^kvortex ready' "$OUT/n$i.log")"
   done
+  wait_formed
   ready=1
   print_how_to_reach
   [[ $DETACH == 1 ]] && exit 0

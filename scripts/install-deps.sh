@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages KVortex builds and tests with, when they are missing.
 set -euo pipefail
-needed=(libsqlite3-dev)
+needed=(libsqlite3-dev curl)
 missing=()
 for package in "${needed[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

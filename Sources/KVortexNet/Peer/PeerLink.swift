@@ -144,6 +144,11 @@ final class PeerLink: @unchecked Sendable {
         wake()
     }
 
+    /// Ends a backoff wait early: the peer is known to be up again (it just spoke to this node).
+    func retryNow() {
+        if state.withLock({ $0.phase == .backingOff }) { wake() }
+    }
+
     var phase: Phase { state.withLock { $0.phase } }
 
     var lastFailure: NetError? { state.withLock { $0.lastFailure } }

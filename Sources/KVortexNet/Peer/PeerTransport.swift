@@ -59,6 +59,12 @@ public final class PeerTransport: Sendable {
 
     /// Why the link to `peer` last failed (a refused handshake says why), or nil when it has not
     /// failed since it last connected, or does not exist.
+    /// The peer at `peer` is alive (it just sent something): a link backing off from an earlier failure
+    /// connects again now instead of when its backoff ends.
+    public func retryNow(_ peer: String) {
+        links.withLock { $0[peer] }?.retryNow()
+    }
+
     public func lastFailure(to peer: String) -> NetError? {
         links.withLock { $0[peer] }?.lastFailure
     }

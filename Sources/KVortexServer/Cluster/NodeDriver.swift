@@ -146,6 +146,8 @@ public final class NodeDriver: Sendable {
             if case .gossip(let digests) = message {
                 routing.learn(digests)
                 joined.store(true, ordering: .relaxed)
+                // It lives: a link to it still backing off from before it started connects now.
+                transport.retryNow(routing.address(of: sender))
             }
             feed(.peer(from: sender, message))
         case .success(.incomplete), .failure:
