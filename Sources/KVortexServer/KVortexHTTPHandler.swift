@@ -59,11 +59,12 @@ final class KVortexHTTPHandler: HTTPHandler {
     func handle(_ request: HTTPRequest, responder: HTTPDeferredResponder) -> HTTPReply {
         let startMicros = monotonicMicros()
         let (route, allow) = Route.match(method: request.method, path: request.path)
+        // (A `where` after several patterns guards only the last one: hence the explicit conditions.)
         switch route {
-        case .set, .kvPut, .delete, .kvDelete where keys.defersWrites:
-            return deferredWrite(request, route: route, responder: responder, startMicros: startMicros)
-        case .get, .kvGet where keys.defersReads:
-            return deferredRead(request, route: route, responder: responder, startMicros: startMicros)
+        case .set, .kvPut, .delete, .kvDelete:
+            if keys.defersWrites { return deferredWrite(request, route: route, responder: responder, startMicros: startMicros) }
+        case .get, .kvGet:
+            if keys.defersReads { return deferredRead(request, route: route, responder: responder, startMicros: startMicros) }
         case .batch:
             return batchRoute(request, responder: responder, startMicros: startMicros)
         default:
