@@ -29,6 +29,14 @@ public struct ReadResult: Sendable {
     public var liveSiblings: [Sibling]
     public var replicasAcked: Int
     public var replicasAsked: Int
+
+    /// The result of reading `object` at `nowMs`: what a client sees of it.
+    init(object: VersionedObject?, nowMs: UInt64, replicasAcked: Int, replicasAsked: Int) {
+        self.object = object
+        liveSiblings = object?.liveSiblings(atMs: nowMs) ?? []
+        self.replicasAcked = replicasAcked
+        self.replicasAsked = replicasAsked
+    }
 }
 
 /// What a write or delete produced; `coordinator` is set when another node coordinated it (forwarded).

@@ -52,8 +52,7 @@ public final class KeyService: KeyOperations {
         } catch {
             throw .storageFailure("\(error)")
         }
-        let live = object?.liveSiblings(atMs: nowMs) ?? []
-        return ReadResult(object: object, liveSiblings: live, replicasAcked: 1, replicasAsked: 1)
+        return ReadResult(object: object, nowMs: nowMs, replicasAcked: 1, replicasAsked: 1)
     }
 
     public func put(_ key: [UInt8], value: [UInt8], contentType: String, options: RequestOptions) throws(KVError)

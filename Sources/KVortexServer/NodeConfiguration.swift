@@ -1,4 +1,5 @@
 import KVortexCore
+import KVortexNet
 
 /// Everything `kvortex serve` can be told (API.md "Command line"), with the documented defaults.
 public struct NodeConfiguration: Sendable {
@@ -61,10 +62,9 @@ public struct NodeConfiguration: Sendable {
 }
 
 extension NodeConfiguration {
+    /// A peer address to connect to: `HOST:PORT` with a port other than 0.
     static func isHostPort(_ text: String) -> Bool {
-        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
-              let port = Int(text[text.index(after: colon)...]) else { return false }
-        return (1...65535).contains(port)
+        HostPort.split(text).map { $0.port >= 1 } ?? false
     }
 }
 

@@ -39,8 +39,11 @@ final class NodeStatus: NodeStatusSource {
     var isReady: Bool { driver.hasJoined }
 
     func members() -> [MemberView] {
-        let node = driver.snapshot
-        return node.membership.members.map { id in
+        Self.members(of: driver.snapshot)
+    }
+
+    static func members(of node: Node) -> [MemberView] {
+        node.membership.members.map { id in
             let digest = node.membership.digest(of: id)
             return MemberView(id: id, state: node.membership.state(of: id)?.rawValue ?? "down",
                               httpAddress: digest?.httpAddress ?? "", peerAddress: digest?.peerAddress ?? "")
@@ -74,7 +77,7 @@ final class NodeStatus: NodeStatusSource {
         writer.family("kvortex_lww_overwrites_total", .counter,
                       help: "Concurrent versions dropped by last-write-wins (conflicts = lww).")
         writer.sample("kvortex_lww_overwrites_total", [], versioning.lwwOverwrites)
-        ClusterMetrics.write(driver, members: members(), to: &writer)
+        ClusterMetrics.write(driver, node: driver.snapshot, to: &writer)
         if let server = httpServer.withLock({ $0 }) {
             HTTPServerMetrics.write(server.stats, to: &writer)
         }

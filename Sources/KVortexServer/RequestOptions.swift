@@ -24,6 +24,13 @@ public struct RequestOptions: Equatable, Sendable {
     }
 }
 
+extension RequestOptions {
+    /// What the core's coordinators take of these options.
+    public var quorumOptions: QuorumOptions {
+        QuorumOptions(readQuorum: readQuorum, writeQuorum: writeQuorum, sloppy: sloppyQuorum, timeoutMs: UInt64(timeoutMs))
+    }
+}
+
 /// The raw header values that make up `RequestOptions`, before validation.
 public struct RequestOptionHeaders: Sendable {
     public var consistency: String?

@@ -1,3 +1,5 @@
+import KVortexNet
+
 /// A parsed command line: positional words and `--flag value` / `--flag=value` / `--switch` options.
 ///
 /// Only flags a command declares are accepted; anything else is an error that names it, so a typo
@@ -74,11 +76,7 @@ struct Arguments {
 
     /// Splits `HOST:PORT`.
     static func hostPort(_ text: String, flag: String) throws(Failure) -> (host: String, port: Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port), colon != text.startIndex
-        else {
-            throw Failure(description: "\(flag) must be HOST:PORT, got '\(text)'")
-        }
-        return (String(text[..<colon]), port)
+        guard let address = HostPort.split(text) else { throw Failure(description: "\(flag) must be HOST:PORT, got '\(text)'") }
+        return address
     }
 }

@@ -26,7 +26,7 @@ final class PeerAcceptor: @unchecked Sendable {
     }
 
     func start() {
-        spawn { $0.acceptLoop() }
+        startDetachedThread { self.acceptLoop() }
     }
 
     /// Stops accepting and ends every peer connection (readers see end of stream and exit).
@@ -36,21 +36,6 @@ final class PeerAcceptor: @unchecked Sendable {
         clients.withLock { clients in
             for client in clients { shutdown(client, Int32(SHUT_RDWR)) }
         }
-    }
-
-    private func spawn(_ body: @escaping @Sendable (PeerAcceptor) -> Void) {
-        final class Job: @unchecked Sendable {
-            let acceptor: PeerAcceptor
-            let body: @Sendable (PeerAcceptor) -> Void
-            init(_ acceptor: PeerAcceptor, _ body: @escaping @Sendable (PeerAcceptor) -> Void) { self.acceptor = acceptor; self.body = body }
-        }
-        var handle = pthread_t()
-        pthread_create(&handle, nil, { raw in
-            let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
-            job.body(job.acceptor)
-            return nil
-        }, Unmanaged.passRetained(Job(self, body)).toOpaque())
-        pthread_detach(handle)
     }
 
     private func acceptLoop() {
@@ -66,7 +51,7 @@ final class PeerAcceptor: @unchecked Sendable {
             BlockingSocket.setTimeouts(client, ms: configuration.ioTimeoutMs)
             var one: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            spawn { $0.serve(client) }
+            startDetachedThread { self.serve(client) }
         }
         close(fd)
     }

@@ -68,13 +68,7 @@ final class PeerLink: @unchecked Sendable {
     }
 
     func start() {
-        let box = Unmanaged.passRetained(self)
-        var handle = pthread_t()
-        pthread_create(&handle, nil, { raw in
-            Unmanaged<PeerLink>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, box.toOpaque())
-        pthread_detach(handle)
+        startDetachedThread { self.run() }
     }
 
     private enum Admission {

@@ -38,8 +38,8 @@ public final class PeerTransport: Sendable {
         precondition(frame.count >= 5 && frame.count <= configuration.frameBytesMax, "frame of \(frame.count) bytes")
         let link: PeerLink? = links.withLock { links in
             if let link = links[peer] { return link }
-            guard let colon = peer.lastIndex(of: ":"), let port = Int(peer[peer.index(after: colon)...]) else { return nil }
-            let link = PeerLink(peer: peer, host: String(peer[..<colon]), port: port, configuration: configuration,
+            guard let (host, port) = HostPort.split(peer) else { return nil }
+            let link = PeerLink(peer: peer, host: host, port: port, configuration: configuration,
                                 counters: counters, seed: UInt64(bitPattern: Int64(peer.hashValue)), onConnected: connectionChanged)
             links[peer] = link
             link.start()

@@ -36,10 +36,10 @@ public final class ClusterKeys: KeyOperations {
     public func read(_ key: [UInt8], options: RequestOptions, completion: @escaping @Sendable (Result<ReadResult, KVError>) -> Void) {
         guard !isAlone else { return local.read(key, options: options, completion: completion) }
         let clockMs = self.clockMs
-        driver.read(key, options: Self.quorumOptions(options)) { result in
+        driver.read(key, options: options.quorumOptions) { result in
             completion(result.map { outcome in
-                ReadResult(object: outcome.object, liveSiblings: outcome.object?.liveSiblings(atMs: clockMs()) ?? [],
-                           replicasAcked: outcome.replicasAcked, replicasAsked: outcome.replicasAsked)
+                ReadResult(object: outcome.object, nowMs: clockMs(), replicasAcked: outcome.replicasAcked,
+                           replicasAsked: outcome.replicasAsked)
             })
         }
     }
@@ -50,16 +50,11 @@ public final class ClusterKeys: KeyOperations {
             return local.write(key, payload: payload, contentType: contentType, options: options, completion: completion)
         }
         let write = ClientWrite(payload: payload, context: options.context, ttlSeconds: options.ttlSeconds, contentType: contentType)
-        driver.write(key, write, options: Self.quorumOptions(options)) { result in
+        driver.write(key, write, options: options.quorumOptions) { result in
             completion(result.map { outcome in
                 WriteResult(context: outcome.context, replicasAcked: outcome.replicasAcked,
                             replicasAsked: outcome.replicasAsked, coordinator: outcome.coordinator)
             })
         }
-    }
-
-    static func quorumOptions(_ options: RequestOptions) -> QuorumOptions {
-        QuorumOptions(readQuorum: options.readQuorum, writeQuorum: options.writeQuorum, sloppy: options.sloppyQuorum,
-                      timeoutMs: UInt64(options.timeoutMs))
     }
 }

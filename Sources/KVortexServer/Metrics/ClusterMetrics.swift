@@ -4,14 +4,15 @@ import KVortexNet
 /// The cluster's part of `/metrics`: members by state, the coordinator's counters, hints, the peer
 /// transport's counters and the frames fault injection dropped.
 enum ClusterMetrics {
-    static func write(_ driver: NodeDriver, members: [MemberView], to writer: inout PrometheusWriter) {
+    /// `node` is one snapshot of the driver's node, so every figure comes from the same moment.
+    static func write(_ driver: NodeDriver, node: Node, to writer: inout PrometheusWriter) {
+        let members = NodeStatus.members(of: node)
         writer.family("kvortex_cluster_members", .gauge, help: "Members this node knows, by the state it sees them in.")
         for state in MemberState.allCases {
             writer.sample("kvortex_cluster_members", [("state", state.rawValue)], members.filter { $0.state == state.rawValue }.count)
         }
         writer.family("kvortex_cluster_ready", .gauge, help: "1 once the node has joined its cluster (or has no seeds).")
         writer.sample("kvortex_cluster_ready", [], driver.hasJoined ? 1 : 0)
-        let node = driver.snapshot
         let counters = node.counters
         let coordination: [(String, String, UInt64)] = [
             ("kvortex_read_repairs_total", "Newer versions sent to stale replicas after a read.", counters.readRepairsSent),
