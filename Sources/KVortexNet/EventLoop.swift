@@ -21,6 +21,8 @@ public final class EventLoop: @unchecked Sendable {
     private var tickers: [(intervalMs: UInt64, nextMs: UInt64, body: (UInt64) -> Void)] = []
     private var thread: pthread_t?
     private let running = Atomic<Bool>(false)
+    /// The loop thread's `pthread_self`, 0 until it runs: tells `execute` whether it is called from it.
+    private let threadID = Atomic<UInt>(0)
     /// Readiness events taken per `epoll_wait`.
     static let eventsPerWaitMax = 256
 
@@ -39,11 +41,18 @@ public final class EventLoop: @unchecked Sendable {
         close(epollFD)
     }
 
-    /// Runs `task` on the loop thread soon; callable from any thread.
+    /// Runs `task` on the loop thread soon; callable from any thread. From the loop thread itself the
+    /// task runs after the events at hand, without waking the loop through its eventfd.
     public func execute(_ task: @escaping @Sendable () -> Void) {
         tasks.withLock { $0.append(task) }
+        guard !inLoopThread else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
+    }
+
+    /// Whether the caller runs on this loop's thread.
+    public var inLoopThread: Bool {
+        pthread_equal(pthread_self(), pthread_t(threadID.load(ordering: .relaxed))) != 0
     }
 
     /// Calls `body(nowMs)` about every `intervalMs` on the loop thread (monotonic ms).
@@ -90,9 +99,12 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func run() {
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        defer { threadID.store(0, ordering: .relaxed) }
         var events = [epoll_event](repeating: epoll_event(), count: Self.eventsPerWaitMax)
         while running.load(ordering: .acquiring) {
-            let waitMs = nextTickWaitMs()
+            // A task posted from this thread did not write the eventfd: look again at once.
+            let waitMs = tasks.withLock { $0.isEmpty } ? nextTickWaitMs() : 0
             let count = epoll_wait(epollFD, &events, Int32(events.count), waitMs)
             if count < 0 && errno != EINTR { break }
             for index in 0..<max(0, Int(count)) {
@@ -107,7 +119,9 @@ public final class EventLoop: @unchecked Sendable {
             runTasks()
             runTickers()
         }
-        runTasks()
+        // Stopping: what was posted still runs (closing connections, answering callers), including
+        // what those tasks post in turn.
+        while !tasks.withLock({ $0.isEmpty }) { runTasks() }
     }
 
     private func runTasks() {

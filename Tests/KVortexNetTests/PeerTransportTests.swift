@@ -24,7 +24,7 @@ import Testing
             configuration: PeerTransportConfiguration(port: port, nodeID: name, clusterName: cluster, queueFramesMax: queueFramesMax,
                                                       ioTimeoutMs: ioTimeoutMs, reconnectBackoffFirstMs: 20, reconnectBackoffMaxMs: 200),
             receive: inbox.receive)
-        transport.start()
+        try transport.start()
         return transport
     }
 

@@ -52,7 +52,7 @@ import Testing
                                                                         reconnectBackoffFirstMs: 20, reconnectBackoffMaxMs: 200),
                                   randomSeed: UInt64(index), clockMs: SystemClock.wallMs)
         }
-        drivers.forEach { $0.start() }
+        try drivers.forEach { try $0.start() }
         let cluster = Cluster(ids: ids, drivers: drivers, storages: storages)
         try waitUntil("every node knows all three") { drivers.allSatisfy { $0.clusterSize == 3 && $0.hasJoined } }
         return cluster

@@ -47,9 +47,11 @@ public final class NodeDriver: Sendable {
     /// How often due timers are fired: a deadline or repair window ends up to this late.
     public static let timerTickMs = 5
 
-    /// Builds the node and its transport; `start` begins listening and ticking.
+    /// Builds the node and its transport, whose incoming connections are read on `loops` (the
+    /// HTTP server's, so replies complete on the loop that reads them) or on a loop of its own;
+    /// `start` begins listening and ticking.
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
-                seeds: [String], transport configuration: PeerTransportConfiguration,
+                seeds: [String], transport configuration: PeerTransportConfiguration, loops: EventLoopGroup? = nil,
                 randomSeed: UInt64, clockMs: @escaping @Sendable () -> UInt64) throws(NetError) {
         nodeID = settings.nodeID
         self.clockMs = clockMs
@@ -61,12 +63,13 @@ public final class NodeDriver: Sendable {
         joined = Atomic(seeds.isEmpty)
         tick = DispatchSource.makeTimerSource(queue: timers)
         let inbox = DriverInbox()
-        transport = try PeerTransport(configuration: configuration, receive: { peer, frame in inbox.driver?.received(frame, from: peer) })
+        transport = try PeerTransport(configuration: configuration, loops: loops,
+                                      receive: { peer, frame in inbox.driver?.received(frame, from: peer) })
         inbox.driver = self
     }
 
-    public func start() {
-        transport.start()
+    public func start() throws(NetError) {
+        try transport.start()
         tick.schedule(deadline: .now() + .milliseconds(Self.timerTickMs), repeating: .milliseconds(Self.timerTickMs),
                       leeway: .milliseconds(1))
         tick.setEventHandler { [weak self] in self?.fireDueTimers() }
