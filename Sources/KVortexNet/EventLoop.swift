@@ -8,6 +8,19 @@ public protocol EventLoopHandler: AnyObject {
     func handleEvents(_ events: UInt32)
 }
 
+/// Output gathered while a loop handles its events, written once before the loop waits again
+/// (`EventLoop.flushBeforeWaiting`): many peer frames in one `send` instead of one each.
+protocol EventLoopFlushable: AnyObject {
+    func flushGathered()
+}
+
+/// The loop running on the calling thread (set for the life of its `run`).
+private let currentLoopKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create")
+    return key
+}()
+
 /// One thread running epoll: owns its sockets and runs their handlers, tasks posted from other threads
 /// (woken by an eventfd) and a periodic tick. Level-triggered: one `read` per readiness event.
 ///
@@ -21,8 +34,8 @@ public final class EventLoop: @unchecked Sendable {
     private var tickers: [(intervalMs: UInt64, nextMs: UInt64, body: (UInt64) -> Void)] = []
     private var thread: pthread_t?
     private let running = Atomic<Bool>(false)
-    /// The loop thread's `pthread_self`, 0 until it runs: tells `execute` whether it is called from it.
-    private let threadID = Atomic<UInt>(0)
+    /// Flushed once each iteration has handled its events, tasks and ticks; loop thread only.
+    private var gathered: [EventLoopFlushable] = []
     /// Readiness events taken per `epoll_wait`.
     static let eventsPerWaitMax = 256
 
@@ -51,8 +64,18 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Whether the caller runs on this loop's thread.
-    public var inLoopThread: Bool {
-        pthread_equal(pthread_self(), pthread_t(threadID.load(ordering: .relaxed))) != 0
+    public var inLoopThread: Bool { Self.current === self }
+
+    /// The loop whose thread calls this, or nil on any other thread.
+    public static var current: EventLoop? {
+        pthread_getspecific(currentLoopKey).map { Unmanaged<EventLoop>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// Has `output.flushGathered()` called once before this loop waits for events again (however
+    /// often this is asked in one iteration). Loop thread only.
+    func flushBeforeWaiting(_ output: EventLoopFlushable) {
+        guard !gathered.contains(where: { $0 === output }) else { return }
+        gathered.append(output)
     }
 
     /// Calls `body(nowMs)` about every `intervalMs` on the loop thread (monotonic ms).
@@ -99,8 +122,8 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func run() {
-        threadID.store(UInt(pthread_self()), ordering: .relaxed)
-        defer { threadID.store(0, ordering: .relaxed) }
+        pthread_setspecific(currentLoopKey, Unmanaged.passUnretained(self).toOpaque())
+        defer { pthread_setspecific(currentLoopKey, nil) }
         var events = [epoll_event](repeating: epoll_event(), count: Self.eventsPerWaitMax)
         while running.load(ordering: .acquiring) {
             // A task posted from this thread did not write the eventfd: look again at once.
@@ -118,10 +141,19 @@ public final class EventLoop: @unchecked Sendable {
             }
             runTasks()
             runTickers()
+            flushGathered()
         }
         // Stopping: what was posted still runs (closing connections, answering callers), including
         // what those tasks post in turn.
         while !tasks.withLock({ $0.isEmpty }) { runTasks() }
+        flushGathered()
+    }
+
+    private func flushGathered() {
+        guard !gathered.isEmpty else { return }
+        let outputs = gathered
+        gathered.removeAll(keepingCapacity: true)
+        for output in outputs { output.flushGathered() }
     }
 
     private func runTasks() {
