@@ -30,6 +30,8 @@ public final class EventLoop: @unchecked Sendable {
     let epollFD: Int32
     let wakeFD: Int32
     private let tasks = Mutex<[@Sendable () -> Void]>([])
+    /// The tasks `runTasks` is running; loop thread only.
+    private var runningTasks: [@Sendable () -> Void] = []
     private var handlers: [Int32: EventLoopHandler] = [:]
     private var tickers: [(intervalMs: UInt64, nextMs: UInt64, body: (UInt64) -> Void)] = []
     private var thread: pthread_t?
@@ -156,16 +158,16 @@ public final class EventLoop: @unchecked Sendable {
         for output in outputs { output.flushGathered() }
     }
 
+    /// Runs what was posted. The posted tasks and `running` swap arrays, so neither is reallocated
+    /// once both have grown to the usual number of tasks per iteration.
     private func runTasks() {
-        let pending = tasks.withLock { queue -> [@Sendable () -> Void] in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
-        }
-        for task in pending { task() }
+        tasks.withLock { swap(&$0, &runningTasks) }
+        for task in runningTasks { task() }
+        runningTasks.removeAll(keepingCapacity: true)
     }
 
     private func nextTickWaitMs() -> Int32 {
-        guard let next = tickers.map(\.nextMs).min() else { return 1000 }
+        guard let next = tickers.lazy.map(\.nextMs).min() else { return 1000 }
         let now = Self.monotonicMs()
         return next <= now ? 0 : Int32(min(next - now, 1000))
     }

@@ -5,7 +5,7 @@ import KVortexNet
 import Synchronization
 
 /// The real driver of a core `Node` (DESIGN.md "The shape"): client operations from the HTTP routes,
-/// peer frames from the `PeerTransport` and timers from a dispatch queue go in; sends, replies, timers
+/// peer frames from the `PeerTransport` and timers ticking on an event loop go in; sends, replies, timers
 /// and log lines come out and are performed here. The simulator drives the very same `Node`.
 ///
 /// One lock around the node: inputs are handled one at a time (the node is a value with no internal
@@ -32,8 +32,6 @@ public final class NodeDriver: Sendable {
     private let nextRequest = Atomic<UInt64>(1)
     private let timers = DispatchQueue(label: "kvortex.node.timers")
     private let pendingTimers = Mutex(TimerQueue())
-    // DispatchSource timers are thread-safe; Dispatch just does not declare them Sendable.
-    nonisolated(unsafe) private let tick: DispatchSourceTimer
     private let clockMs: @Sendable () -> UInt64
     private let stopped = Atomic<Bool>(false)
     private let joined: Atomic<Bool>
@@ -61,7 +59,6 @@ public final class NodeDriver: Sendable {
                           seeds: [], randomSeed: randomSeed, nowMs: clockMs()))
         routing = PeerRouting(ownAddress: settings.peerAddress, seeds: seeds)
         joined = Atomic(seeds.isEmpty)
-        tick = DispatchSource.makeTimerSource(queue: timers)
         let inbox = DriverInbox()
         transport = try PeerTransport(configuration: configuration, loops: loops,
                                       receive: { peer, frame in inbox.driver?.received(frame, from: peer) })
@@ -70,10 +67,11 @@ public final class NodeDriver: Sendable {
 
     public func start() throws(NetError) {
         try transport.start()
-        tick.schedule(deadline: .now() + .milliseconds(Self.timerTickMs), repeating: .milliseconds(Self.timerTickMs),
-                      leeway: .milliseconds(1))
-        tick.setEventHandler { [weak self] in self?.fireDueTimers() }
-        tick.resume()
+        // Timers fire on an event loop, so what they send is gathered with the loop's other frames.
+        let loop = transport.loops.loops[0]
+        loop.execute { [weak self] in
+            loop.scheduleRepeating(everyMs: UInt64(Self.timerTickMs)) { [weak self] _ in self?.fireDueTimers() }
+        }
         perform(node.withLock { $0.start() })
         contactSeeds()
     }
@@ -82,7 +80,6 @@ public final class NodeDriver: Sendable {
     /// `overloaded` (503), so no caller waits for a reply that will never come.
     public func stop() {
         stopped.store(true, ordering: .relaxed)
-        tick.cancel()
         transport.stop()
         let orphans = waiters.withLock { waiters in
             defer { waiters.removeAll() }
@@ -185,15 +182,28 @@ public final class NodeDriver: Sendable {
     /// Timers run on the monotonic clock: a wall clock stepped back must not hold deadlines up.
     private static func monotonicMs() -> UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
 
+    /// Feeds every due timer under one hold of the node lock (most are deadlines of operations that
+    /// have long been answered, and cost a lookup each).
     private func fireDueTimers() {
-        let now = Self.monotonicMs()
-        for timer in pendingTimers.withLock({ $0.popDue(nowMs: now) }) { feed(.timer(timer)) }
+        let due = pendingTimers.withLock { $0.popDue(nowMs: Self.monotonicMs()) }
+        if !due.isEmpty { feed(due.map { .timer($0) }) }
     }
 
     private func feed(_ input: NodeInput) {
+        feed(CollectionOfOne(input))
+    }
+
+    private func feed(_ inputs: some Collection<NodeInput>) {
         guard !stopped.load(ordering: .relaxed) else { return }
         let now = clockMs()
-        let (effects, members) = node.withLock { node in (node.handle(input, nowMs: now), node.ring.members.count) }
+        let (effects, members) = node.withLock { node in
+            var effects: [NodeEffect] = []
+            for input in inputs {
+                let more = node.handle(input, nowMs: now)
+                if effects.isEmpty { effects = more } else { effects += more }
+            }
+            return (effects, node.ring.members.count)
+        }
         ringSize.store(members, ordering: .relaxed)
         perform(effects)
     }
