@@ -139,7 +139,12 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
             end += 1
         }
         let frames = end - state.queueHead
-        let joined = frames == 1 ? state.queue[state.queueHead] : Array(state.queue[state.queueHead..<end].joined())
+        var joined = state.queue[state.queueHead]
+        if frames > 1 {
+            // Appended frame by frame (a copy of each): `joined()` copies a byte at a time.
+            joined.reserveCapacity(bytes)
+            for index in (state.queueHead + 1)..<end { joined.append(contentsOf: state.queue[index]) }
+        }
         state.queueHead = end
         state.queuedBytes -= bytes
         if state.queueHead == state.queue.count {
