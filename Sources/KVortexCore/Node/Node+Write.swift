@@ -22,7 +22,7 @@ extension Node {
         let (partition, primaries) = replicas(of: key)
         if let next = primaries.first(where: { $0 != nodeID && membership.isHealthy($0) && !tried.contains($0) }) {
             let operation = allocateOperationID()
-            operations[operation] = .forward(replyTo, key: key, write: write, options: options, tried: tried + [next])
+            operations.insert(.forward(replyTo, key: key, write: write, options: options, tried: tried + [next]), at: operation)
             counters.writesForwarded += 1
             return [.send(to: next, .forwardPut(operation, key: key, write: write, options: options)),
                     .startTimer(.deadline(operation), afterMs: min(options.timeoutMs, settings.peerRequestTimeoutMs))]
@@ -74,8 +74,7 @@ extension Node {
         }
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
         let actions = coordinator.start()
-        operations[operation] = .write(coordinator, replyTo: replyTo)
-        return effects + perform(actions, of: operation)
+        return effects + perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo)
     }
 
     /// The other primaries that are healthy, stand-ins for those that are not, and the primaries
@@ -155,9 +154,11 @@ extension Node {
         }
     }
 
-    mutating func perform(_ actions: [PutCoordinator.Action], of operation: OperationID) -> [NodeEffect] {
-        guard case .write(_, let replyTo) = operations[operation] else { return [] }
+    /// Turns coordinator actions into effects; keeps the coordinator in the table until it replied.
+    mutating func perform(_ actions: [PutCoordinator.Action], of operation: OperationID, coordinator: PutCoordinator,
+                          replyTo: ReplyTo) -> [NodeEffect] {
         var effects: [NodeEffect] = []
+        var replied = false
         for action in actions {
             switch action {
             case .reply(let result):
@@ -167,17 +168,22 @@ extension Node {
                     outcome.coordinator = nodeID
                     return outcome
                 })
-                operations[operation] = nil
+                replied = true
             }
         }
+        if !replied { operations.insert(.write(coordinator, replyTo: replyTo), at: operation) }
         return effects
     }
 
+    /// Advances the write `operation` by `event`; like `readEvent`, without copying the coordinator.
     mutating func writeEvent(_ operation: OperationID, _ event: PutCoordinator.Event) -> [NodeEffect] {
-        guard case .write(var coordinator, let replyTo) = operations[operation] else { return [] }
+        guard let taken = operations.take(operation) else { return [] }
+        guard case .write(var coordinator, let replyTo) = taken else {
+            operations.insert(taken, at: operation)  // not a write: a confused peer; leave it be
+            return []
+        }
         let actions = coordinator.receive(event)
-        operations[operation] = .write(coordinator, replyTo: replyTo)
-        return perform(actions, of: operation)
+        return perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo)
     }
 
     func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>) -> [NodeEffect] {
