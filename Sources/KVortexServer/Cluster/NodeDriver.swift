@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// One lock around the node: inputs are handled one at a time (the node is a value with no internal
 /// locking), effects are performed after the lock is released. Storage work inside `handle` is the
-/// bounded local call the design allows; nothing else blocks.
+/// bounded local call the design allows; with group commit it does not wait for the fsync: the
+/// input's effects wait instead (`DurabilityGate`). Nothing else blocks.
 ///
 /// Peers are reached by the peer address their gossip carries (`PeerRouting`), so node IDs need not be
 /// addresses. Seeds are addresses: until gossip reveals who answers there, this node sends its own
@@ -28,6 +29,8 @@ public final class NodeDriver: Sendable {
     public let transport: PeerTransport
     public let routing: PeerRouting
     private let node: NodeLock<Node>
+    /// In front of an engine with group commit: holds an input's effects until its writes are durable.
+    private let durability: DurabilityGate?
     private let waiters = Mutex<[RequestID: Waiter]>([:])
     private let nextRequest = Atomic<UInt64>(1)
     private let timers = DispatchQueue(label: "kvortex.node.timers")
@@ -55,7 +58,8 @@ public final class NodeDriver: Sendable {
         self.clockMs = clockMs
         let ring = Ring.initial(members: [RingMember(settings.nodeID)], partitioning: settings.partitioning,
                                 replicaCount: settings.replicaCount)
-        node = NodeLock(Node(settings: settings, epoch: epoch, storage: storage, hints: hints, placement: ring,
+        durability = storage.defersDurability ? DurabilityGate(base: storage) : nil
+        node = NodeLock(Node(settings: settings, epoch: epoch, storage: durability ?? storage, hints: hints, placement: ring,
                           seeds: [], randomSeed: randomSeed, nowMs: clockMs()))
         routing = PeerRouting(ownAddress: settings.peerAddress, seeds: seeds)
         joined = Atomic(seeds.isEmpty)
@@ -196,16 +200,20 @@ public final class NodeDriver: Sendable {
     private func feed(_ inputs: some Collection<NodeInput>) {
         guard !stopped.load(ordering: .relaxed) else { return }
         let now = clockMs()
-        let (effects, members) = node.withLock { node in
+        let (effects, members, batch) = node.withLock { node in
             var effects: [NodeEffect] = []
             for input in inputs {
                 let more = node.handle(input, nowMs: now)
                 if effects.isEmpty { effects = more } else { effects += more }
             }
-            return (effects, node.ring.members.count)
+            return (effects, node.ring.members.count, durability?.takeBatch())
         }
         ringSize.store(members, ordering: .relaxed)
-        perform(effects)
+        if let batch {
+            batch.seal(effects) { [weak self] effects in self?.perform(effects) }
+        } else {
+            perform(effects)
+        }
     }
 
     private func perform(_ effects: [NodeEffect]) {
