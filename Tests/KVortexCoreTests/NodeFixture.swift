@@ -13,11 +13,12 @@ struct NodeFixture {
     let hints = MemoryHintStore()
     var nowMs = startMs
 
-    init(_ nodeID: NodeID, plantedBugs: PlantedBugs = []) {
+    /// `randomSeed` stands for one start of the node (a driver passes a fresh one each time).
+    init(_ nodeID: NodeID, plantedBugs: PlantedBugs = [], randomSeed: UInt64 = 7) {
         var settings = NodeSettings(nodeID: nodeID, replicaCount: 3)
         settings.plantedBugs = plantedBugs
         node = Node(settings: settings, epoch: 1, storage: storage, hints: hints, placement: Self.ring,
-                    seeds: Self.members.filter { $0 != nodeID }, randomSeed: 7, nowMs: nowMs)
+                    seeds: Self.members.filter { $0 != nodeID }, randomSeed: randomSeed, nowMs: nowMs)
     }
 
     mutating func handle(_ input: NodeInput, afterMs: UInt64 = 1) -> [NodeEffect] {

@@ -66,6 +66,29 @@ import Testing
         guard case .forwardPut = retried.sends.first?.message else { Issue.record("expected a forward, got \(retried)"); return }
     }
 
+    /// The dot a node outside the preference list mints for its first write once no primary takes
+    /// the forward (it coordinates as a stand-in), in a node started with `randomSeed`.
+    func standInDot(randomSeed: UInt64) -> Dot? {
+        let outsider = F.members.first { !primaries.contains($0) }!
+        var fixture = F(outsider, randomSeed: randomSeed)
+        var effects = fixture.handle(.put(RequestID(1), key: key, F.write("v1"), F.options(w: 1)))
+        for _ in primaries {
+            guard let forward = effects.sends.first, case .forwardPut = forward.message else { break }
+            effects = fixture.handle(.undeliverable(to: forward.to, forward.message))
+        }
+        guard case .success(let outcome)? = effects.writeReplies.first else { return nil }
+        return outcome.dot
+    }
+
+    /// A durable node restarts in the same epoch with its operation IDs counting from the start again:
+    /// its stand-in dots must not repeat those of the previous start (a replica that saw the old one
+    /// would take the new write as already seen).
+    @Test func aStandInDotDiffersFromOneStartOfTheNodeToTheNext() throws {
+        let before = try #require(standInDot(randomSeed: 7), "the outsider coordinates as a stand-in")
+        #expect(standInDot(randomSeed: 7) == before, "the same start replays the same dot")
+        #expect(standInDot(randomSeed: 8) != before)
+    }
+
     @Test func theDeadlineAnswersQuorumNotReachedWithKOfN() {
         var fixture = F(primaries[0])
         let effects = fixture.handle(.put(RequestID(3), key: key, F.write("v1"), F.options(w: 3)))

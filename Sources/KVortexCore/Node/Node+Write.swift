@@ -38,8 +38,9 @@ extension Node {
     ///
     /// As a primary, this node mints the dot with its own actor in its own replica. As a stand-in (no
     /// primary reachable) it holds no replica to count from, so it mints with a one-off actor derived
-    /// from its actor and the operation: such a dot can never repeat or be falsely covered, at the cost
-    /// of one clock entry per stand-in write (rare: only when every primary is unreachable).
+    /// from its actor, this start of the node and the operation (operation IDs start again when a
+    /// durable node restarts in the same epoch): such a dot can never repeat or be falsely covered, at
+    /// the cost of one clock entry per stand-in write (rare: only when every primary is unreachable).
     mutating func coordinateWrite(_ replyTo: ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions,
                                   partition: Int, primaries: [NodeID], nowMs: UInt64) -> [NodeEffect] {
         let operation = allocateOperationID()
@@ -57,7 +58,8 @@ extension Node {
             (object, dot) = (stored, minted)
         } else {
             var fresh = VersionedObject()
-            let oneOff = ActorID(rawValue: StableHash.hash64(Self.bytes(actor.rawValue) + Self.bytes(operation.rawValue)))
+            let oneOff = ActorID(rawValue: StableHash.hash64(
+                Self.bytes(actor.rawValue) + Self.bytes(startNonce) + Self.bytes(operation.rawValue)))
             dot = fresh.applyWrite(request, actor: oneOff, timestamp: timestamp, mode: settings.conflictMode,
                                    siblingsMax: settings.siblingsMax).dot
             object = fresh

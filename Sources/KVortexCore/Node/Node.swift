@@ -13,6 +13,9 @@ public struct Node: Sendable {
     var placement: Ring
     var clock: HybridLogicalClock
     var random: SplitMix64
+    /// Differs from one start of the node to the next (the driver's random seed): operation IDs start
+    /// again at every start, so what must never repeat across starts mixes this in.
+    let startNonce: UInt64
     var operations = OperationTable<Operation>()
     /// Hint deliveries in flight per target (at most one batch each).
     var hintBatchesInFlight: [NodeID: Int] = [:]
@@ -43,6 +46,7 @@ public struct Node: Sendable {
                                          nowMs: nowMs, peerAddress: settings.peerAddress, httpAddress: settings.httpAddress)
         self.clock = HybridLogicalClock()
         self.random = SplitMix64(seed: randomSeed)
+        self.startNonce = randomSeed
     }
 
     public var nodeID: NodeID { settings.nodeID }
