@@ -217,13 +217,21 @@ public final class NodeDriver: Sendable {
     }
 
     private func perform(_ effects: [NodeEffect]) {
+        // A write replicates one message to several replicas: encoded once (comparing is cheap, the
+        // messages share their object's storage).
+        var lastEncoded: (message: PeerMessage, frame: [UInt8])?
         for effect in effects {
             switch effect {
             case .send(let target, let message):
                 let address = routing.address(of: target)
-                let result: PeerSendResult = routing.isIsolated(target)
-                    ? .unreachable
-                    : transport.send(WireFrame.encode(message), to: address)
+                let result: PeerSendResult
+                if routing.isIsolated(target) {
+                    result = .unreachable
+                } else {
+                    let frame = lastEncoded.flatMap { $0.message == message ? $0.frame : nil } ?? WireFrame.encode(message)
+                    lastEncoded = (message, frame)
+                    result = transport.send(frame, to: address)
+                }
                 if result == .unreachable { logFailure(to: address) }
                 if result != .queued {
                     // Like a refused connection: the node learns at once, outside this call.
@@ -243,7 +251,7 @@ public final class NodeDriver: Sendable {
     }
 }
 
-/// Lets the transport's reader threads reach the driver created after it.
+/// Lets the transport's receiver (on the event loops) reach the driver created after it.
 private final class DriverInbox: @unchecked Sendable {
     weak var driver: NodeDriver?
 }
