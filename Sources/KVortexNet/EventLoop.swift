@@ -66,10 +66,10 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Whether the caller runs on this loop's thread.
-    public var inLoopThread: Bool { Self.current === self }
+    var inLoopThread: Bool { Self.current === self }
 
     /// The loop whose thread calls this, or nil on any other thread.
-    public static var current: EventLoop? {
+    static var current: EventLoop? {
         pthread_getspecific(currentLoopKey).map { Unmanaged<EventLoop>.fromOpaque($0).takeUnretainedValue() }
     }
 
