@@ -2,7 +2,9 @@
 extension Node {
     mutating func heartbeat(nowMs: UInt64) -> [NodeEffect] {
         membership.beat()
-        var effects = membershipChanged(membership.evaluate(nowMs: nowMs))
+        // Members stop gossiping to a leaving node, so silence says nothing of them any more: while
+        // leaving, only a failed delivery marks a member down (its transfers wait for it then).
+        var effects = isLeaving ? [] : membershipChanged(membership.evaluate(nowMs: nowMs))
         effects += gossip()
         effects += deliverHints()
         effects += pumpTransfers(nowMs: nowMs)

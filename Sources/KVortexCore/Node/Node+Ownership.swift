@@ -57,7 +57,8 @@ extension Node {
     /// Streams owed transfers when no object of theirs is in flight: at most
     /// `ownershipObjectsPerBatchMax` objects, starting at most `ownershipPartitionsPerBatchMax`
     /// transfers (each start scans storage for the partition's keys). Called every heartbeat and when
-    /// a batch is fully acknowledged, so a backlog drains at the speed of the round trip.
+    /// a batch is fully acknowledged, so a backlog drains at the speed of the round trip; a batch that
+    /// started transfers but sent nothing (empty partitions) sets the `.handoff` timer for the next.
     mutating func pumpTransfers(nowMs: UInt64) -> [NodeEffect] {
         guard transfers.objectsInFlight == 0 else { return [] }
         var effects: [NodeEffect] = []
@@ -77,6 +78,11 @@ extension Node {
             objectsLeft -= keys.count
             if isFinished { counters.ownershipTransfersCompleted += 1 }
             for key in keys { effects += sendTransferObject(key, of: transfer, nowMs: nowMs) }
+        }
+        let startedAny = startsLeft < settings.ownershipPartitionsPerBatchMax
+        if effects.isEmpty && startedAny && !transfers.isEmpty && !isHandoffTimerSet {
+            isHandoffTimerSet = true
+            effects.append(.startTimer(.handoff, afterMs: settings.ownershipBatchIntervalMs))
         }
         return effects
     }

@@ -22,6 +22,8 @@ public struct Node: Sendable {
     public internal(set) var counters = NodeCounters()
     /// Partitions owed to new owners after ring changes (`Node+Ownership.swift`).
     var transfers: OwnershipTransfers
+    /// True while a `.handoff` timer is pending (at most one).
+    var isHandoffTimerSet = false
     /// True once `leave` started; never false again in this start of the node.
     public internal(set) var isLeaving = false
     /// `counters.ownershipObjectsHandedOff` when the leave started, so the leave reports its own.
@@ -83,6 +85,9 @@ public struct Node: Sendable {
             return deadline(operation, nowMs: nowMs)
         case .timer(.repairWindow(let operation)):
             return repairWindowClosed(operation, nowMs: nowMs)
+        case .timer(.handoff):
+            isHandoffTimerSet = false
+            return pumpTransfers(nowMs: nowMs)
         case .leave:
             return leave(nowMs: nowMs)
         }

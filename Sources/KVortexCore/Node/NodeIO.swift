@@ -18,6 +18,9 @@ public enum TimerID: Hashable, Sendable {
     case repairWindow(OperationID)
     /// The periodic heartbeat: beat, gossip, evaluate the failure detector, deliver hints.
     case heartbeat
+    /// The next batch of ownership transfers, when the last one sent nothing to wait for (its
+    /// partitions were empty) and more are owed.
+    case handoff
 }
 
 /// What a node asks its driver to do, in order. The driver (epoll or simulator) performs them.
@@ -55,6 +58,8 @@ public struct NodeSettings: Sendable {
     public var ownershipObjectsPerBatchMax = 64
     /// Transfers started per batch at most: each start scans storage for its partition's keys.
     public var ownershipPartitionsPerBatchMax = 4
+    /// Wait before the next batch when a batch sent no object (so no acknowledgement will start it).
+    public var ownershipBatchIntervalMs: UInt64 = 10
     /// Bugs switched on deliberately so the simulator's checkers can prove they catch them. Only the
     /// simulator sets this; production passes none, and there is no global switch.
     public var plantedBugs: PlantedBugs = []
