@@ -40,6 +40,9 @@ extension Node {
     /// longer owns their partition (it left). Does not send anything: `pumpTransfers` does.
     mutating func enqueueTransfers(from old: Ring, to new: Ring) -> [NodeEffect] {
         precondition(old.partitioning == new.partitioning, "rings of \(old.partitioning) and \(new.partitioning)")
+        // Pruned first: what stays names a primary of its partition, so at most N per partition are
+        // owed and `transfersMax` (Q × N) holds while adding.
+        let dropped = transfers.prune { new.primaries(ofPartition: $0.partition).contains($0.target) }
         var added: UInt64 = 0
         for partition in 0..<new.partitioning.partitionCount {
             let before = old.primaries(ofPartition: partition)
@@ -48,7 +51,6 @@ extension Node {
                 if transfers.enqueue(OwnershipTransfers.Transfer(partition: partition, target: target)) { added += 1 }
             }
         }
-        let dropped = transfers.prune { new.primaries(ofPartition: $0.partition).contains($0.target) }
         counters.ownershipTransfersEnqueued += added
         guard added > 0 || dropped > 0 else { return [] }
         return [.log("ownership handoff: \(added) partition transfers owed, \(dropped) dropped, \(transfers.pendingCount) pending")]
