@@ -35,6 +35,8 @@ protocol NodeStatusSource: Sendable {
     func isolate(_ nodes: Set<NodeID>)
     /// Contacts another seed (`POST /cluster/join`).
     func join(seed: String)
+    /// Starts a graceful leave (`POST /cluster/leave`), or says why not.
+    func leave() -> LeaveRequest
 }
 
 /// Routes every request of API.md to the key service or the operational endpoints, and records
@@ -88,9 +90,7 @@ final class KVortexHTTPHandler: HTTPHandler {
         case .clusterRing: return ringRoute()
         case .clusterLocate: return locateRoute(request)
         case .clusterJoin: return joinRoute(request)
-        case .clusterLeave:
-            return .error(status: 501, code: "not_implemented",
-                          message: "leaving the ring is not supported yet; SIGTERM stops a node gracefully (its hints are handed off first)")
+        case .clusterLeave: return leaveRoute()
         case .adminPartition: return partitionRoute(request)
         case .notFound:
             return .error(status: 404, code: "no_such_endpoint", message: "no endpoint at this path (see API.md)")

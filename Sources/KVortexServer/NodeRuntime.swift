@@ -16,6 +16,7 @@ public final class NodeRuntime: Sendable {
     public let keys: KeyService
     public let driver: NodeDriver
     let status: NodeStatus
+    let leaveWatcher: LeaveWatcher
     let server: HTTPServer
     /// The event loops: HTTP connections and peers' incoming connections are read on the same ones.
     let loops: EventLoopGroup
@@ -95,7 +96,9 @@ public final class NodeRuntime: Sendable {
         httpConfiguration.loopCount = configuration.loopCount
         httpConfiguration.connectionsMax = configuration.connectionsMax
         httpConfiguration.bodyBytesMax = configuration.valueBytesMax + 64 * 1024
-        status = NodeStatus(driver: driver, storage: storage, keys: keys, faultInjection: configuration.enableFaultInjection)
+        leaveWatcher = LeaveWatcher(driver: driver)
+        status = NodeStatus(driver: driver, storage: storage, keys: keys, faultInjection: configuration.enableFaultInjection,
+                            leaveWatcher: leaveWatcher)
         let handler = KVortexHTTPHandler(keys: ClusterKeys(local: keys, driver: driver, clockMs: SystemClock.wallMs),
                                          configuration: routes, status: status, monotonicMicros: SystemClock.monotonicMicros)
         server = HTTPServer(configuration: httpConfiguration, handler: handler, loops: loops)
@@ -136,6 +139,15 @@ public final class NodeRuntime: Sendable {
         sweepTimer.resume()
         return address
     }
+
+    /// Calls `action` once a graceful leave (`POST /cluster/leave`) has ended: every partition handed
+    /// off, or the leave timed out (both logged). The serve command then stops the node as SIGTERM does.
+    public func whenLeft(_ action: @escaping @Sendable (LeaveEnd) -> Void) {
+        leaveWatcher.onEnd(action)
+    }
+
+    /// How the leave ended, if the node left (or gave up leaving).
+    public var leaveEnd: LeaveEnd? { leaveWatcher.end }
 
     /// Stops accepting, finishes in-flight requests within the grace period, hands off the hints it
     /// holds for reachable members (within the same bound), stops the peers, flushes storage.

@@ -11,6 +11,14 @@ public struct MemberView: Sendable {
     public var peerAddress: String
 }
 
+/// What `POST /cluster/leave` did.
+enum LeaveRequest: Equatable, Sendable {
+    case started(transfersPending: Int)
+    case alreadyLeaving(transfersPending: Int)
+    /// Refused: no other member is known that could take the partitions.
+    case lastMember
+}
+
 /// The operational view of a running node: readiness, members and ring from its driver, metrics of
 /// every part, and the cluster controls of the admin endpoints.
 final class NodeStatus: NodeStatusSource {
@@ -18,11 +26,13 @@ final class NodeStatus: NodeStatusSource {
     let storage: any StorageEngine
     let keys: KeyService
     let faultInjection: Bool
+    let leaveWatcher: LeaveWatcher
     private let httpServer = Mutex<HTTPServer?>(nil)
     private let sweepBoundHits = CounterArray(count: 1)
 
-    init(driver: NodeDriver, storage: any StorageEngine, keys: KeyService, faultInjection: Bool) {
+    init(driver: NodeDriver, storage: any StorageEngine, keys: KeyService, faultInjection: Bool, leaveWatcher: LeaveWatcher) {
         self.driver = driver
+        self.leaveWatcher = leaveWatcher
         self.storage = storage
         self.keys = keys
         self.faultInjection = faultInjection
@@ -61,6 +71,17 @@ final class NodeStatus: NodeStatusSource {
 
     func join(seed: String) {
         driver.join(seed: seed)
+    }
+
+    func leave() -> LeaveRequest {
+        let before = driver.snapshot
+        if case .handingOff(let pending) = before.leaveProgress { return .alreadyLeaving(transfersPending: pending) }
+        if case .handedOff = before.leaveProgress { return .alreadyLeaving(transfersPending: 0) }
+        guard before.canLeave else { return .lastMember }
+        driver.leave()
+        leaveWatcher.start()
+        guard case .handingOff(let pending) = driver.leaveProgress else { return .started(transfersPending: 0) }
+        return .started(transfersPending: pending)
     }
 
     func writeMetrics(to writer: inout PrometheusWriter) {

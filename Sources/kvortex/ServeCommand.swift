@@ -39,12 +39,15 @@ enum ServeCommand {
             Terminal.error("kvortex serve: \(error)\n")
             return 1
         }
+        // A finished leave stops the node by the same path as SIGTERM: the signal is taken below.
+        node.whenLeft { _ in _ = kill(getpid(), SIGTERM) }
         Terminal.output("kvortex ready http=\(address.host):\(address.port) peer=\(node.peerAddress) id=\(node.nodeID)")
         var received: Int32 = 0
         sigwait(&signals, &received)
         Terminal.error("kvortex: signal \(received), stopping\n")
         node.stop()
         Terminal.error("kvortex: stopped\n")
+        if case .timedOut = node.leaveEnd { return 1 }  // left without handing everything off
         return 0
     }
 

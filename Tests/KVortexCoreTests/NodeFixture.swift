@@ -14,9 +14,11 @@ struct NodeFixture {
     var nowMs = startMs
 
     /// `randomSeed` stands for one start of the node (a driver passes a fresh one each time).
-    init(_ nodeID: NodeID, plantedBugs: PlantedBugs = [], randomSeed: UInt64 = 7) {
+    init(_ nodeID: NodeID, plantedBugs: PlantedBugs = [], randomSeed: UInt64 = 7,
+         configure: (inout NodeSettings) -> Void = { _ in }) {
         var settings = NodeSettings(nodeID: nodeID, replicaCount: 3)
         settings.plantedBugs = plantedBugs
+        configure(&settings)
         node = Node(settings: settings, epoch: 1, storage: storage, hints: hints, placement: Self.ring,
                     seeds: Self.members.filter { $0 != nodeID }, randomSeed: randomSeed, nowMs: nowMs)
     }
@@ -60,6 +62,14 @@ extension [NodeEffect] {
         compactMap { effect in
             guard case .send(let to, let message) = effect else { return nil }
             return (to, message)
+        }
+    }
+
+    /// The `hintDelivery` messages sent (hints handed back, and objects of ownership transfers).
+    var deliveries: [(to: NodeID, operation: OperationID, key: [UInt8], object: VersionedObject)] {
+        sends.compactMap { send in
+            guard case .hintDelivery(let operation, let key, let object) = send.message else { return nil }
+            return (send.to, operation, key, object)
         }
     }
 

@@ -14,13 +14,6 @@ import Testing
         #expect(!fixture.node.membership.isHealthy(peer))
     }
 
-    func hintDeliveries(_ effects: [NodeEffect]) -> [(to: NodeID, operation: OperationID, key: [UInt8], object: VersionedObject)] {
-        effects.sends.compactMap { send in
-            guard case .hintDelivery(let operation, let key, let object) = send.message else { return nil }
-            return (send.to, operation, key, object)
-        }
-    }
-
     @Test func aHintIsKeptWhenATargetFailsAndDeliveredWhenItRecovers() throws {
         var fixture = F(primaries[0])
         let target = primaries[1]
@@ -28,11 +21,11 @@ import Testing
         let request = try #require(put.sends.first { $0.to == target }).message
         _ = fixture.handle(.undeliverable(to: target, request))
         #expect(fixture.hints.stats.pending == 1, "the write is kept for the replica that missed it")
-        #expect(hintDeliveries(fixture.handle(.timer(.heartbeat), afterMs: 200)).isEmpty, "not while the target is down")
+        #expect(fixture.handle(.timer(.heartbeat), afterMs: 200).deliveries.isEmpty, "not while the target is down")
 
         _ = fixture.handle(.peer(from: target, .gossip([MemberDigest(node: target, incarnation: 1, heartbeat: 1)])))
         #expect(fixture.node.membership.isHealthy(target), "newer gossip of the target brings it back")
-        let deliveries = hintDeliveries(fixture.handle(.timer(.heartbeat), afterMs: 200))
+        let deliveries = fixture.handle(.timer(.heartbeat), afterMs: 200).deliveries
         let delivery = try #require(deliveries.first)
         #expect(deliveries.count == 1 && delivery.to == target && delivery.key == key)
         #expect(F.values(delivery.object) == ["v1"])
@@ -48,7 +41,7 @@ import Testing
         let target = primaries[1]
         _ = fixture.hints.add(target: target, key: key, object: CoordinatorFixtures.object([(target, "v")]),
                               mode: .siblings, siblingsMax: 16)
-        let delivery = try #require(hintDeliveries(fixture.handle(.timer(.heartbeat), afterMs: 200)).first)
+        let delivery = try #require(fixture.handle(.timer(.heartbeat), afterMs: 200).deliveries.first)
         _ = fixture.handle(.undeliverable(to: target, .hintDelivery(delivery.operation, key: delivery.key, object: delivery.object)))
         #expect(fixture.hints.stats.pending == 1)
         #expect(fixture.node.counters.hintsDelivered == 0)

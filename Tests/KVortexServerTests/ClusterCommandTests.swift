@@ -72,8 +72,8 @@ import Testing
     }
 
     /// The command reports what the node answered: a join is accepted (202) and said so; a leave,
-    /// which the node refuses with 501 and a message, comes out as `kvortex cluster leave: 501 <message>`
-    /// with exit status 1.
+    /// which a node alone refuses with 409 and a message (no member could take its partitions), comes
+    /// out as `kvortex cluster leave: 409 <message>` with exit status 1.
     @Test func joinAndLeaveReportTheNodesAnswer() throws {
         let node = try NodeProcess()
         let address = "\(node.host):\(node.port)"
@@ -83,10 +83,10 @@ import Testing
 
         let direct = try node.client().call(.post, "/cluster/leave")
         let message = try #require(direct.json?["message"] as? String, "the node explains a refusal: \(direct.text)")
-        try #require(direct.status == 501, "leaving the ring is not implemented; update this test when it is")
+        try #require(direct.status == 409, "the last member cannot leave: \(direct.text)")
         let leave = try cluster(["leave", "--node", address])
         #expect(leave.status == 1)
-        #expect(leave.stderr == "kvortex cluster leave: 501 \(message)\n", "\(leave.stderr)")
+        #expect(leave.stderr == "kvortex cluster leave: 409 \(message)\n", "\(leave.stderr)")
         #expect(leave.stdout.isEmpty)
         #expect(node.stop() == 0)
     }

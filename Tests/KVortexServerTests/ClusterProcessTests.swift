@@ -199,3 +199,74 @@ extension ClusterProcessTests {
         #expect(refused.terminationStatus != 0, "a 4-byte secret is refused")
     }
 }
+
+/// Ownership handoff and graceful leave with real processes (`Node+Ownership.swift`, `Node+Leave.swift`).
+@Suite(.serialized) struct OwnershipProcessTests {
+    static let keys = (0..<200).map { "owned-\($0)" }
+
+    /// Writes every key at W=all through the nodes in turn.
+    static func load(_ cluster: LocalCluster, through nodes: Int) throws {
+        for (number, key) in keys.enumerated() {
+            let written = try cluster.call(number % nodes, .post, "/set?key=\(key)", headers: Consistency.all, body: "v\(number)")
+            #expect(written.status == 204, "\(key): \(written.status) \(written.text)")
+        }
+    }
+
+    /// Waits until no node has a partition transfer pending.
+    static func waitForHandoff(_ cluster: LocalCluster, nodes: Range<Int>) throws {
+        try waitFor(timeoutSeconds: 60, pollMs: 100, "ownership handoff finished") { () -> Bool? in
+            for index in nodes where try cluster.metric(index, "kvortex_ownership_transfers_pending") != 0 { return nil }
+            return true
+        }
+    }
+
+    @Test func aFourthNodeJoiningAfterTheDataReceivesTheKeysItNowOwns() throws {
+        let cluster = try LocalCluster(size: 3)
+        try Self.load(cluster, through: 3)
+        let n4 = try cluster.addNode()
+        try cluster.waitUntilFormed()
+        try Self.waitForHandoff(cluster, nodes: 0..<4)
+        var owned = 0
+        for (number, key) in Self.keys.enumerated() where try cluster.preferenceList(key).contains("n4") {
+            owned += 1
+            let read = try cluster.call(n4, .get, "/get?key=\(key)", headers: Consistency.localPrimary)
+            #expect(read.status == 200 && read.text == "v\(number)", "\(key) on n4: \(read.status)")
+        }
+        #expect(owned > 100, "N=3 of 4 nodes: n4 is in about 3/4 of the preference lists, got \(owned)")
+        #expect(try cluster.metric(0, "kvortex_ownership_objects_handed_off_total") ?? 0 > 0)
+    }
+
+    @Test func aLeavingNodeHandsItsKeysOffStopsItselfAndCanRejoin() throws {
+        let cluster = try LocalCluster(size: 4)
+        try Self.load(cluster, through: 4)
+        let n4 = cluster.node(3)
+        let left = try cluster.call(3, .post, "/cluster/leave")
+        #expect(left.status == 202, "\(left.text)")
+        // A second leave while leaving (192 partition transfers take many batches) changes nothing.
+        let again = try cluster.call(3, .post, "/cluster/leave")
+        #expect(again.status == 202 && again.text.contains("\"alreadyLeaving\":true"), "\(again.status) \(again.text)")
+        try waitFor(timeoutSeconds: 60, pollMs: 50, "n4 stopped by itself") { n4.process.isRunning ? nil : true }
+        #expect(n4.process.terminationStatus == 0)
+        #expect(n4.stderrText.contains("left the cluster: "), "\(n4.stderrText)")
+        for index in 0..<3 {
+            let members = try cluster.call(index, .get, "/cluster/members").json?["members"] as? [[String: Any]] ?? []
+            #expect(members.contains { $0["id"] as? String == "n4" && $0["state"] as? String == "leaving" }, "n\(index + 1) saw n4 leave")
+            #expect(try !cluster.preferenceList("owned-0", at: index).contains("n4"))
+        }
+        for (number, key) in Self.keys.enumerated() {
+            let read = try cluster.call(number % 3, .get, "/get?key=\(key)", headers: Consistency.all)
+            #expect(read.status == 200 && read.text == "v\(number)", "\(key) at all: \(read.status)")
+            for index in 0..<3 {
+                let alone = try cluster.call(index, .get, "/get?key=\(key)", headers: Consistency.localPrimary)
+                #expect(alone.status == 200 && alone.text == "v\(number)", "\(key) on n\(index + 1) alone: \(alone.status)")
+            }
+        }
+        // Started again with seeds, n4's newer incarnation supersedes `leaving`: it is up and routed to.
+        try cluster.start(3)
+        try waitFor(timeoutSeconds: 30, pollMs: 100, "n4 rejoined") { () -> Bool? in
+            let members = try cluster.call(1, .get, "/cluster/members").json?["members"] as? [[String: Any]] ?? []
+            let isUp = members.contains { $0["id"] as? String == "n4" && $0["state"] as? String == "up" }
+            return try isUp && cluster.preferenceList("owned-0", at: 1).contains("n4") ? true : nil
+        }
+    }
+}

@@ -6,11 +6,11 @@ import Testing
 /// the first starts alone and the others name it as their seed, so every node is found by gossip.
 /// Every node is stopped by PID when the cluster goes away, even when a test fails.
 final class LocalCluster {
-    let ids: [String]
+    private(set) var ids: [String]
     let extraArguments: [String]
     private(set) var nodes: [NodeProcess?]
     /// Per node, data directories for durable engines (removed with the cluster).
-    let directories: [String]
+    private(set) var directories: [String]
 
     init(size: Int = 3, arguments: [String] = [], durable engine: String? = nil) throws {
         ids = (1...size).map { "n\($0)" }
@@ -44,6 +44,22 @@ final class LocalCluster {
     }
 
     func node(_ index: Int) -> NodeProcess { nodes[index]! }
+
+    /// Starts one more node, `n<size + 1>`, seeded with the running ones; returns its index. Does not
+    /// wait for the others to see it (`waitUntilFormed`).
+    func addNode() throws -> Int {
+        let index = ids.count
+        ids.append("n\(index + 1)")
+        directories.append((directories[0] as NSString).deletingLastPathComponent + "/n\(index + 1)")
+        nodes.append(nil)
+        try start(index)
+        return index
+    }
+
+    /// The preference list of `key` as node `index` routes it.
+    func preferenceList(_ key: String, at index: Int = 0) throws -> [String] {
+        try call(index, .get, "/cluster/locate?key=\(key)").json?["preferenceList"] as? [String] ?? []
+    }
 
     /// One request to node `index` on a fresh connection (a node may have been killed since the last).
     func call(_ index: Int, _ method: HTTPMethod, _ target: String, headers: [(String, String)] = [], body: String = "") throws -> Reply {

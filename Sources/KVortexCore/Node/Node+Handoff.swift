@@ -2,20 +2,24 @@
 extension Node {
     mutating func heartbeat(nowMs: UInt64) -> [NodeEffect] {
         membership.beat()
-        var effects = membershipChanged(membership.evaluate(nowMs: nowMs))
+        // Members stop gossiping to a leaving node, so silence says nothing of them any more: while
+        // leaving, only a failed delivery marks a member down (its transfers wait for it then).
+        var effects = isLeaving ? [] : membershipChanged(membership.evaluate(nowMs: nowMs))
         effects += gossip()
         effects += deliverHints()
+        effects += pumpTransfers(nowMs: nowMs)
         effects.append(.startTimer(.heartbeat, afterMs: settings.failureDetector.heartbeatIntervalMs))
         return effects
     }
 
-    /// Gossips this node's view to `gossipFanout` peers drawn with the node's seeded generator.
-    mutating func gossip() -> [NodeEffect] {
+    /// Gossips this node's view to `fanout` peers (`gossipFanout` unless said) drawn with the node's
+    /// seeded generator; leaving members are not gossiped to.
+    mutating func gossip(fanout: Int? = nil) -> [NodeEffect] {
         var peers = membership.members.filter { $0 != nodeID && membership.state(of: $0) != .leaving }
         guard !peers.isEmpty else { return [] }
         random.shuffle(&peers)
         let digests = membership.gossip()
-        return peers.prefix(settings.gossipFanout).map { .send(to: $0, .gossip(digests)) }
+        return peers.prefix(fanout ?? settings.gossipFanout).map { .send(to: $0, .gossip(digests)) }
     }
 
     /// Sends pending hints to every healthy target with none in flight, a bounded batch each. Called

@@ -27,7 +27,7 @@ extension Node {
         case .hintDelivery(let operation, let key, let object):
             return mergeLocally(key, object, nowMs: nowMs) ? [.send(to: peer, .hintAck(operation))] : []
         case .hintAck(let operation):
-            return hintAcknowledged(operation)
+            return isTransfer(operation) ? transferAcknowledged(operation, nowMs: nowMs) : hintAcknowledged(operation)
         case .gossip(let digests):
             let changes = membership.merge(digests, nowMs: nowMs)
             return growRing(changes) + membershipChanged(changes)
@@ -64,7 +64,11 @@ extension Node {
         case .forwardPut(let operation, _, _, _):
             return retryForward(operation, nowMs: nowMs)
         case .hintDelivery(let operation, _, _):
-            endHintDelivery(operation)  // the hint stays; the next heartbeat tries again
+            if isTransfer(operation) {
+                transferFailed(operation)  // its partition is sent again when the target is healthy
+            } else {
+                endHintDelivery(operation)  // the hint stays; the next heartbeat tries again
+            }
             return []
         case .getReply, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip:
             return []  // the other side's deadline, or the next round, covers these
@@ -81,6 +85,9 @@ extension Node {
             return retryForward(operation, nowMs: nowMs)
         case .hintDelivery:
             endHintDelivery(operation)
+            return []
+        case .transfer:
+            transferFailed(operation)
             return []
         case nil:
             return []

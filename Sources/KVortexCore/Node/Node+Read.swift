@@ -106,6 +106,7 @@ extension Node {
                 return outcome
             }
             count(outcome)
+            if isLeaving { handOffAgain(key) }
             return true
         } catch {
             counters.storageFailures += 1

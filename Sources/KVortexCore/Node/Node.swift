@@ -20,6 +20,14 @@ public struct Node: Sendable {
     /// Hint deliveries in flight per target (at most one batch each).
     var hintBatchesInFlight: [NodeID: Int] = [:]
     public internal(set) var counters = NodeCounters()
+    /// Partitions owed to new owners after ring changes (`Node+Ownership.swift`).
+    var transfers: OwnershipTransfers
+    /// True while a `.handoff` timer is pending (at most one).
+    var isHandoffTimerSet = false
+    /// True once `leave` started; never false again in this start of the node.
+    public internal(set) var isLeaving = false
+    /// `counters.ownershipObjectsHandedOff` when the leave started, so the leave reports its own.
+    var leaveObjectsBaseline: UInt64 = 0
 
     /// Who gets the result of a write this node coordinates.
     enum ReplyTo: Sendable {
@@ -33,6 +41,8 @@ public struct Node: Sendable {
         /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
         case forward(ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions, tried: [NodeID])
         case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
+        /// One object of an ownership transfer, sent to its new owner.
+        case transfer(OwnershipTransfers.Transfer, key: [UInt8])
     }
 
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
@@ -47,6 +57,8 @@ public struct Node: Sendable {
         self.clock = HybridLogicalClock()
         self.random = SplitMix64(seed: randomSeed)
         self.startNonce = randomSeed
+        self.transfers = OwnershipTransfers(
+            transfersMax: settings.partitioning.partitionCount * max(1, settings.replicaCount))
     }
 
     public var nodeID: NodeID { settings.nodeID }
@@ -73,6 +85,11 @@ public struct Node: Sendable {
             return deadline(operation, nowMs: nowMs)
         case .timer(.repairWindow(let operation)):
             return repairWindowClosed(operation, nowMs: nowMs)
+        case .timer(.handoff):
+            isHandoffTimerSet = false
+            return pumpTransfers(nowMs: nowMs)
+        case .leave:
+            return leave(nowMs: nowMs)
         }
     }
 
@@ -82,18 +99,6 @@ public struct Node: Sendable {
     /// Replaces the placement (tests; a running node grows its ring itself, `growRing`).
     public mutating func updatePlacement(_ placement: Ring) {
         self.placement = placement
-    }
-
-    /// Adds members gossip revealed to the ring. Until the ring is gossiped with a version (issue 4),
-    /// every node computes `Ring.initial` from the set of members it knows, so nodes that know the same
-    /// members route alike whatever order they learned them in. Members are never removed here.
-    mutating func growRing(_ changes: [(NodeID, MemberState)]) -> [NodeEffect] {
-        guard !changes.isEmpty else { return [] }  // the usual gossip: nothing to build a set for
-        let known = Set(placement.members.map(\.node))
-        guard changes.contains(where: { !known.contains($0.0) }) else { return [] }
-        let members = Set(membership.members).union(known).sorted().map { RingMember($0) }
-        placement = Ring.initial(members: members, partitioning: settings.partitioning, replicaCount: settings.replicaCount)
-        return [.log("ring now has \(members.count) members")]
     }
 
     mutating func allocateOperationID() -> OperationID {
@@ -118,6 +123,13 @@ public struct NodeCounters: Equatable, Sendable {
     public var lwwOverwrites: UInt64 = 0
     public var operationsRefused: UInt64 = 0
     public var storageFailures: UInt64 = 0
+    /// Ownership transfers (partition, new owner) queued after ring changes, and finished.
+    public var ownershipTransfersEnqueued: UInt64 = 0
+    public var ownershipTransfersCompleted: UInt64 = 0
+    /// Objects new owners acknowledged (one per object per new owner), and deliveries that failed
+    /// (their transfer is sent again).
+    public var ownershipObjectsHandedOff: UInt64 = 0
+    public var ownershipDeliveriesFailed: UInt64 = 0
 
     public init() {}
 }

@@ -6,6 +6,9 @@ public enum NodeInput: Sendable {
     /// The driver could not deliver `message` to `node` (refused, queue full, partitioned).
     case undeliverable(to: NodeID, PeerMessage)
     case timer(TimerID)
+    /// Leave the cluster gracefully: gossip `leaving`, hand every partition to its new owners
+    /// (`Node.leaveProgress` says when that is done). Ignored when already leaving.
+    case leave
 }
 
 public enum TimerID: Hashable, Sendable {
@@ -15,6 +18,9 @@ public enum TimerID: Hashable, Sendable {
     case repairWindow(OperationID)
     /// The periodic heartbeat: beat, gossip, evaluate the failure detector, deliver hints.
     case heartbeat
+    /// The next batch of ownership transfers, when the last one sent nothing to wait for (its
+    /// partitions were empty) and more are owed.
+    case handoff
 }
 
 /// What a node asks its driver to do, in order. The driver (epoll or simulator) performs them.
@@ -48,6 +54,12 @@ public struct NodeSettings: Sendable {
     public var operationsMax: Int
     /// Deadline of a forwarded write, of a hint delivery.
     public var peerRequestTimeoutMs: UInt64
+    /// Objects of ownership transfers sent per batch; the next batch goes when this one is acknowledged.
+    public var ownershipObjectsPerBatchMax = 64
+    /// Transfers started per batch at most: each start scans storage for its partition's keys.
+    public var ownershipPartitionsPerBatchMax = 4
+    /// Wait before the next batch when a batch sent no object (so no acknowledgement will start it).
+    public var ownershipBatchIntervalMs: UInt64 = 10
     /// Bugs switched on deliberately so the simulator's checkers can prove they catch them. Only the
     /// simulator sets this; production passes none, and there is no global switch.
     public var plantedBugs: PlantedBugs = []

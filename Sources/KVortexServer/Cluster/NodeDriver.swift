@@ -130,6 +130,14 @@ public final class NodeDriver: Sendable {
         feed(.put(request, key: key, write, options))
     }
 
+    /// Starts a graceful leave (`POST /cluster/leave`; ignored when already leaving). `leaveProgress`
+    /// says when every partition has been handed off.
+    public func leave() {
+        feed(.leave)
+    }
+
+    public var leaveProgress: LeaveProgress { node.withLock { $0.leaveProgress } }
+
     /// Adds a seed address to contact (`POST /cluster/join`).
     public func join(seed: String) {
         routing.addSeed(seed)

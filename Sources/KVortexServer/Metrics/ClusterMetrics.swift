@@ -24,6 +24,7 @@ enum ClusterMetrics {
             writer.family(name, .counter, help: help)
             writer.sample(name, [], value)
         }
+        writeOwnership(node, to: &writer)
         let hints = node.hintStats
         writer.family("kvortex_hints_pending", .gauge, help: "Hinted writes held for members that could not take them.")
         writer.sample("kvortex_hints_pending", [], hints.pending)
@@ -39,5 +40,29 @@ enum ClusterMetrics {
         writer.sample("kvortex_peer_frames_malformed_total", [], driver.malformedFrames.load(ordering: .relaxed))
         writer.family("kvortex_fault_injection_dropped_total", .counter, help: "Peer frames dropped because their node is isolated.")
         writer.sample("kvortex_fault_injection_dropped_total", [], driver.routing.isolatedFrames.load(ordering: .relaxed))
+    }
+
+    /// Ownership handoff after ring changes, and a leave in progress (1 while handing off, 2 once done).
+    static func writeOwnership(_ node: Node, to writer: inout PrometheusWriter) {
+        let counters = node.counters
+        writer.family("kvortex_ownership_transfers_pending", .gauge,
+                      help: "Partition transfers to new owners not finished (waiting, streaming or unacknowledged).")
+        writer.sample("kvortex_ownership_transfers_pending", [], node.ownershipTransfersPending)
+        writer.family("kvortex_ownership_transfers_total", .counter, help: "Partition transfers to new owners, by event.")
+        writer.sample("kvortex_ownership_transfers_total", [("event", "enqueued")], counters.ownershipTransfersEnqueued)
+        writer.sample("kvortex_ownership_transfers_total", [("event", "completed")], counters.ownershipTransfersCompleted)
+        writer.family("kvortex_ownership_objects_handed_off_total", .counter,
+                      help: "Objects new owners acknowledged (one per object per new owner).")
+        writer.sample("kvortex_ownership_objects_handed_off_total", [], counters.ownershipObjectsHandedOff)
+        writer.family("kvortex_ownership_deliveries_failed_total", .counter,
+                      help: "Handed-off objects not delivered; their partition transfer is sent again.")
+        writer.sample("kvortex_ownership_deliveries_failed_total", [], counters.ownershipDeliveriesFailed)
+        writer.family("kvortex_cluster_leaving", .gauge, help: "0 a member, 1 leaving and handing off, 2 handed off (stopping).")
+        let leaving = switch node.leaveProgress {
+        case .member: 0
+        case .handingOff: 1
+        case .handedOff: 2
+        }
+        writer.sample("kvortex_cluster_leaving", [], leaving)
     }
 }

@@ -1,7 +1,7 @@
 import KVortexCore
 import KVortexNet
 
-/// `POST /cluster/join` and the fault-injection endpoint `POST|DELETE /admin/partition` (API.md).
+/// `POST /cluster/join`, `POST /cluster/leave` and the fault-injection endpoint `POST|DELETE /admin/partition` (API.md).
 extension KVortexHTTPHandler {
     /// Most node IDs one partition request may isolate.
     static let isolatedNodesMax = 1_000
@@ -14,6 +14,21 @@ extension KVortexHTTPHandler {
         }
         status.join(seed: seed)
         return HTTPResponse(status: 202, body: Array("{\"joining\":\"\(seed)\"}".utf8), contentType: "application/json")
+    }
+
+    /// 202 when the leave starts and again while it runs (idempotent: a second leave changes nothing);
+    /// 409 on the last member, which has no one to hand its partitions to.
+    func leaveRoute() -> HTTPResponse {
+        let outcome = status.leave()
+        switch outcome {
+        case .started(let pending), .alreadyLeaving(let pending):
+            let already = outcome == .alreadyLeaving(transfersPending: pending)
+            let body = "{\"leaving\":\"\(keys.nodeID.rawValue)\",\"alreadyLeaving\":\(already),\"transfersPending\":\(pending)}"
+            return HTTPResponse(status: 202, body: Array(body.utf8), contentType: "application/json")
+        case .lastMember:
+            return .error(status: 409, code: "last_member",
+                          message: "no other member could take this node's partitions; stop it with SIGTERM instead")
+        }
     }
 
     func partitionRoute(_ request: HTTPRequest) -> HTTPResponse {

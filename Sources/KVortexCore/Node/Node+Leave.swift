@@ -1,0 +1,53 @@
+/// Where a node stands in a graceful leave (`POST /cluster/leave`).
+public enum LeaveProgress: Equatable, Sendable {
+    /// Not leaving.
+    case member
+    /// Leaving: its partitions are still being handed off to their new owners.
+    case handingOff(transfersPending: Int)
+    /// Leaving, and every transfer was acknowledged: the driver may stop the process.
+    case handedOff(objects: UInt64)
+}
+
+/// A graceful leave: the node gossips `leaving`, routes by a ring without itself (as every node that
+/// hears the news does), and hands each of its partitions off to the new owners with the ownership
+/// transfers of `Node+Ownership.swift`. It keeps serving meanwhile; a write that lands on it while
+/// leaving queues its partition again, so it reaches the new owners too.
+extension Node {
+    /// Starts leaving. Does nothing when already leaving, or when no other member could take the
+    /// partitions (`canLeave`): the last member cannot hand its data to anyone.
+    mutating func leave(nowMs: UInt64) -> [NodeEffect] {
+        guard !isLeaving else { return [] }
+        guard canLeave else { return [.log("cannot leave: no other member to hand the partitions to")] }
+        membership.markLeaving()
+        isLeaving = true
+        leaveObjectsBaseline = counters.ownershipObjectsHandedOff
+        var effects: [NodeEffect] = [.log("leaving the cluster: handing off partitions")]
+        effects += rebuildRing()
+        effects += pumpTransfers(nowMs: nowMs)
+        // Every member must stop routing here before this node stops: tell them all at once.
+        effects += gossip(fanout: membership.members.count)
+        return effects
+    }
+
+    /// True when another member, not leaving, is known: one that could take this node's partitions.
+    public var canLeave: Bool {
+        membership.members.contains { $0 != nodeID && membership.state(of: $0) != .leaving }
+    }
+
+    public var leaveProgress: LeaveProgress {
+        guard isLeaving else { return .member }
+        guard transfers.isEmpty else { return .handingOff(transfersPending: transfers.pendingCount) }
+        return .handedOff(objects: counters.ownershipObjectsHandedOff - leaveObjectsBaseline)
+    }
+
+    /// A write merged while leaving, perhaps by a node still routing by the old ring: its partition
+    /// goes to the new owners (again). Transfers already waiting are not repeated.
+    mutating func handOffAgain(_ key: [UInt8]) {
+        let partition = settings.partitioning.partition(of: key)
+        for target in placement.primaries(ofPartition: partition) where target != nodeID {
+            if transfers.enqueue(OwnershipTransfers.Transfer(partition: partition, target: target)) {
+                counters.ownershipTransfersEnqueued += 1
+            }
+        }
+    }
+}
