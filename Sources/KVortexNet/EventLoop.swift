@@ -41,7 +41,14 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` on the loop thread soon; callable from any thread.
     public func execute(_ task: @escaping @Sendable () -> Void) {
-        tasks.withLock { $0.append(task) }
+        // Only the task that finds the queue empty wakes the loop: the loop takes the whole queue at
+        // once, so a task behind a waiting one runs with it (one eventfd write for a group commit's
+        // replies instead of one each).
+        let wasEmpty = tasks.withLock { queue in
+            queue.append(task)
+            return queue.count == 1
+        }
+        guard wasEmpty else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }

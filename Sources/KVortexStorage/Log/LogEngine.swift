@@ -19,14 +19,18 @@ public final class LogEngine: StorageEngine {
         public var reapGraceMs: UInt64
         /// `compactIfWorthwhile` waits for at least this many dead bytes (and half the closed bytes).
         public var compactionDeadBytesMin: Int
+        /// Memory for the decoded objects of the keys written last (`RecentObjects`); 0 turns it off.
+        public var recentObjectBytesMax: Int
 
         public init(directory: String, fsync: FsyncPolicy = .batch, segmentBytesMax: Int = 64 << 20,
-                    reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault, compactionDeadBytesMin: Int = 64 << 20) {
+                    reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault, compactionDeadBytesMin: Int = 64 << 20,
+                    recentObjectBytesMax: Int = 32 << 20) {
             self.directory = directory
             self.fsync = fsync
             self.segmentBytesMax = segmentBytesMax
             self.reapGraceMs = reapGraceMs
             self.compactionDeadBytesMin = compactionDeadBytesMin
+            self.recentObjectBytesMax = recentObjectBytesMax
         }
     }
 
@@ -40,6 +44,8 @@ public final class LogEngine: StorageEngine {
         var keydir: [[UInt8]: Location] = [:]
         /// Keys whose latest object holds a tombstone or a TTL: the only ones a sweep needs to read.
         var reapCandidates = ReapCandidates()
+        /// The latest objects of recently written keys (none until the engine sets its bound).
+        var recent = RecentObjects(bytesMax: 0)
         var segments: [UInt32: LogSegment] = [:]
         var activeID: UInt32 = 0
         /// Bytes appended since open, across segments: what group commit waits on.
@@ -67,12 +73,19 @@ public final class LogEngine: StorageEngine {
         let recovered = try LogRecovery.open(directory: configuration.directory)
         recoveredDroppedBytes = recovered.droppedBytes
         recoveredFromIndex = recovered.indexedSegments
-        state = Mutex(recovered.state)
+        var opened = recovered.state
+        opened.recent = RecentObjects(bytesMax: configuration.recentObjectBytesMax)
+        state = Mutex(opened)
         let reference = WeakReference<LogEngine>()
         syncer = configuration.fsync != .batch ? nil : SyncThread {
             guard let engine = reference.object else { return .success(.max) }
-            let (segment, covered) = engine.state.withLock { ($0.segments[$0.activeID]!, $0.position) }
             do throws(StorageError) {
+                // Buffered appends are written under the lock, the fsync runs outside it.
+                let (segment, covered) = try engine.state.withLock { state throws(StorageError) in
+                    let segment = state.segments[state.activeID]!
+                    try segment.flush()
+                    return (segment, state.position)
+                }
                 try segment.sync()
                 return .success(covered)
             } catch {
@@ -141,11 +154,12 @@ public final class LogEngine: StorageEngine {
         if state.segments[state.activeID]!.size >= configuration.segmentBytesMax { try rotate(&state) }
         let segment = state.segments[state.activeID]!
         let record = LogRecord.encode(key: key, object: object)
-        let offset = try segment.append(record)
+        let offset = try segment.append(record, buffered: configuration.fsync == .batch)
         state.position += UInt64(record.count)
         state.stats.diskBytes += record.count
         let previous = state.keydir[key]
         Self.noteReapability(key, object, in: &state)
+        state.recent.set(key, object)
         if object != nil {
             state.keydir[key] = Location(segment: segment.id, offset: offset, size: record.count)
             if previous == nil { state.stats.keyCount += 1 }
@@ -168,7 +182,9 @@ public final class LogEngine: StorageEngine {
     }
 
     private func rotate(_ state: inout State) throws(StorageError) {
-        try state.segments[state.activeID]!.sync()  // everything before the new segment is durable
+        let closing = state.segments[state.activeID]!
+        try closing.flush()
+        try closing.sync()  // everything before the new segment is durable
         let next = state.activeID + 1
         state.segments[next] = try LogSegment(directory: configuration.directory, id: next, create: true)
         state.activeID = next
@@ -176,6 +192,7 @@ public final class LogEngine: StorageEngine {
 
     /// The object of `key` from its latest record, or nil. Called with the state locked.
     static func read(_ key: [UInt8], in state: State) throws(StorageError) -> VersionedObject? {
+        if let recent = state.recent[key] { return recent }
         guard let location = state.keydir[key], let segment = state.segments[location.segment] else { return nil }
         let bytes = try segment.read(offset: location.offset, count: location.size)
         let decoded: Result<VersionedObject, StorageError> = bytes.withUnsafeBytes { raw in
@@ -193,11 +210,15 @@ public final class LogEngine: StorageEngine {
 
     public func close() throws(StorageError) {
         syncer?.stop()
-        let active: LogSegment? = state.withLock { state in
-            guard !state.closed else { return nil }
+        let active: Result<LogSegment?, StorageError> = state.withLock { state in
+            guard !state.closed else { return .success(nil) }
             state.closed = true
-            return state.segments[state.activeID]
+            let segment = state.segments[state.activeID]!
+            return Result { () throws(StorageError) in
+                try segment.flush()
+                return segment
+            }
         }
-        try active?.sync()
+        try active.get()?.sync()
     }
 }

@@ -1,12 +1,19 @@
 import Glibc
 import KVortexCore
 
-/// One append-only segment file, `NNNNNN.log`: read with `pread`, appended with `write`.
+/// One append-only segment file, `NNNNNN.log`: read with `pread`, appended with `pwrite`, directly
+/// or through a buffer written once per group commit. Used under the engine's lock, but for `sync`.
 final class LogSegment: @unchecked Sendable {
     let id: UInt32
     let path: String
     let fd: Int32
+    /// Bytes appended, buffered ones included.
     private(set) var size: Int
+    /// Bytes in the file; `size - writtenSize` are buffered in `pending`.
+    private var writtenSize: Int
+    private var pending: [UInt8] = []
+    /// A buffer this large is written at once, whatever the caller asked.
+    static let pendingBytesMax = 4 << 20
 
     init(directory: String, id: UInt32, create: Bool) throws(StorageError) {
         self.id = id
@@ -17,9 +24,11 @@ final class LogSegment: @unchecked Sendable {
         var status = stat()
         guard fstat(fd, &status) == 0 else { let code = errno; close(fd); throw .io(operation: "fstat \(path)", errno: code) }
         size = Int(status.st_size)
+        writtenSize = size
     }
 
     deinit {
+        try? flush()
         close(fd)
     }
 
@@ -33,8 +42,33 @@ final class LogSegment: @unchecked Sendable {
         DurableFile.names(in: directory, endingWith: ".log").compactMap { UInt32($0.dropLast(4)) }.sorted()
     }
 
-    func append(_ bytes: [UInt8]) throws(StorageError) -> Int {
+    /// Appends `bytes`, returning their offset. `buffered`: they go to a user-space buffer that
+    /// `flush` writes (one `pwrite` for a whole group commit); reads see them either way. A failed
+    /// append leaves nothing of `bytes` behind.
+    func append(_ bytes: [UInt8], buffered: Bool) throws(StorageError) -> Int {
         let offset = size
+        if !buffered || pending.count + bytes.count > Self.pendingBytesMax { try flush() }
+        if buffered {
+            pending += bytes
+        } else {
+            // Bytes of a failed write past `size` are overwritten by the next append.
+            try write(bytes, at: offset)
+            writtenSize += bytes.count
+        }
+        size += bytes.count
+        return offset
+    }
+
+    /// Writes the buffered appends to the file (not yet durable: `sync` does that). After a failure
+    /// what was not written stays buffered.
+    func flush() throws(StorageError) {
+        guard !pending.isEmpty else { return }
+        try write(pending, at: writtenSize)
+        writtenSize += pending.count
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func write(_ bytes: [UInt8], at offset: Int) throws(StorageError) {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, $0.count - written, off_t(offset + written)) }
@@ -42,18 +76,21 @@ final class LogSegment: @unchecked Sendable {
             guard result > 0 else { throw .io(operation: "write \(path)", errno: errno) }
             written += result
         }
-        size += bytes.count
-        return offset
     }
 
     func read(offset: Int, count: Int) throws(StorageError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
+        let fromFile = max(0, min(count, writtenSize - offset))
         var done = 0
-        while done < count {
-            let result = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+        while done < fromFile {
+            let result = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, fromFile - done, off_t(offset + done)) }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else { throw .io(operation: "read \(path)", errno: result < 0 ? errno : EIO) }
             done += result
+        }
+        if fromFile < count {
+            let start = offset + fromFile - writtenSize
+            bytes.replaceSubrange(fromFile..<count, with: pending[start..<(start + count - fromFile)])
         }
         return bytes
     }
@@ -68,8 +105,10 @@ final class LogSegment: @unchecked Sendable {
 
     /// Cuts the file at `length` (dropping a torn tail) and makes the cut durable.
     func truncate(to length: Int) throws(StorageError) {
+        precondition(pending.isEmpty, "truncating \(path) with buffered appends")
         guard ftruncate(fd, off_t(length)) == 0 else { throw .io(operation: "ftruncate \(path)", errno: errno) }
         size = length
+        writtenSize = length
         try sync()
     }
 }
