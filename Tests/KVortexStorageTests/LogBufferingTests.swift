@@ -23,20 +23,25 @@ import Testing
         let scratch = LogEngineTests.Scratch()
         try FileManager.default.createDirectory(atPath: scratch.path, withIntermediateDirectories: true)
         let segment = try LogSegment(directory: scratch.path, id: 1, create: true)
-        let first = try segment.append(Array("direct".utf8), buffered: false)
-        let second = try segment.append(Array("buffered".utf8), buffered: true)
-        let third = try segment.append(Array("also".utf8), buffered: true)
-        #expect((first, second, third) == (0, 6, 14))
+        func append(_ text: String, buffered: Bool) throws -> Int {
+            let bytes = Array(text.utf8)
+            return try segment.append(byteCount: bytes.count, buffered: buffered) { destination in
+                bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            }
+        }
+        let offsets = [try append("direct", buffered: false), try append("buffered", buffered: true), try append("also", buffered: true)]
+        #expect(offsets == [0, 6, 14])
         #expect(segment.size == 18)
         #expect(Self.fileBytes(segment.path) == 6, "buffered bytes are not written yet")
-        #expect(try segment.read(offset: second, count: 8) == Array("buffered".utf8))
-        #expect(try segment.read(offset: 2, count: 10) == Array("rectbuff".utf8) + Array("er".utf8), "a read across the file and the buffer")
-        _ = try segment.append(Array("!".utf8), buffered: false)
+        #expect(try segment.read(offset: 6, count: 8) == Array("buffered".utf8))
+        #expect(try segment.read(offset: 2, count: 10) == Array("rectbuffer".utf8), "a read across the file and the buffer")
+        _ = try append("!", buffered: false)
         #expect(Self.fileBytes(segment.path) == 19, "an unbuffered append writes what was buffered first")
-        _ = try segment.append(Array("tail".utf8), buffered: true)
+        _ = try append(String(repeating: "t", count: 10_000), buffered: true)
+        #expect(try segment.read(offset: 19, count: 3) == Array("ttt".utf8), "the buffer grew")
         try segment.flush()
-        #expect(Self.fileBytes(segment.path) == 23)
-        #expect(try segment.readAll() == Array("directbufferedalso!tail".utf8))
+        #expect(Self.fileBytes(segment.path) == 10_019)
+        #expect(try segment.readAll() == Array(("directbufferedalso!" + String(repeating: "t", count: 10_000)).utf8))
     }
 
     /// Under `batch` a write is acknowledged only once its record is in the file (and fsynced).

@@ -134,18 +134,16 @@ public final class LogEngine: StorageEngine {
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
                        whenDurable: @escaping @Sendable (StorageError?) -> Void) throws(StorageError) {
-        let appended: Result<UInt64?, StorageError> = state.withLock { state in
-            guard !state.closed else { return .failure(.closed) }
-            return Result { () throws(StorageError) in
-                var object = try Self.read(key, in: state)
-                let before = object
-                transform(&object)
-                guard object != before else { return nil }
-                try append(key: key, object: object, to: &state)
-                return state.position
-            }
+        let appended = try state.withLock { state throws(StorageError) -> UInt64? in
+            guard !state.closed else { throw .closed }
+            var object = try Self.read(key, in: state)
+            let before = object
+            transform(&object)
+            guard object != before else { return nil }
+            try append(key: key, object: object, to: &state)
+            return state.position
         }
-        guard let position = try appended.get(), let syncer else { return whenDurable(nil) }
+        guard let position = appended, let syncer else { return whenDurable(nil) }
         syncer.enqueue(position: position, whenDurable)
     }
 
@@ -153,19 +151,20 @@ public final class LogEngine: StorageEngine {
     func append(key: [UInt8], object: VersionedObject?, to state: inout State) throws(StorageError) {
         if state.segments[state.activeID]!.size >= configuration.segmentBytesMax { try rotate(&state) }
         let segment = state.segments[state.activeID]!
-        let record = LogRecord.encode(key: key, object: object)
-        let offset = try segment.append(record, buffered: configuration.fsync == .batch)
-        state.position += UInt64(record.count)
-        state.stats.diskBytes += record.count
-        let previous = state.keydir[key]
+        let objectBytes = object?.encodedByteCount ?? 0
+        let recordBytes = LogRecord.byteCount(key: key, objectBytes: objectBytes)
+        let offset = try segment.append(byteCount: recordBytes, buffered: configuration.fsync == .batch) {
+            LogRecord.encode(key: key, object: object, objectBytes: objectBytes, to: $0)
+        }
+        state.position += UInt64(recordBytes)
+        state.stats.diskBytes += recordBytes
         Self.noteReapability(key, object, in: &state)
         state.recent.set(key, object)
         if object != nil {
-            state.keydir[key] = Location(segment: segment.id, offset: offset, size: record.count)
+            let previous = state.keydir.updateValue(Location(segment: segment.id, offset: offset, size: recordBytes), forKey: key)
             if previous == nil { state.stats.keyCount += 1 }
-            state.stats.bytes += record.count - (previous?.size ?? 0)
-        } else if let previous {
-            state.keydir[key] = nil
+            state.stats.bytes += recordBytes - (previous?.size ?? 0)
+        } else if let previous = state.keydir.removeValue(forKey: key) {
             state.stats.keyCount -= 1
             state.stats.bytes -= previous.size
         }

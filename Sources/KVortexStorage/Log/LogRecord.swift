@@ -18,25 +18,29 @@ enum LogRecord {
     /// Largest payload accepted when reading, so a corrupt length cannot ask for gigabytes.
     static let payloadBytesMax = 64 << 20
 
-    /// The bytes of a record for `key` holding `object` (nil: a removal).
-    static func encode(key: [UInt8], object: VersionedObject?) -> [UInt8] {
+    /// The size of a record for `key` and an object of `objectBytes` (`encodedByteCount`; 0: a removal).
+    static func byteCount(key: [UInt8], objectBytes: Int) -> Int {
+        headerBytes + 3 + key.count + objectBytes
+    }
+
+    /// Writes the record for `key` holding `object` (nil: a removal) at `destination`, which has room
+    /// for `byteCount(key:objectBytes:)` bytes.
+    static func encode(key: [UInt8], object: VersionedObject?, objectBytes: Int, to destination: UnsafeMutableRawPointer) {
         precondition(key.count <= Int(UInt16.max), "key of \(key.count) bytes does not fit a record")
-        let objectBytes = object?.encodedByteCount ?? 0
         let payloadCount = 1 + 2 + key.count + objectBytes
-        var bytes = [UInt8](repeating: 0, count: headerBytes + payloadCount)
-        bytes.withUnsafeMutableBytes { raw in
-            let payload = raw.baseAddress! + headerBytes
-            let mayReap = object?.siblings.contains { $0.isTombstone || $0.expiryMs != nil } ?? false
-            let kind: Kind = object == nil ? .remove : mayReap ? .putMayReap : .put
-            payload.storeBytes(of: kind.rawValue, as: UInt8.self)
-            (payload + 1).storeBytes(of: UInt16(key.count).littleEndian, as: UInt16.self)
-            key.withUnsafeBytes { if $0.count > 0 { (payload + 3).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
-            if let object { _ = object.encode(to: payload + 3 + key.count) }
-            let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: payload, count: payloadCount))
-            raw.baseAddress!.storeBytes(of: UInt32(payloadCount).littleEndian, as: UInt32.self)
-            (raw.baseAddress! + 4).storeBytes(of: crc.littleEndian, as: UInt32.self)
+        let payload = destination + headerBytes
+        let mayReap = object?.siblings.contains { $0.isTombstone || $0.expiryMs != nil } ?? false
+        let kind: Kind = object == nil ? .remove : mayReap ? .putMayReap : .put
+        payload.storeBytes(of: kind.rawValue, as: UInt8.self)
+        (payload + 1).storeBytes(of: UInt16(key.count).littleEndian, as: UInt16.self)
+        key.withUnsafeBytes { if $0.count > 0 { (payload + 3).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+        if let object {
+            let written = object.encode(to: payload + 3 + key.count)
+            precondition(written == objectBytes, "encoded \(written) bytes into a record sized for \(objectBytes)")
         }
-        return bytes
+        let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: payload, count: payloadCount))
+        destination.storeBytes(of: UInt32(payloadCount).littleEndian, as: UInt32.self)
+        (destination + 4).storeBytes(of: crc.littleEndian, as: UInt32.self)
     }
 
     enum Parsed {

@@ -11,7 +11,7 @@ final class LogSegment: @unchecked Sendable {
     private(set) var size: Int
     /// Bytes in the file; `size - writtenSize` are buffered in `pending`.
     private var writtenSize: Int
-    private var pending: [UInt8] = []
+    private let pending = AppendBuffer()
     /// A buffer this large is written at once, whatever the caller asked.
     static let pendingBytesMax = 4 << 20
 
@@ -42,40 +42,34 @@ final class LogSegment: @unchecked Sendable {
         DurableFile.names(in: directory, endingWith: ".log").compactMap { UInt32($0.dropLast(4)) }.sorted()
     }
 
-    /// Appends `bytes`, returning their offset. `buffered`: they go to a user-space buffer that
-    /// `flush` writes (one `pwrite` for a whole group commit); reads see them either way. A failed
-    /// append leaves nothing of `bytes` behind.
-    func append(_ bytes: [UInt8], buffered: Bool) throws(StorageError) -> Int {
-        let offset = size
-        if !buffered || pending.count + bytes.count > Self.pendingBytesMax { try flush() }
-        if buffered {
-            pending += bytes
-        } else {
-            // Bytes of a failed write past `size` are overwritten by the next append.
-            try write(bytes, at: offset)
-            writtenSize += bytes.count
+    /// Appends `byteCount` bytes that `fill` writes in place, returning their offset. `buffered`: they
+    /// wait in memory for `flush` (one `pwrite` for a whole group commit); reads see them either way.
+    /// A failed append leaves nothing of its bytes behind (bytes of a failed write past `size` in the
+    /// file are overwritten by the next append).
+    func append(byteCount: Int, buffered: Bool, _ fill: (UnsafeMutableRawPointer) -> Void) throws(StorageError) -> Int {
+        if pending.count + byteCount > Self.pendingBytesMax { try flush() }
+        let start = pending.count
+        pending.append(byteCount: byteCount, fill)
+        if !buffered {
+            do { try flush() } catch { pending.removeLast(from: start); throw error }
         }
-        size += bytes.count
+        let offset = size
+        size += byteCount
         return offset
     }
 
     /// Writes the buffered appends to the file (not yet durable: `sync` does that). After a failure
     /// what was not written stays buffered.
     func flush() throws(StorageError) {
-        guard !pending.isEmpty else { return }
-        try write(pending, at: writtenSize)
-        writtenSize += pending.count
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    private func write(_ bytes: [UInt8], at offset: Int) throws(StorageError) {
         var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, $0.count - written, off_t(offset + written)) }
+        while written < pending.count {
+            let result = pwrite(fd, pending.bytes.baseAddress! + written, pending.count - written, off_t(writtenSize + written))
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else { throw .io(operation: "write \(path)", errno: errno) }
             written += result
         }
+        writtenSize += pending.count
+        pending.removeLast()
     }
 
     func read(offset: Int, count: Int) throws(StorageError) -> [UInt8] {
@@ -90,7 +84,9 @@ final class LogSegment: @unchecked Sendable {
         }
         if fromFile < count {
             let start = offset + fromFile - writtenSize
-            bytes.replaceSubrange(fromFile..<count, with: pending[start..<(start + count - fromFile)])
+            bytes.withUnsafeMutableBytes { destination in
+                (destination.baseAddress! + fromFile).copyMemory(from: pending.bytes.baseAddress! + start, byteCount: count - fromFile)
+            }
         }
         return bytes
     }

@@ -13,7 +13,8 @@ struct RecentObjects {
 
     let bytesMax: Int
     private(set) var bytes = 0
-    private var objects: [[UInt8]: VersionedObject] = [:]
+    /// Each object with the bytes counted for it.
+    private var objects: [[UInt8]: (object: VersionedObject, bytes: Int)] = [:]
     /// Insertion order; may hold keys removed since (skipped when reached) and, after a key left and
     /// came back, a key twice (the older copy evicts it early, which costs only a read).
     private var queue: [[UInt8]] = []
@@ -25,16 +26,21 @@ struct RecentObjects {
 
     var count: Int { objects.count }
 
-    subscript(key: [UInt8]) -> VersionedObject? { objects[key] }
+    subscript(key: [UInt8]) -> VersionedObject? { objects[key]?.object }
 
     /// Keeps `object` as the latest of `key`, or forgets the key (nil), then evicts down to `bytesMax`.
     mutating func set(_ key: [UInt8], _ object: VersionedObject?) {
         guard bytesMax > 0 else { return }
-        if let previous = objects[key] { bytes -= Self.bytes(key, previous) }
-        guard let object else { objects[key] = nil; return }
-        let added = Self.bytes(key, object)
-        guard added <= bytesMax else { objects[key] = nil; return }
-        if objects.updateValue(object, forKey: key) == nil { queue.append(key) }
+        let added = object.map { $0.approximateBytes + key.count + Self.entryOverheadBytes } ?? 0
+        guard let object, added <= bytesMax else {
+            if let previous = objects.removeValue(forKey: key) { bytes -= previous.bytes }
+            return
+        }
+        if let previous = objects.updateValue((object, added), forKey: key) {
+            bytes -= previous.bytes
+        } else {
+            queue.append(key)
+        }
         bytes += added
         evict()
     }
@@ -43,15 +49,11 @@ struct RecentObjects {
         while bytes > bytesMax || queue.count - head > 2 * objects.count + 1_024 {
             let key = queue[head]
             head += 1
-            if let object = objects.removeValue(forKey: key) { bytes -= Self.bytes(key, object) }
+            if let evicted = objects.removeValue(forKey: key) { bytes -= evicted.bytes }
         }
         if head > 1_024 && head > queue.count / 2 {
             queue.removeFirst(head)
             head = 0
         }
-    }
-
-    private static func bytes(_ key: [UInt8], _ object: VersionedObject) -> Int {
-        object.approximateBytes + key.count + entryOverheadBytes
     }
 }

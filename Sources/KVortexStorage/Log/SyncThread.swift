@@ -9,6 +9,8 @@ final class SyncThread: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var waiting: [(position: UInt64, callback: Callback)] = []
+    /// An empty array with the capacity of an earlier group, swapped with `waiting` (no allocation).
+    private var spare: [(position: UInt64, callback: Callback)] = []
     private var stopping = false
     private var thread: pthread_t?
     /// Fsyncs the active segment; returns the log position it covered.
@@ -63,19 +65,21 @@ final class SyncThread: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
             let result = sync()
             fsyncCount += 1
+            // Failure: every waiting write gets the error (none can be known durable).
+            let covered: UInt64 = if case .success(let position) = result { position } else { .max }
             pthread_mutex_lock(mutex)
-            var ready: [Callback] = []
-            switch result {
-            case .success(let covered):
-                ready = waiting.filter { $0.position <= covered }.map(\.callback)
-                waiting.removeAll { $0.position <= covered }
-            case .failure:
-                ready = waiting.map(\.callback)
-                waiting.removeAll()
+            var ready: [(position: UInt64, callback: Callback)] = []
+            swap(&ready, &spare)
+            swap(&ready, &waiting)  // the usual case: the fsync covered every waiting write
+            if ready.contains(where: { $0.position > covered }) {
+                waiting = ready.filter { $0.position > covered }
+                ready.removeAll { $0.position > covered }
             }
             pthread_mutex_unlock(mutex)
             let error: StorageError? = if case .failure(let failure) = result { failure } else { nil }
-            for callback in ready { callback(error) }
+            for entry in ready { entry.callback(error) }
+            ready.removeAll(keepingCapacity: true)
+            spare = ready
         }
     }
 }
