@@ -44,29 +44,38 @@ enum LogRecord {
     }
 
     enum Parsed {
-        /// A whole, checked record of `size` bytes.
+        /// A whole record of `size` bytes (checked, unless the parse was asked not to).
         case record(kind: Kind, key: [UInt8], objectRange: Range<Int>, size: Int)
         /// The bytes end inside a record, or it fails its checksum: stop here.
         case torn(reason: String)
         case end
     }
 
-    /// Parses the record at `offset` of `bytes`.
-    static func parse(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Parsed {
+    /// Parses the record at `offset` of `bytes`. `verifyingChecksum` false: only its frame (lengths,
+    /// kind, key) is checked, for a scan that reads the payloads of a few records only (compaction
+    /// checks the ones it copies with `checksumMatches`).
+    static func parse(_ bytes: UnsafeRawBufferPointer, at offset: Int, verifyingChecksum: Bool = true) -> Parsed {
         guard offset < bytes.count else { return .end }
         guard bytes.count - offset >= headerBytes else { return .torn(reason: "header cut short") }
         let payloadCount = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-        let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
         guard payloadCount >= 3, payloadCount <= payloadBytesMax else { return .torn(reason: "impossible length \(payloadCount)") }
         let start = offset + headerBytes
         guard bytes.count - start >= payloadCount else { return .torn(reason: "payload cut short") }
+        guard !verifyingChecksum || checksumMatches(bytes, at: offset) else { return .torn(reason: "checksum mismatch") }
         let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + payloadCount)])
-        guard CRC32C.checksum(payload) == crc else { return .torn(reason: "checksum mismatch") }
         guard let kind = Kind(rawValue: payload[0]) else { return .torn(reason: "unknown record kind \(payload[0])") }
         let keyCount = Int(UInt16(payload[1]) | UInt16(payload[2]) << 8)
         guard 3 + keyCount <= payloadCount else { return .torn(reason: "key longer than its record") }
         let key = Array(payload[3..<(3 + keyCount)])
         return .record(kind: kind, key: key, objectRange: (start + 3 + keyCount)..<(start + payloadCount),
                        size: headerBytes + payloadCount)
+    }
+
+    /// True when the record at `offset`, whose frame `parse` accepted, matches its checksum.
+    static func checksumMatches(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        let payloadCount = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+        let start = offset + headerBytes
+        return CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + payloadCount)])) == crc
     }
 }

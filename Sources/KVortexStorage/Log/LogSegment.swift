@@ -91,6 +91,12 @@ final class LogSegment: @unchecked Sendable {
         return bytes
     }
 
+    /// The segment's bytes mapped read-only; for a closed segment (nothing buffered).
+    func mapped() throws(StorageError) -> MappedFile {
+        precondition(pending.isEmpty, "mapping \(path) with buffered appends")
+        return try MappedFile(fd: fd, count: size, path: path)
+    }
+
     func readAll() throws(StorageError) -> [UInt8] {
         size == 0 ? [] : try read(offset: 0, count: size)
     }
