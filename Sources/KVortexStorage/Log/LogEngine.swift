@@ -140,7 +140,7 @@ public final class LogEngine: StorageEngine {
             let before = object
             transform(&object)
             guard object != before else { return nil }
-            try append(key: key, object: object, to: &state)
+            try append(key: key, object: object, to: &state, awaitsGroupCommit: syncer != nil)
             return state.position
         }
         guard let position = appended, let syncer else { return whenDurable(nil) }
@@ -148,12 +148,14 @@ public final class LogEngine: StorageEngine {
     }
 
     /// Appends a record and points the key directory at it. Called with the state locked.
-    func append(key: [UInt8], object: VersionedObject?, to state: inout State) throws(StorageError) {
+    /// `awaitsGroupCommit`: a caller waits for the sync thread, which writes the record with its group;
+    /// otherwise (removals by reaping) it is written at once, as nothing else would write it soon.
+    func append(key: [UInt8], object: VersionedObject?, to state: inout State, awaitsGroupCommit: Bool = false) throws(StorageError) {
         if state.segments[state.activeID]!.size >= configuration.segmentBytesMax { try rotate(&state) }
         let segment = state.segments[state.activeID]!
         let objectBytes = object?.encodedByteCount ?? 0
         let recordBytes = LogRecord.byteCount(key: key, objectBytes: objectBytes)
-        let offset = try segment.append(byteCount: recordBytes, buffered: configuration.fsync == .batch) {
+        let offset = try segment.append(byteCount: recordBytes, buffered: awaitsGroupCommit) {
             LogRecord.encode(key: key, object: object, objectBytes: objectBytes, to: $0)
         }
         state.position += UInt64(recordBytes)
