@@ -8,6 +8,19 @@ public protocol EventLoopHandler: AnyObject {
     func handleEvents(_ events: UInt32)
 }
 
+/// Output gathered while a loop handles its events, written once before the loop waits again
+/// (`EventLoop.flushBeforeWaiting`): many peer frames in one `send` instead of one each.
+protocol EventLoopFlushable: AnyObject {
+    func flushGathered()
+}
+
+/// The loop running on the calling thread (set for the life of its `run`).
+private let currentLoopKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create")
+    return key
+}()
+
 /// One thread running epoll: owns its sockets and runs their handlers, tasks posted from other threads
 /// (woken by an eventfd) and a periodic tick. Level-triggered: one `read` per readiness event.
 ///
@@ -17,10 +30,14 @@ public final class EventLoop: @unchecked Sendable {
     let epollFD: Int32
     let wakeFD: Int32
     private let tasks = Mutex<[@Sendable () -> Void]>([])
+    /// The tasks `runTasks` is running; loop thread only.
+    private var runningTasks: [@Sendable () -> Void] = []
     private var handlers: [Int32: EventLoopHandler] = [:]
     private var tickers: [(intervalMs: UInt64, nextMs: UInt64, body: (UInt64) -> Void)] = []
     private var thread: pthread_t?
     private let running = Atomic<Bool>(false)
+    /// Flushed once each iteration has handled its events, tasks and ticks; loop thread only.
+    private var gathered: [EventLoopFlushable] = []
     /// Readiness events taken per `epoll_wait`.
     static let eventsPerWaitMax = 256
 
@@ -39,18 +56,35 @@ public final class EventLoop: @unchecked Sendable {
         close(epollFD)
     }
 
-    /// Runs `task` on the loop thread soon; callable from any thread.
+    /// Runs `task` on the loop thread soon; callable from any thread. From the loop thread itself the
+    /// task runs after the events at hand, without waking the loop through its eventfd.
     public func execute(_ task: @escaping @Sendable () -> Void) {
-        // Only the task that finds the queue empty wakes the loop: the loop takes the whole queue at
+        // Only a task that finds the queue empty wakes the loop: the loop takes the whole queue at
         // once, so a task behind a waiting one runs with it (one eventfd write for a group commit's
-        // replies instead of one each).
+        // replies instead of one each). A non-empty queue was posted from another thread, which
+        // writes the eventfd, or from the loop thread, which looks again before it waits.
         let wasEmpty = tasks.withLock { queue in
             queue.append(task)
             return queue.count == 1
         }
-        guard wasEmpty else { return }
+        guard wasEmpty, !inLoopThread else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
+    }
+
+    /// Whether the caller runs on this loop's thread.
+    var inLoopThread: Bool { Self.current === self }
+
+    /// The loop whose thread calls this, or nil on any other thread.
+    static var current: EventLoop? {
+        pthread_getspecific(currentLoopKey).map { Unmanaged<EventLoop>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// Has `output.flushGathered()` called once before this loop waits for events again (however
+    /// often this is asked in one iteration). Loop thread only.
+    func flushBeforeWaiting(_ output: EventLoopFlushable) {
+        guard !gathered.contains(where: { $0 === output }) else { return }
+        gathered.append(output)
     }
 
     /// Calls `body(nowMs)` about every `intervalMs` on the loop thread (monotonic ms).
@@ -97,9 +131,12 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func run() {
+        pthread_setspecific(currentLoopKey, Unmanaged.passUnretained(self).toOpaque())
+        defer { pthread_setspecific(currentLoopKey, nil) }
         var events = [epoll_event](repeating: epoll_event(), count: Self.eventsPerWaitMax)
         while running.load(ordering: .acquiring) {
-            let waitMs = nextTickWaitMs()
+            // A task posted from this thread did not write the eventfd: look again at once.
+            let waitMs = tasks.withLock { $0.isEmpty } ? nextTickWaitMs() : 0
             let count = epoll_wait(epollFD, &events, Int32(events.count), waitMs)
             if count < 0 && errno != EINTR { break }
             for index in 0..<max(0, Int(count)) {
@@ -113,20 +150,31 @@ public final class EventLoop: @unchecked Sendable {
             }
             runTasks()
             runTickers()
+            flushGathered()
         }
-        runTasks()
+        // Stopping: what was posted still runs (closing connections, answering callers), including
+        // what those tasks post in turn.
+        while !tasks.withLock({ $0.isEmpty }) { runTasks() }
+        flushGathered()
     }
 
+    private func flushGathered() {
+        guard !gathered.isEmpty else { return }
+        let outputs = gathered
+        gathered.removeAll(keepingCapacity: true)
+        for output in outputs { output.flushGathered() }
+    }
+
+    /// Runs what was posted. The posted tasks and `running` swap arrays, so neither is reallocated
+    /// once both have grown to the usual number of tasks per iteration.
     private func runTasks() {
-        let pending = tasks.withLock { queue -> [@Sendable () -> Void] in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
-        }
-        for task in pending { task() }
+        tasks.withLock { swap(&$0, &runningTasks) }
+        for task in runningTasks { task() }
+        runningTasks.removeAll(keepingCapacity: true)
     }
 
     private func nextTickWaitMs() -> Int32 {
-        guard let next = tickers.map(\.nextMs).min() else { return 1000 }
+        guard let next = tickers.lazy.map(\.nextMs).min() else { return 1000 }
         let now = Self.monotonicMs()
         return next <= now ? 0 : Int32(min(next - now, 1000))
     }

@@ -3,27 +3,37 @@ import Glibc
 import Synchronization
 
 /// The HTTP/1.1 server: one event loop per core, each with its own `SO_REUSEPORT` listener.
+///
+/// The loops are the server's own, or a group it shares (with the peer transport): then whoever made
+/// the group starts it after `start` and stops it after `stop`.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     let core: HTTPServerCore
+    /// Loops given by the caller, or nil when the server makes and runs its own.
+    private let sharedLoops: EventLoopGroup?
     private let state = Mutex<(loops: [EventLoop], listeners: [HTTPListener], started: Bool)>(([], [], false))
 
-    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) {
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, loops: EventLoopGroup? = nil) {
         self.configuration = configuration
-        core = HTTPServerCore(configuration: configuration, handler: handler, loopCount: configuration.resolvedLoopCount)
+        sharedLoops = loops
+        core = HTTPServerCore(configuration: configuration, handler: handler,
+                              loopCount: loops?.loops.count ?? configuration.resolvedLoopCount)
     }
 
     public var stats: HTTPServerStats { core.counters.snapshot }
 
-    /// Binds all listeners and starts the loops; returns the bound address.
+    /// Binds all listeners and starts the loops (a shared group must not have started yet: its
+    /// owner starts it next); returns the bound address.
     public func start() throws(NetError) -> (host: String, port: Int) {
-        let loopCount = configuration.resolvedLoopCount
-        var loops: [EventLoop] = []
+        precondition(!(sharedLoops?.isStarted ?? false), "listeners are registered before the shared loops start")
+        var loops = sharedLoops?.loops ?? []
+        if sharedLoops == nil {
+            for index in 0..<configuration.resolvedLoopCount { loops.append(try EventLoop(index: index)) }
+        }
         var listeners: [HTTPListener] = []
         var port = configuration.port
         do {
-            for index in 0..<loopCount {
-                let loop = try EventLoop(index: index)
+            for loop in loops {
                 let (fd, bound) = try HTTPListener.bind(host: configuration.host, port: port)
                 port = bound  // later loops bind the port the first one got
                 let listener = HTTPListener(fd: fd, loop: loop, core: core)
@@ -32,14 +42,15 @@ public final class HTTPServer: Sendable {
                 loop.scheduleRepeating(everyMs: configuration.timeoutCheckIntervalMs) { [unowned loop] nowMs in
                     for connection in core.connections(onLoop: loop.index) { connection.checkTimeouts(nowMs: nowMs) }
                 }
-                loops.append(loop)
                 listeners.append(listener)
             }
         } catch {
             for listener in listeners { close(listener.fd) }
             throw error
         }
-        for loop in loops { try loop.start() }
+        if sharedLoops == nil {
+            for loop in loops { try loop.start() }
+        }
         state.withLock { $0 = (loops, listeners, true) }
         return (configuration.host, port)
     }
@@ -69,7 +80,9 @@ public final class HTTPServer: Sendable {
             let core = self.core
             loop.execute { for connection in core.connections(onLoop: loop.index) { connection.close() } }
         }
-        for loop in loops { loop.stop() }
+        if sharedLoops == nil {
+            for loop in loops { loop.stop() }
+        }
     }
 
     private func closeIdle(_ loops: [EventLoop]) {

@@ -37,6 +37,8 @@ public struct HTTPServerConfiguration: Sendable {
     }
 
     var resolvedLoopCount: Int {
-        loopCount > 0 ? loopCount : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        loopCount > 0 ? loopCount : Self.onlineCores
     }
+
+    static var onlineCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

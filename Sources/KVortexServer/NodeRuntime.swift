@@ -17,6 +17,8 @@ public final class NodeRuntime: Sendable {
     public let driver: NodeDriver
     let status: NodeStatus
     let server: HTTPServer
+    /// The event loops: HTTP connections and peers' incoming connections are read on the same ones.
+    let loops: EventLoopGroup
     /// Held from the start until the listeners are bound, so the addresses are known first.
     private let reservations: [PortReservation]
     // DispatchSource timers are thread-safe; Dispatch just does not declare them Sendable.
@@ -74,8 +76,13 @@ public final class NodeRuntime: Sendable {
                                                    nodeID: nodeID.rawValue)
         transport.clusterSecret = try configuration.clusterSecretFile.map(ClusterSecret.read)
         do {
+            loops = try EventLoopGroup(count: configuration.loopCount)
+        } catch {
+            throw .invalid("cannot start the event loops: \(error)")
+        }
+        do {
             driver = try NodeDriver(settings: settings, epoch: epoch, storage: storage, hints: hints, seeds: configuration.seeds,
-                                    transport: transport,
+                                    transport: transport, loops: loops,
                                     randomSeed: UInt64.random(in: 0...UInt64.max), clockMs: SystemClock.wallMs)
         } catch {
             throw .invalid("cannot listen for peers on \(peerAddress): \(error)")
@@ -91,7 +98,7 @@ public final class NodeRuntime: Sendable {
         status = NodeStatus(driver: driver, storage: storage, keys: keys, faultInjection: configuration.enableFaultInjection)
         let handler = KVortexHTTPHandler(keys: ClusterKeys(local: keys, driver: driver, clockMs: SystemClock.wallMs),
                                          configuration: routes, status: status, monotonicMicros: SystemClock.monotonicMicros)
-        server = HTTPServer(configuration: httpConfiguration, handler: handler)
+        server = HTTPServer(configuration: httpConfiguration, handler: handler, loops: loops)
         status.attach(server: server)
         sweepTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kvortex.sweep"))
     }
@@ -110,7 +117,8 @@ public final class NodeRuntime: Sendable {
     /// Binds the listeners and starts serving; returns the bound HTTP address.
     public func start() throws -> (host: String, port: Int) {
         let address = try server.start()
-        driver.start()
+        try loops.start()
+        try driver.start()
         reservations.forEach { $0.release() }
         let storage = self.storage
         let swept = status
@@ -138,6 +146,7 @@ public final class NodeRuntime: Sendable {
             Log.line("stopping with hints undelivered: their members did not take them within \(configuration.shutdownGraceMs) ms")
         }
         driver.stop()
+        loops.stop()
         do {
             try storage.close()
         } catch {

@@ -41,21 +41,31 @@ struct Checkers {
     /// the key overlapping the two, returns that value whenever the read's R plus the write's W exceed N
     /// (the two quorums then share a replica).
     private func checkReadsSeeWrites(_ operations: [History.Operation], named name: String, into result: inout Result) {
-        let writes = Array(operations.filter { $0.kind != .read }.enumerated())
+        // Indices, not copies: this is quadratic in the operations on a key, so the loops stay plain.
+        let writes = operations.indices.filter { operations[$0].kind != .read }
         for read in operations where read.kind == .read && read.succeeded == true {
-            let before = writes.filter { $0.element.succeeded == true && ($0.element.endMs ?? .max) <= read.startMs }
-            guard let (latestIndex, latest) = before.max(by: { ($0.element.endMs ?? 0) < ($1.element.endMs ?? 0) }),
-                latest.kind != .delete
-            else { continue }
+            guard let latestIndex = latestAcknowledged(writes, in: operations, endedBy: read.startMs) else { continue }
+            let latest = operations[latestIndex]
+            guard latest.kind != .delete else { continue }
             let readEnd = read.endMs ?? .max
-            let overlapping = writes.contains { index, other in
-                index != latestIndex && other.startMs < readEnd && (other.endMs ?? .max) > latest.startMs
+            let overlapping = writes.contains { index in
+                index != latestIndex && operations[index].startMs < readEnd && (operations[index].endMs ?? .max) > latest.startMs
             }
             guard !overlapping, read.options.readQuorum + latest.options.writeQuorum > replicaCount else { continue }
             if !read.valuesSeen.contains(latest.value) {
                 result.violations.append("stale read: \(name) read at \(read.startMs) ms missed the write acknowledged at \(latest.endMs ?? 0) ms")
             }
         }
+    }
+
+    /// The acknowledged write among `writes` that ended last by `timeMs` (the first of equals), if any.
+    private func latestAcknowledged(_ writes: [Int], in operations: [History.Operation], endedBy timeMs: UInt64) -> Int? {
+        var latest: (index: Int, endMs: UInt64)?
+        for index in writes where operations[index].succeeded == true {
+            guard let endMs = operations[index].endMs, endMs <= timeMs else { continue }
+            if latest.map({ endMs > $0.endMs }) ?? true { latest = (index, endMs) }
+        }
+        return latest?.index
     }
 
     /// No acknowledged write lost; no superseded version resurrected.

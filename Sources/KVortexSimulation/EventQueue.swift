@@ -27,30 +27,40 @@ struct EventQueue<Event> {
             slot = Int32(slab.count)
             slab.append(event)
         }
-        heap.append(Entry(time: time, sequence: nextSequence, slot: slot))
+        let entry = Entry(time: time, sequence: nextSequence, slot: slot)
         nextSequence += 1
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.before(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
+        heap.append(entry)
+        // Sift up by moving a hole, not by swapping: half the writes.
+        heap.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard Self.before(entry, heap[parent]) else { break }
+                heap[child] = heap[parent]
+                child = parent
+            }
+            heap[child] = entry
         }
     }
 
     mutating func pop() -> (time: UInt64, event: Event)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var smallest = parent
-            if left < heap.count && Self.before(heap[left], heap[smallest]) { smallest = left }
-            if right < heap.count && Self.before(heap[right], heap[smallest]) { smallest = right }
-            guard smallest != parent else { break }
-            heap.swapAt(parent, smallest)
-            parent = smallest
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap.withUnsafeMutableBufferPointer { heap in
+                // Sift `last` down from the root through a hole.
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1
+                    guard left < heap.count else { break }
+                    let right = left + 1
+                    let child = right < heap.count && Self.before(heap[right], heap[left]) ? right : left
+                    guard Self.before(heap[child], last) else { break }
+                    heap[parent] = heap[child]
+                    parent = child
+                }
+                heap[parent] = last
+            }
         }
         let event = slab[Int(top.slot)].take()!
         freeSlots.append(top.slot)

@@ -28,8 +28,7 @@ extension Simulator {
     }
 
     var inFaultWindow: Bool {
-        guard let first = scenario.faults.map(\.atMs).min() else { return false }
-        return nowMs >= first && nowMs <= scenario.faultsEndMs
+        faultWindowMs?.contains(nowMs) ?? false
     }
 
     func clientStep(_ client: Int) {
@@ -41,7 +40,7 @@ extension Simulator {
             draw < mix.blindWrite ? .blindWrite
             : draw < mix.blindWrite + mix.readModifyWrite ? .readModifyWrite
             : draw < mix.blindWrite + mix.readModifyWrite + mix.delete ? .delete : .read
-        let key = Array("k\(random.int(in: 0..<scenario.keys))".utf8)
+        let key = keyNames[random.int(in: 0..<scenario.keys)]
         let node = random.int(in: 0..<nodes.count)
         let options = drawOptions()
         var operation = History.Operation(kind: kind, key: key, node: node, startMs: nowMs, options: options)

@@ -6,9 +6,19 @@ import KVortexCore
 /// run's `SplitMix64`, events at equal times run in scheduling order, and nothing iterates a hash
 /// container unsorted. Nodes get time, randomness and epochs from here (DESIGN.md "Simulation").
 final class Simulator {
+    /// A message in flight, boxed: events are copied into and out of the queue, and an event carrying
+    /// a message inline is large and copied field by field (most of the queue's cost was that).
+    final class Envelope {
+        let message: PeerMessage
+
+        init(_ message: PeerMessage) {
+            self.message = message
+        }
+    }
+
     enum Event {
-        case deliver(from: Int, to: Int, PeerMessage)
-        case undeliverable(sender: Int, senderIncarnation: Int, target: NodeID, PeerMessage)
+        case deliver(from: Int, to: Int, Envelope)
+        case undeliverable(sender: Int, senderIncarnation: Int, target: Int, Envelope)
         case timer(node: Int, incarnation: Int, TimerID)
         case client(Int)
         case fault(Int)
@@ -40,6 +50,10 @@ final class Simulator {
     let indexOf: [NodeID: Int]
     let placement: Ring
     let partitioning = Partitioning()
+    /// The workload's keys, `k0`…, as bytes: made once, not per operation.
+    let keyNames: [[UInt8]]
+    /// From the first fault to the last, when there are faults.
+    let faultWindowMs: ClosedRange<UInt64>?
     var history = History()
     var pending: [RequestID: Pending] = [:]
     var nextRequest: UInt64 = 1
@@ -58,6 +72,8 @@ final class Simulator {
         indexOf = Dictionary(uniqueKeysWithValues: nodeIDs.enumerated().map { ($1, $0) })
         placement = Ring.initial(members: nodeIDs.map { RingMember($0) }, replicaCount: scenario.replicas)
         nodes = nodeIDs.map { _ in SimulatedNode(storage: SimulatedStorage(), hints: MemoryHintStore()) }
+        keyNames = (0..<scenario.keys).map { Array("k\($0)".utf8) }
+        faultWindowMs = scenario.faults.map(\.atMs).min().map { $0...max($0, scenario.faultsEndMs) }
     }
 
     /// Runs the whole scenario and returns the report.
@@ -80,13 +96,13 @@ final class Simulator {
 
     private func handle(_ event: Event) {
         switch event {
-        case .deliver(let from, let to, let message):
+        case .deliver(let from, let to, let envelope):
             guard nodes[to].isUp else { return }
             metrics.messagesDelivered += 1
-            feed(to, .peer(from: nodeIDs[from], message))
-        case .undeliverable(let sender, let incarnation, let target, let message):
+            feed(to, .peer(from: nodeIDs[from], envelope.message))
+        case .undeliverable(let sender, let incarnation, let target, let envelope):
             guard nodes[sender].isUp, nodes[sender].incarnation == incarnation else { return }
-            feed(sender, .undeliverable(to: target, message))
+            feed(sender, .undeliverable(to: nodeIDs[target], envelope.message))
         case .timer(let node, let incarnation, let timer):
             guard nodes[node].isUp, nodes[node].incarnation == incarnation else { return }
             feed(node, .timer(timer))
@@ -171,15 +187,16 @@ final class Simulator {
     private func send(_ message: PeerMessage, from: Int, to target: NodeID) {
         metrics.messagesSent += 1
         guard let to = nodeIDs.firstIndex(of: target) else { return }
+        let envelope = Envelope(message)
         if !nodes[to].isUp || network.isCut(from: from, to: to) {
             // Like a refused or reset TCP connection: the sender learns soon.
-            queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: target, message))
+            queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: to, envelope))
             return
         }
         if network.lossRate > 0 && random.unit() < network.lossRate { metrics.messagesLost += 1; return }
-        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, message))
+        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, envelope))
         if network.duplicateRate > 0 && random.unit() < network.duplicateRate {
-            queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, message))
+            queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, envelope))
         }
     }
 }

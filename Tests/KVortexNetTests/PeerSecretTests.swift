@@ -20,7 +20,7 @@ import Testing
             configuration: PeerTransportConfiguration(nodeID: name, clusterName: "test", clusterSecret: secret, ioTimeoutMs: 30_000,
                                                       reconnectBackoffFirstMs: 20, reconnectBackoffMaxMs: 200),
             receive: inbox.receive)
-        transport.start()
+        try transport.start()
         return transport
     }
 

@@ -35,6 +35,36 @@ import Testing
         #expect(try cluster.call(0, .get, "/get?key=cart", headers: [("X-Read-Quorum", "4")]).status == 400, "R above N is refused")
     }
 
+    /// Five nodes, N=3: every node routes a key to the same three, a write through any node (a
+    /// replica or not) lands on exactly those three, and reads through any node find it.
+    @Test func fiveNodesPlaceEveryKeyOnItsThreeReplicasOnly() throws {
+        let cluster = try LocalCluster(size: 5)
+        let keys = (0..<40).map { "item-\($0)" }
+        var holders: [String: Set<String>] = [:]
+        for key in keys {
+            var lists: Set<[String]> = []
+            for index in 0..<5 {
+                lists.insert(try cluster.call(index, .get, "/cluster/locate?key=\(key)").json?["preferenceList"] as? [String] ?? [])
+            }
+            let list = try #require(lists.first)
+            #expect(lists.count == 1 && list.count == 3 && Set(list).count == 3, "\(key): one list of 3 distinct nodes, got \(lists)")
+            holders[key] = Set(list)
+        }
+        for (number, key) in keys.enumerated() {
+            let written = try cluster.call(number % 5, .post, "/set?key=\(key)", headers: Consistency.all, body: "v\(number)")
+            #expect(written.status == 204 && written.header("X-Replicas") == "3/3", "\(key) through n\(number % 5 + 1)")
+        }
+        // Each node stores exactly the keys whose preference list names it.
+        for (index, id) in cluster.ids.enumerated() {
+            let expected = keys.filter { holders[$0]!.contains(id) }.count
+            #expect(try cluster.metric(index, "kvortex_storage_keys") == Double(expected), "\(id) holds \(expected) keys")
+        }
+        for (number, key) in keys.enumerated() {
+            let read = try cluster.call((number + 2) % 5, .get, "/get?key=\(key)", headers: Consistency.all)
+            #expect(read.status == 200 && read.text == "v\(number)" && read.header("X-Replicas") == "3/3", "\(key)")
+        }
+    }
+
     @Test func wAllFailsWithANodeKilledWhileSloppyW2SucceedsAndItsHintReachesThePrimary() throws {
         let cluster = try LocalCluster()
         cluster.node(2).crash()

@@ -13,7 +13,7 @@ import Testing
     struct Cluster {
         let ids: [NodeID]
         let drivers: [NodeDriver]
-        let storages: [MemoryEngine]
+        let storages: [any StorageEngine]
 
         func stop() { drivers.forEach { $0.stop() } }
     }
@@ -36,11 +36,11 @@ import Testing
     /// Three nodes whose IDs are not their addresses (n1, n2, n3): each knows only the others' peer
     /// addresses as seeds, so they find each other, and route, by what gossip carries. Returns once
     /// every node routes by a ring of all three.
-    static func cluster() throws -> Cluster {
+    static func cluster(storages given: [any StorageEngine]? = nil) throws -> Cluster {
         let ports = freePorts(3)
         let ids = ports.indices.map { NodeID("n\($0 + 1)") }
         let addresses = ports.map { "127.0.0.1:\($0)" }
-        let storages = ids.map { _ in MemoryEngine() }
+        let storages = given ?? ids.map { _ in MemoryEngine() }
         let drivers = try ids.indices.map { index in
             var settings = NodeSettings(nodeID: ids[index], replicaCount: 3,
                                         failureDetector: FailureDetectorSettings(heartbeatIntervalMs: 50),
@@ -52,7 +52,7 @@ import Testing
                                                                         reconnectBackoffFirstMs: 20, reconnectBackoffMaxMs: 200),
                                   randomSeed: UInt64(index), clockMs: SystemClock.wallMs)
         }
-        drivers.forEach { $0.start() }
+        try drivers.forEach { try $0.start() }
         let cluster = Cluster(ids: ids, drivers: drivers, storages: storages)
         try waitUntil("every node knows all three") { drivers.allSatisfy { $0.clusterSize == 3 && $0.hasJoined } }
         return cluster

@@ -35,8 +35,15 @@ public struct GetCoordinator: Sendable {
     let mode: ConflictMode
     let siblingsMax: Int
     public private(set) var state: State = .collecting
+    /// One target's answer. A struct, not a tuple: arrays of tuples are copied and destroyed
+    /// through the runtime's generic tuple witnesses, which showed in the simulator's profile.
+    struct Reply {
+        let node: NodeID
+        let object: VersionedObject?
+    }
+
     /// Replies in arrival order; at most one per target.
-    private(set) var replies: [(node: NodeID, object: VersionedObject?)] = []
+    private(set) var replies: [Reply] = []
     private(set) var failures: Set<NodeID> = []
     private var merged: VersionedObject?
 
@@ -101,7 +108,7 @@ public struct GetCoordinator: Sendable {
     /// Folds a reply into the merge; false for an unknown or repeated sender.
     private mutating func record(from node: NodeID, object: VersionedObject?) -> Bool {
         guard isPending(node) else { return false }
-        replies.append((node, object))
+        replies.append(Reply(node: node, object: object))
         if let object {
             if merged == nil {
                 merged = object

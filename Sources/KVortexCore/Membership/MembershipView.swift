@@ -30,6 +30,8 @@ public struct MembershipView: Sendable {
     public private(set) var states: [NodeID: MemberState] = [:]
     /// Peers a message could not be delivered to, with the heartbeat known then: down until newer news.
     private var unreachable: [NodeID: MemberDigest] = [:]
+    /// The keys of `digests`, sorted; kept up to date so a heartbeat does not sort them again.
+    private var sortedMembers: [NodeID] = []
 
     /// `peerAddress` and `httpAddress` are where this node listens; gossip tells them to the others.
     public init(localNode: NodeID, seeds: [NodeID], settings: FailureDetectorSettings, nowMs: UInt64,
@@ -49,10 +51,11 @@ public struct MembershipView: Sendable {
             detectors[seed] = detector
             states[seed] = .up
         }
+        sortedMembers = digests.keys.sorted()
     }
 
     /// Every member, sorted by node ID.
-    public var members: [NodeID] { digests.keys.sorted() }
+    public var members: [NodeID] { sortedMembers }
 
     public func state(of node: NodeID) -> MemberState? { states[node] }
 
@@ -104,6 +107,7 @@ public struct MembershipView: Sendable {
             guard known.map({ (digest.incarnation, digest.heartbeat) > ($0.incarnation, $0.heartbeat) }) ?? true else {
                 continue
             }
+            if known == nil { insertMember(digest.node) }
             digests[digest.node] = digest
             if let marked = unreachable[digest.node],
                 (digest.incarnation, digest.heartbeat) > (marked.incarnation, marked.heartbeat) {
@@ -119,6 +123,11 @@ public struct MembershipView: Sendable {
             }
         }
         return changed
+    }
+
+    private mutating func insertMember(_ node: NodeID) {
+        let index = sortedMembers.firstIndex { node < $0 } ?? sortedMembers.count
+        sortedMembers.insert(node, at: index)
     }
 
     /// Re-evaluates every peer's phi at `nowMs`. Returns the members whose state changed, sorted.

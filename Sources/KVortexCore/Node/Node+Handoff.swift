@@ -33,7 +33,7 @@ extension Node {
         var effects: [NodeEffect] = []
         for hint in hints.pending(for: target, limit: settings.hintDeliveryBatchMax) {
             let operation = allocateOperationID()
-            operations[operation] = .hintDelivery(target: target, key: hint.key, sequence: hint.sequence)
+            operations.insert(.hintDelivery(target: target, key: hint.key, sequence: hint.sequence), at: operation)
             effects.append(.send(to: target, .hintDelivery(operation, key: hint.key, object: hint.object)))
             effects.append(.startTimer(.deadline(operation), afterMs: settings.peerRequestTimeoutMs))
         }
@@ -52,7 +52,11 @@ extension Node {
     /// target's batch in flight.
     @discardableResult
     mutating func endHintDelivery(_ operation: OperationID) -> Bool {
-        guard case .hintDelivery(let target, _, _) = operations.removeValue(forKey: operation) else { return false }
+        guard let taken = operations.take(operation) else { return false }
+        guard case .hintDelivery(let target, _, _) = taken else {
+            operations.insert(taken, at: operation)  // another kind of operation: not this one to end
+            return false
+        }
         let left = (hintBatchesInFlight[target] ?? 1) - 1
         hintBatchesInFlight[target] = left > 0 ? left : nil
         return left <= 0

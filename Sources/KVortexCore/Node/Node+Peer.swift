@@ -8,7 +8,7 @@ extension Node {
             case .failure: counters.storageFailures += 1; return []  // the coordinator's deadline covers it
             }
         case .getReply(let operation, let object):
-            return readReply(operation, from: peer, object: object, nowMs: nowMs)
+            return readEvent(operation, .reply(from: peer, object: object), nowMs: nowMs)
         case .putRequest(let operation, let key, let object, let hintFor):
             return storeReplica(operation, key: key, object: object, hintFor: hintFor, from: peer, nowMs: nowMs)
         case .putAck(let operation):
@@ -19,7 +19,7 @@ extension Node {
             return startWrite(.peer(peer, operation), key: key, write: write, options: options, nowMs: nowMs)
         case .forwardReply(let operation, let result):
             guard case .forward(let replyTo, _, _, _, _) = operations[operation] else { return [] }
-            operations[operation] = nil
+            operations.take(operation)
             return reply(replyTo, result)
         case .repair(let key, let object):
             mergeLocally(key, object, nowMs: nowMs)
@@ -56,10 +56,7 @@ extension Node {
     private mutating func failedDelivery(_ message: PeerMessage, to peer: NodeID, nowMs: UInt64) -> [NodeEffect] {
         switch message {
         case .getRequest(let operation, _):
-            guard case .read(var coordinator) = operations[operation] else { return [] }
-            let actions = coordinator.receive(.failed(from: peer))
-            operations[operation] = .read(coordinator)
-            return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
+            return readEvent(operation, .failed(from: peer), nowMs: nowMs)
         case .putRequest(let operation, let key, let object, let hintFor):
             // The replica (or stand-in) is unreachable: keep the write as a hint for the replica it was
             // meant for, so it is handed off later rather than lost (Dynamo §4.6).
@@ -76,10 +73,8 @@ extension Node {
 
     mutating func deadline(_ operation: OperationID, nowMs: UInt64) -> [NodeEffect] {
         switch operations[operation] {
-        case .read(var coordinator):
-            let actions = coordinator.receive(.deadline)
-            operations[operation] = .read(coordinator)
-            return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
+        case .read:
+            return readEvent(operation, .deadline, nowMs: nowMs)
         case .write:
             return writeEvent(operation, .deadline)
         case .forward:
@@ -94,7 +89,7 @@ extension Node {
 
     private mutating func retryForward(_ operation: OperationID, nowMs: UInt64) -> [NodeEffect] {
         guard case .forward(let replyTo, let key, let write, let options, let tried) = operations[operation] else { return [] }
-        operations[operation] = nil
+        operations.take(operation)
         return forward(replyTo, key: key, write: write, options: options, tried: tried, nowMs: nowMs)
     }
 }

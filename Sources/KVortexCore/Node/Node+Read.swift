@@ -26,8 +26,7 @@ extension Node {
                 effects.append(.send(to: target.node, .getRequest(operation, key: key)))
             }
         }
-        operations[operation] = .read(coordinator)
-        return effects + perform(actions, of: operation, key: key, nowMs: nowMs)
+        return effects + perform(actions, of: operation, coordinator: coordinator, nowMs: nowMs)
     }
 
     /// Healthy primaries; under a sloppy quorum, healthy stand-ins take the place of the others.
@@ -51,17 +50,23 @@ extension Node {
         }
     }
 
-    mutating func readReply(_ operation: OperationID, from: NodeID, object: VersionedObject?, nowMs: UInt64) -> [NodeEffect] {
-        guard case .read(var coordinator) = operations[operation] else { return [] }
-        let actions = coordinator.receive(.reply(from: from, object: object))
-        operations[operation] = .read(coordinator)
-        return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
+    /// Advances the read `operation` by `event`. The coordinator is taken out of the table while it
+    /// changes, so it is not copied, and put back unless it finished.
+    mutating func readEvent(_ operation: OperationID, _ event: GetCoordinator.Event, nowMs: UInt64) -> [NodeEffect] {
+        guard let taken = operations.take(operation) else { return [] }
+        guard case .read(var coordinator) = taken else {
+            operations.insert(taken, at: operation)  // not a read: a confused peer; leave it be
+            return []
+        }
+        let actions = coordinator.receive(event)
+        return perform(actions, of: operation, coordinator: coordinator, nowMs: nowMs)
     }
 
-    /// Turns coordinator actions into effects; read repair of this node's own replica happens here.
-    mutating func perform(_ actions: [GetCoordinator.Action], of operation: OperationID, key: [UInt8],
+    /// Turns coordinator actions into effects (read repair of this node's own replica happens here),
+    /// then keeps the coordinator in the table until it finishes.
+    mutating func perform(_ actions: [GetCoordinator.Action], of operation: OperationID, coordinator: GetCoordinator,
                           nowMs: UInt64) -> [NodeEffect] {
-        guard case .read(let coordinator) = operations[operation] else { return [] }
+        let key = coordinator.key
         var effects: [NodeEffect] = []
         for action in actions {
             switch action {
@@ -80,15 +85,12 @@ extension Node {
                 }
             }
         }
-        if coordinator.state == .finished { operations[operation] = nil }
+        if coordinator.state != .finished { operations.insert(.read(coordinator), at: operation) }
         return effects
     }
 
     mutating func repairWindowClosed(_ operation: OperationID, nowMs: UInt64) -> [NodeEffect] {
-        guard case .read(var coordinator) = operations[operation] else { return [] }
-        let actions = coordinator.receive(.repairWindowClosed)
-        operations[operation] = .read(coordinator)
-        return perform(actions, of: operation, key: coordinator.key, nowMs: nowMs)
+        readEvent(operation, .repairWindowClosed, nowMs: nowMs)
     }
 
     /// Merges another replica's object into this node's; returns false on a storage failure.

@@ -22,7 +22,7 @@ extension Node {
         let (partition, primaries) = replicas(of: key)
         if let next = primaries.first(where: { $0 != nodeID && membership.isHealthy($0) && !tried.contains($0) }) {
             let operation = allocateOperationID()
-            operations[operation] = .forward(replyTo, key: key, write: write, options: options, tried: tried + [next])
+            operations.insert(.forward(replyTo, key: key, write: write, options: options, tried: tried + [next]), at: operation)
             counters.writesForwarded += 1
             return [.send(to: next, .forwardPut(operation, key: key, write: write, options: options)),
                     .startTimer(.deadline(operation), afterMs: min(options.timeoutMs, settings.peerRequestTimeoutMs))]
@@ -38,8 +38,9 @@ extension Node {
     ///
     /// As a primary, this node mints the dot with its own actor in its own replica. As a stand-in (no
     /// primary reachable) it holds no replica to count from, so it mints with a one-off actor derived
-    /// from its actor and the operation: such a dot can never repeat or be falsely covered, at the cost
-    /// of one clock entry per stand-in write (rare: only when every primary is unreachable).
+    /// from its actor, this start of the node and the operation (operation IDs start again when a
+    /// durable node restarts in the same epoch): such a dot can never repeat or be falsely covered, at
+    /// the cost of one clock entry per stand-in write (rare: only when every primary is unreachable).
     mutating func coordinateWrite(_ replyTo: ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions,
                                   partition: Int, primaries: [NodeID], nowMs: UInt64) -> [NodeEffect] {
         let operation = allocateOperationID()
@@ -57,7 +58,8 @@ extension Node {
             (object, dot) = (stored, minted)
         } else {
             var fresh = VersionedObject()
-            let oneOff = ActorID(rawValue: StableHash.hash64(Self.bytes(actor.rawValue) + Self.bytes(operation.rawValue)))
+            let oneOff = ActorID(rawValue: StableHash.hash64(
+                Self.bytes(actor.rawValue) + Self.bytes(startNonce) + Self.bytes(operation.rawValue)))
             dot = fresh.applyWrite(request, actor: oneOff, timestamp: timestamp, mode: settings.conflictMode,
                                    siblingsMax: settings.siblingsMax).dot
             object = fresh
@@ -74,8 +76,7 @@ extension Node {
         }
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
         let actions = coordinator.start()
-        operations[operation] = .write(coordinator, replyTo: replyTo)
-        return effects + perform(actions, of: operation)
+        return effects + perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo)
     }
 
     /// The other primaries that are healthy, stand-ins for those that are not, and the primaries
@@ -155,9 +156,11 @@ extension Node {
         }
     }
 
-    mutating func perform(_ actions: [PutCoordinator.Action], of operation: OperationID) -> [NodeEffect] {
-        guard case .write(_, let replyTo) = operations[operation] else { return [] }
+    /// Turns coordinator actions into effects; keeps the coordinator in the table until it replied.
+    mutating func perform(_ actions: [PutCoordinator.Action], of operation: OperationID, coordinator: PutCoordinator,
+                          replyTo: ReplyTo) -> [NodeEffect] {
         var effects: [NodeEffect] = []
+        var replied = false
         for action in actions {
             switch action {
             case .reply(let result):
@@ -167,17 +170,22 @@ extension Node {
                     outcome.coordinator = nodeID
                     return outcome
                 })
-                operations[operation] = nil
+                replied = true
             }
         }
+        if !replied { operations.insert(.write(coordinator, replyTo: replyTo), at: operation) }
         return effects
     }
 
+    /// Advances the write `operation` by `event`; like `readEvent`, without copying the coordinator.
     mutating func writeEvent(_ operation: OperationID, _ event: PutCoordinator.Event) -> [NodeEffect] {
-        guard case .write(var coordinator, let replyTo) = operations[operation] else { return [] }
+        guard let taken = operations.take(operation) else { return [] }
+        guard case .write(var coordinator, let replyTo) = taken else {
+            operations.insert(taken, at: operation)  // not a write: a confused peer; leave it be
+            return []
+        }
         let actions = coordinator.receive(event)
-        operations[operation] = .write(coordinator, replyTo: replyTo)
-        return perform(actions, of: operation)
+        return perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo)
     }
 
     func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>) -> [NodeEffect] {

@@ -13,8 +13,10 @@ public struct Node: Sendable {
     var placement: Ring
     var clock: HybridLogicalClock
     var random: SplitMix64
-    var operations: [OperationID: Operation] = [:]
-    var nextOperation: UInt64 = 1
+    /// Differs from one start of the node to the next (the driver's random seed): operation IDs start
+    /// again at every start, so what must never repeat across starts mixes this in.
+    let startNonce: UInt64
+    var operations = OperationTable<Operation>()
     /// Hint deliveries in flight per target (at most one batch each).
     var hintBatchesInFlight: [NodeID: Int] = [:]
     public internal(set) var counters = NodeCounters()
@@ -44,6 +46,7 @@ public struct Node: Sendable {
                                          nowMs: nowMs, peerAddress: settings.peerAddress, httpAddress: settings.httpAddress)
         self.clock = HybridLogicalClock()
         self.random = SplitMix64(seed: randomSeed)
+        self.startNonce = randomSeed
     }
 
     public var nodeID: NodeID { settings.nodeID }
@@ -85,6 +88,7 @@ public struct Node: Sendable {
     /// every node computes `Ring.initial` from the set of members it knows, so nodes that know the same
     /// members route alike whatever order they learned them in. Members are never removed here.
     mutating func growRing(_ changes: [(NodeID, MemberState)]) -> [NodeEffect] {
+        guard !changes.isEmpty else { return [] }  // the usual gossip: nothing to build a set for
         let known = Set(placement.members.map(\.node))
         guard changes.contains(where: { !known.contains($0.0) }) else { return [] }
         let members = Set(membership.members).union(known).sorted().map { RingMember($0) }
@@ -92,13 +96,8 @@ public struct Node: Sendable {
         return [.log("ring now has \(members.count) members")]
     }
 
-    func makeOperationID() -> OperationID {
-        OperationID(nextOperation)
-    }
-
     mutating func allocateOperationID() -> OperationID {
-        defer { nextOperation += 1 }
-        return OperationID(nextOperation)
+        operations.allocate()
     }
 
     /// The primaries of `key` that this node believes healthy, and the partition.

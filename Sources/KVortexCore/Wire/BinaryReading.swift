@@ -9,6 +9,9 @@ public protocol BinaryReading {
     mutating func readRaw(count: Int) throws(DecodeError) -> [UInt8]
     /// The next byte without consuming it, or nil at the end.
     func peekByte() -> UInt8?
+    /// The next `count` bytes as UTF-8, decoded where they lie (no intermediate array); nil when they
+    /// are not valid UTF-8. The count is checked against what is left.
+    mutating func readUTF8(count: Int) throws(DecodeError) -> String?
 }
 
 extension BinaryReading {
@@ -36,8 +39,9 @@ extension BinaryReading {
             _ = try readByte()
             return ""  // the common case (no content type), without an allocation or validation
         }
-        let raw = try readLengthPrefixed(lengthMax: lengthMax)
-        guard let string = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8 }
+        let length = try readVarint()
+        guard length <= UInt64(lengthMax) else { throw .lengthTooLarge(length: length, lengthMax: lengthMax) }
+        guard let string = try readUTF8(count: Int(length)) else { throw .invalidUTF8 }
         return string
     }
 
@@ -86,5 +90,31 @@ public struct RawByteReader: BinaryReading {
 
     public func peekByte() -> UInt8? {
         offset < bytes.count ? bytes[offset] : nil
+    }
+
+    public mutating func readUTF8(count: Int) throws(DecodeError) -> String? {
+        guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
+        defer { offset += count }
+        return CommonStrings.decode(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
+    }
+}
+
+/// Strings decoded over and over, every sibling's content type above all: one of these comes back
+/// as the shared string, without allocating or validating (a 24-byte `application/octet-stream` is
+/// too long for Swift's inline small strings, so decoding it allocated twice per sibling).
+enum CommonStrings {
+    static let known: [(bytes: [UInt8], string: String)] = [
+        "application/octet-stream", "application/json", "text/plain", "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded", "text/html", "application/xml",
+    ].map { (Array($0.utf8), $0) }
+
+    /// `raw` as a string: a known one shared, anything else validated; nil when not UTF-8.
+    static func decode(_ raw: UnsafeRawBufferPointer) -> String? {
+        if raw.count > 15 {  // shorter strings are stored inline, without an allocation anyway
+            for entry in known where entry.bytes.count == raw.count && raw.elementsEqual(entry.bytes) {
+                return entry.string
+            }
+        }
+        return String(validating: raw, as: UTF8.self)
     }
 }

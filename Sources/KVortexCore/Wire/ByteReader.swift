@@ -56,6 +56,12 @@ public struct ByteReader {
         offset < bytes.count ? bytes[offset] : nil
     }
 
+    public mutating func readUTF8(count: Int) throws(DecodeError) -> String? {
+        try need(count)
+        defer { offset += count }
+        return bytes.withUnsafeBytes { CommonStrings.decode(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + count)])) }
+    }
+
     private func need(_ count: Int) throws(DecodeError) {
         guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
     }

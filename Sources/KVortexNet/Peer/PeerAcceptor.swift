@@ -1,19 +1,21 @@
 import Glibc
 import Synchronization
 
-/// Accepts peers' connections on the `--peer` address, one thread accepting and one reading each
-/// connection: checks the handshake, then hands every frame to the transport's receiver.
+/// Accepts peers' connections on the `--peer` address: one thread accepts, a short-lived thread per
+/// connection checks its handshake (blocking, with timeouts), then the connection is read on an event
+/// loop (`PeerConnection`), which hands every frame to the transport's receiver.
 final class PeerAcceptor: @unchecked Sendable {
     let fd: Int32
     let port: Int
     private let configuration: PeerTransportConfiguration
     private let counters: CounterArray
+    private let loops: EventLoopGroup
     private let receive: @Sendable (String, [UInt8]) -> Void
     private let stopping = Atomic<Bool>(false)
-    /// Open peer connections, shut down on `stop` so their reader threads end at once.
-    private let clients = Mutex<Set<Int32>>([])
+    /// Open peer connections by socket: nil while the handshake runs. Shut down on `stop`.
+    private let clients = Mutex<[Int32: PeerConnection?]>([:])
 
-    init(configuration: PeerTransportConfiguration, counters: CounterArray,
+    init(configuration: PeerTransportConfiguration, counters: CounterArray, loops: EventLoopGroup,
          receive: @escaping @Sendable (String, [UInt8]) -> Void) throws(NetError) {
         (fd, port) = try HTTPListener.bind(host: configuration.host, port: configuration.port)
         // The listening socket is blocking for this thread; accept wakes every second to see a stop.
@@ -22,6 +24,7 @@ final class PeerAcceptor: @unchecked Sendable {
         BlockingSocket.setTimeouts(fd, ms: 1_000)
         self.configuration = configuration
         self.counters = counters
+        self.loops = loops
         self.receive = receive
     }
 
@@ -29,12 +32,16 @@ final class PeerAcceptor: @unchecked Sendable {
         startDetachedThread { self.acceptLoop() }
     }
 
-    /// Stops accepting and ends every peer connection (readers see end of stream and exit).
+    /// Stops accepting and ends every peer connection: handshakes fail, and the loops close the
+    /// connections they read.
     func stop() {
         stopping.store(true, ordering: .relaxed)
         shutdown(fd, Int32(SHUT_RDWR))
         clients.withLock { clients in
-            for client in clients { shutdown(client, Int32(SHUT_RDWR)) }
+            for (client, connection) in clients {
+                shutdown(client, Int32(SHUT_RDWR))
+                if let connection { connection.loop.execute { connection.close() } }
+            }
         }
     }
 
@@ -44,41 +51,44 @@ final class PeerAcceptor: @unchecked Sendable {
             guard client >= 0 else { continue }  // timeout (to check for a stop) or a transient error
             let admitted = clients.withLock { clients in
                 guard !stopping.load(ordering: .relaxed) else { return false }
-                clients.insert(client)
+                clients[client] = .some(nil)
                 return true
             }
             guard admitted else { close(client); break }
             BlockingSocket.setTimeouts(client, ms: configuration.ioTimeoutMs)
             var one: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            startDetachedThread { self.serve(client) }
+            startDetachedThread { self.handOver(client) }
         }
         close(fd)
     }
 
-    /// Reads the handshake, answers it, then reads frames until the peer closes or misbehaves.
-    private func serve(_ client: Int32) {
-        defer {
-            clients.withLock { _ = $0.remove(client) }
-            close(client)
-        }
-        guard let peer = admit(client) else { return }
+    /// Runs the handshake, then hands the connection to a loop; closes it when refused or stopping.
+    private func handOver(_ client: Int32) {
+        guard let peer = admit(client) else { return forget(client, closing: true) }
         // Frames may be far apart: a peer with nothing to say is not an error.
         BlockingSocket.setTimeouts(client, ms: 0)
-        var reader = PeerFrameReader(fd: client, frameBytesMax: configuration.frameBytesMax)
-        while !stopping.load(ordering: .relaxed) {
-            do throws(NetError) {
-                let frame = try reader.next()
-                counters.add(1, at: PeerCounter.framesReceived.rawValue)
-                counters.add(UInt64(frame.count), at: PeerCounter.bytesReceived.rawValue)
-                receive(peer, frame)
-            } catch .protocolError {
-                counters.add(1, at: PeerCounter.protocolErrors.rawValue)
-                return
-            } catch {
-                return
-            }
+        _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+        let loop = loops.next()
+        let connection = PeerConnection(fd: client, peer: peer, loop: loop, frameBytesMax: configuration.frameBytesMax,
+                                        counters: counters, receive: receive) { [weak self] closed in
+            self?.forget(closed.fd, closing: false)
         }
+        let adopted = clients.withLock { clients in
+            guard !stopping.load(ordering: .relaxed) else { return false }
+            clients[client] = connection
+            // Posted under the lock: a `stop` after this posts its close behind the registration.
+            loop.execute { connection.register() }
+            return true
+        }
+        if !adopted { forget(client, closing: true) }
+    }
+
+    /// Drops `client` from the open connections (before its socket is closed, so `stop` never
+    /// shuts down a number already reused), closing it when `closing`.
+    private func forget(_ client: Int32, closing: Bool) {
+        clients.withLock { _ = $0.removeValue(forKey: client) }
+        if closing { close(client) }
     }
 
     /// Runs the handshake on `client`, with the secret exchange when this node has a cluster secret:

@@ -1,57 +1,75 @@
 import Glibc
 
-/// Reads peer frames (`length u32 LE`, then the body) from a blocking socket through one buffer: a
-/// `recv` takes whatever has arrived, often many frames, instead of two reads per frame (header,
-/// body), which were a third of a cluster request's system calls.
+/// Reads peer frames (`length u32 LE`, then the body) from a non-blocking socket through one buffer:
+/// a `recv` takes whatever has arrived, often many frames, and `take` cuts them out one by one.
 struct PeerFrameReader {
-    /// Bytes asked of the kernel per `recv` at least.
+    /// Bytes asked of the kernel per `recv` at least; the buffer grows past it only for a frame
+    /// longer than it, up to `frameBytesMax`.
     static let readBytes = 64 << 10
     let fd: Int32
     let frameBytesMax: Int
-    private var buffer: [UInt8] = []
+    /// Bytes `start..<end` are received and not yet taken; the rest is room for the next `recv`.
+    private var buffer: [UInt8]
     private var start = 0
+    private var end = 0
 
     init(fd: Int32, frameBytesMax: Int) {
         self.fd = fd
         self.frameBytesMax = frameBytesMax
-        buffer.reserveCapacity(Self.readBytes)
+        buffer = [UInt8](repeating: 0, count: Self.readBytes)
     }
 
-    /// The next whole frame (length prefix included). Throws when the peer closes, the socket fails,
-    /// or a frame's length is out of bounds (a protocol error: the stream cannot be trusted).
-    mutating func next() throws(NetError) -> [UInt8] {
-        while true {
-            let available = buffer.count - start
-            if available >= 4 {
-                let length = Int(UInt32(buffer[start]) | UInt32(buffer[start + 1]) << 8
-                                 | UInt32(buffer[start + 2]) << 16 | UInt32(buffer[start + 3]) << 24)
-                guard length >= 1, length <= frameBytesMax else {
-                    throw .protocolError("frame of \(length) bytes (1...\(frameBytesMax))")
-                }
-                if available >= 4 + length {
-                    let frame = Array(buffer[start..<(start + 4 + length)])
-                    start += 4 + length
-                    return frame
-                }
-            }
-            try fill()
+    /// The next whole frame (length prefix included) among the bytes received, or nil when more are
+    /// needed. Throws when a frame's length is out of bounds (the stream cannot be trusted).
+    mutating func take() throws(NetError) -> [UInt8]? {
+        guard end - start >= 4 else { return nil }
+        let length = try frameLength()
+        guard end - start >= 4 + length else { return nil }
+        let frame = Array(buffer[start..<(start + 4 + length)])
+        start += 4 + length
+        if start == end {
+            (start, end) = (0, 0)
+            // A buffer grown for one long frame is not kept for a connection's lifetime.
+            if buffer.count > 4 * Self.readBytes { buffer = [UInt8](repeating: 0, count: Self.readBytes) }
         }
+        return frame
     }
 
-    /// Moves what is left to the front, then appends what the socket has (waiting for at least a byte).
-    private mutating func fill() throws(NetError) {
-        if start > 0 {
-            buffer.removeSubrange(0..<start)
-            start = 0
+    /// One `recv` of what the socket has: false when it has nothing yet (`EAGAIN`). Throws when the
+    /// peer has closed or the socket failed.
+    mutating func fill() throws(NetError) -> Bool {
+        try makeRoom()
+        let room = buffer.count - end
+        let received = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + end, room, 0) }
+        if received > 0 {
+            end += received
+            return true
         }
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: Self.readBytes))
-        let received = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + old, Self.readBytes, 0) }
-        buffer.removeLast(Self.readBytes - max(0, received))
         if received == 0 { throw .closed }
-        if received < 0 {
-            if errno == EINTR { return }
-            throw .system("recv", errno)
+        if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return false }
+        throw .system("recv", errno)
+    }
+
+    private func frameLength() throws(NetError) -> Int {
+        let length = Int(UInt32(buffer[start]) | UInt32(buffer[start + 1]) << 8
+                         | UInt32(buffer[start + 2]) << 16 | UInt32(buffer[start + 3]) << 24)
+        guard length >= 1, length <= frameBytesMax else {
+            throw .protocolError("frame of \(length) bytes (1...\(frameBytesMax))")
+        }
+        return length
+    }
+
+    /// Moves a partial frame to the front, and grows the buffer when that frame is longer than it.
+    private mutating func makeRoom() throws(NetError) {
+        if start > 0 && buffer.count - end < Self.readBytes / 2 {
+            buffer.withUnsafeMutableBytes { bytes in
+                _ = memmove(bytes.baseAddress!, bytes.baseAddress! + start, end - start)
+            }
+            (start, end) = (0, end - start)
+        }
+        let needed = end - start >= 4 ? 4 + (try frameLength()) : 0
+        if needed > buffer.count - start {
+            buffer.append(contentsOf: repeatElement(0, count: needed - (buffer.count - start)))
         }
     }
 }

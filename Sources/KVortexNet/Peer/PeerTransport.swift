@@ -1,35 +1,48 @@
 import Synchronization
 
 /// Persistent TCP connections between nodes (DESIGN.md "Runtime"): one outgoing link per peer, on
-/// its own thread, and the peers' incoming connections read on threads of their own. Carries frames
-/// (`length u32 LE` then the body, as `WireFrame` writes them) and knows nothing of their content.
+/// its own thread (which a sender on an idle link bypasses: it writes the frame itself), and the
+/// peers' incoming connections read on the event loops. Carries frames (`length u32 LE` then the
+/// body, as `WireFrame` writes them) and knows nothing of their content.
 ///
-/// A node sends to a peer by its node ID, which is the peer's `host:port` peer address. Frames from a
-/// peer arrive on `receive(peerNodeID, frame)` from a reader thread; `connectionChanged` reports
-/// links going up and down. Nothing here blocks the caller of `send`: a full queue or a peer that
-/// could not be reached answers at once.
+/// A node sends to a peer by its peer address (`host:port`). Frames from a peer arrive on
+/// `receive(peerNodeID, frame)` on a loop thread; `connectionChanged` reports links going up and
+/// down. Nothing here blocks the caller of `send`: a full queue or a peer that could not be reached
+/// answers at once.
 ///
 /// With a cluster secret configured, both sides prove it in the handshake (`PeerAuthentication`)
 /// before any frame is delivered; `lastFailure(to:)` says why a peer was refused.
 public final class PeerTransport: Sendable {
     public let configuration: PeerTransportConfiguration
     public let counters = CounterArray(count: PeerCounter.allCases.count)
+    /// The loops incoming connections are read on: shared with the HTTP server, or the transport's own.
+    public let loops: EventLoopGroup
+    private let ownsLoops: Bool
     private let acceptor: PeerAcceptor
     private let links = Mutex<[String: PeerLink]>([:])
     private let connectionChanged: @Sendable (String, Bool) -> Void
 
-    public init(configuration: PeerTransportConfiguration,
+    /// With `loops` nil the transport runs one loop of its own; a shared group is started and
+    /// stopped by its owner (started before frames can be read, stopped after `stop`).
+    public init(configuration: PeerTransportConfiguration, loops: EventLoopGroup? = nil,
                 receive: @escaping @Sendable (String, [UInt8]) -> Void,
                 connectionChanged: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) throws(NetError) {
         self.configuration = configuration
         self.connectionChanged = connectionChanged
-        acceptor = try PeerAcceptor(configuration: configuration, counters: counters, receive: receive)
+        ownsLoops = loops == nil
+        if let loops {
+            self.loops = loops
+        } else {
+            self.loops = try EventLoopGroup(count: 1)
+        }
+        acceptor = try PeerAcceptor(configuration: configuration, counters: counters, loops: self.loops, receive: receive)
     }
 
     /// The port peers connect to (the configured one, or the one picked for port 0).
     public var port: Int { acceptor.port }
 
-    public func start() {
+    public func start() throws(NetError) {
+        if ownsLoops { try loops.start() }
         acceptor.start()
     }
 
@@ -55,6 +68,7 @@ public final class PeerTransport: Sendable {
             for link in links.values { link.stop() }
             links.removeAll()
         }
+        if ownsLoops { loops.stop() }
     }
 
     /// Why the link to `peer` last failed (a refused handshake says why), or nil when it has not

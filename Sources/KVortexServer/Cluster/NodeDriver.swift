@@ -5,12 +5,13 @@ import KVortexNet
 import Synchronization
 
 /// The real driver of a core `Node` (DESIGN.md "The shape"): client operations from the HTTP routes,
-/// peer frames from the `PeerTransport` and timers from a dispatch queue go in; sends, replies, timers
+/// peer frames from the `PeerTransport` and timers ticking on an event loop go in; sends, replies, timers
 /// and log lines come out and are performed here. The simulator drives the very same `Node`.
 ///
 /// One lock around the node: inputs are handled one at a time (the node is a value with no internal
 /// locking), effects are performed after the lock is released. Storage work inside `handle` is the
-/// bounded local call the design allows; nothing else blocks.
+/// bounded local call the design allows; with group commit it does not wait for the fsync: the
+/// input's effects wait instead (`DurabilityGate`). Nothing else blocks.
 ///
 /// Peers are reached by the peer address their gossip carries (`PeerRouting`), so node IDs need not be
 /// addresses. Seeds are addresses: until gossip reveals who answers there, this node sends its own
@@ -28,12 +29,12 @@ public final class NodeDriver: Sendable {
     public let transport: PeerTransport
     public let routing: PeerRouting
     private let node: NodeLock<Node>
+    /// In front of an engine with group commit: holds an input's effects until its writes are durable.
+    private let durability: DurabilityGate?
     private let waiters = Mutex<[RequestID: Waiter]>([:])
     private let nextRequest = Atomic<UInt64>(1)
     private let timers = DispatchQueue(label: "kvortex.node.timers")
     private let pendingTimers = Mutex(TimerQueue())
-    // DispatchSource timers are thread-safe; Dispatch just does not declare them Sendable.
-    nonisolated(unsafe) private let tick: DispatchSourceTimer
     private let clockMs: @Sendable () -> UInt64
     private let stopped = Atomic<Bool>(false)
     private let joined: Atomic<Bool>
@@ -47,30 +48,34 @@ public final class NodeDriver: Sendable {
     /// How often due timers are fired: a deadline or repair window ends up to this late.
     public static let timerTickMs = 5
 
-    /// Builds the node and its transport; `start` begins listening and ticking.
+    /// Builds the node and its transport, whose incoming connections are read on `loops` (the
+    /// HTTP server's, so replies complete on the loop that reads them) or on a loop of its own;
+    /// `start` begins listening and ticking.
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
-                seeds: [String], transport configuration: PeerTransportConfiguration,
+                seeds: [String], transport configuration: PeerTransportConfiguration, loops: EventLoopGroup? = nil,
                 randomSeed: UInt64, clockMs: @escaping @Sendable () -> UInt64) throws(NetError) {
         nodeID = settings.nodeID
         self.clockMs = clockMs
         let ring = Ring.initial(members: [RingMember(settings.nodeID)], partitioning: settings.partitioning,
                                 replicaCount: settings.replicaCount)
-        node = NodeLock(Node(settings: settings, epoch: epoch, storage: storage, hints: hints, placement: ring,
+        durability = storage.defersDurability ? DurabilityGate(base: storage) : nil
+        node = NodeLock(Node(settings: settings, epoch: epoch, storage: durability ?? storage, hints: hints, placement: ring,
                           seeds: [], randomSeed: randomSeed, nowMs: clockMs()))
         routing = PeerRouting(ownAddress: settings.peerAddress, seeds: seeds)
         joined = Atomic(seeds.isEmpty)
-        tick = DispatchSource.makeTimerSource(queue: timers)
         let inbox = DriverInbox()
-        transport = try PeerTransport(configuration: configuration, receive: { peer, frame in inbox.driver?.received(frame, from: peer) })
+        transport = try PeerTransport(configuration: configuration, loops: loops,
+                                      receive: { peer, frame in inbox.driver?.received(frame, from: peer) })
         inbox.driver = self
     }
 
-    public func start() {
-        transport.start()
-        tick.schedule(deadline: .now() + .milliseconds(Self.timerTickMs), repeating: .milliseconds(Self.timerTickMs),
-                      leeway: .milliseconds(1))
-        tick.setEventHandler { [weak self] in self?.fireDueTimers() }
-        tick.resume()
+    public func start() throws(NetError) {
+        try transport.start()
+        // Timers fire on an event loop, so what they send is gathered with the loop's other frames.
+        let loop = transport.loops.loops[0]
+        loop.execute { [weak self] in
+            loop.scheduleRepeating(everyMs: UInt64(Self.timerTickMs)) { [weak self] _ in self?.fireDueTimers() }
+        }
         perform(node.withLock { $0.start() })
         contactSeeds()
     }
@@ -79,7 +84,6 @@ public final class NodeDriver: Sendable {
     /// `overloaded` (503), so no caller waits for a reply that will never come.
     public func stop() {
         stopped.store(true, ordering: .relaxed)
-        tick.cancel()
         transport.stop()
         let orphans = waiters.withLock { waiters in
             defer { waiters.removeAll() }
@@ -182,27 +186,52 @@ public final class NodeDriver: Sendable {
     /// Timers run on the monotonic clock: a wall clock stepped back must not hold deadlines up.
     private static func monotonicMs() -> UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
 
+    /// Feeds every due timer under one hold of the node lock (most are deadlines of operations that
+    /// have long been answered, and cost a lookup each).
     private func fireDueTimers() {
-        let now = Self.monotonicMs()
-        for timer in pendingTimers.withLock({ $0.popDue(nowMs: now) }) { feed(.timer(timer)) }
+        let due = pendingTimers.withLock { $0.popDue(nowMs: Self.monotonicMs()) }
+        if !due.isEmpty { feed(due.map { .timer($0) }) }
     }
 
     private func feed(_ input: NodeInput) {
+        feed(CollectionOfOne(input))
+    }
+
+    private func feed(_ inputs: some Collection<NodeInput>) {
         guard !stopped.load(ordering: .relaxed) else { return }
         let now = clockMs()
-        let (effects, members) = node.withLock { node in (node.handle(input, nowMs: now), node.ring.members.count) }
+        let (effects, members, batch) = node.withLock { node in
+            var effects: [NodeEffect] = []
+            for input in inputs {
+                let more = node.handle(input, nowMs: now)
+                if effects.isEmpty { effects = more } else { effects += more }
+            }
+            return (effects, node.ring.members.count, durability?.takeBatch())
+        }
         ringSize.store(members, ordering: .relaxed)
-        perform(effects)
+        if let batch {
+            batch.seal(effects) { [weak self] effects in self?.perform(effects) }
+        } else {
+            perform(effects)
+        }
     }
 
     private func perform(_ effects: [NodeEffect]) {
+        // A write replicates one message to several replicas: encoded once (comparing is cheap, the
+        // messages share their object's storage).
+        var lastEncoded: (message: PeerMessage, frame: [UInt8])?
         for effect in effects {
             switch effect {
             case .send(let target, let message):
                 let address = routing.address(of: target)
-                let result: PeerSendResult = routing.isIsolated(target)
-                    ? .unreachable
-                    : transport.send(WireFrame.encode(message), to: address)
+                let result: PeerSendResult
+                if routing.isIsolated(target) {
+                    result = .unreachable
+                } else {
+                    let frame = lastEncoded.flatMap { $0.message == message ? $0.frame : nil } ?? WireFrame.encode(message)
+                    lastEncoded = (message, frame)
+                    result = transport.send(frame, to: address)
+                }
                 if result == .unreachable { logFailure(to: address) }
                 if result != .queued {
                     // Like a refused connection: the node learns at once, outside this call.
@@ -222,7 +251,7 @@ public final class NodeDriver: Sendable {
     }
 }
 
-/// Lets the transport's reader threads reach the driver created after it.
+/// Lets the transport's receiver (on the event loops) reach the driver created after it.
 private final class DriverInbox: @unchecked Sendable {
     weak var driver: NodeDriver?
 }

@@ -1,0 +1,63 @@
+import CEpoll
+import Glibc
+
+/// A peer's accepted connection after its handshake, read on an event loop: every readiness event
+/// takes one `recv` and hands each whole frame to the transport's receiver on the loop thread.
+/// Loop-confined, like an HTTP connection.
+final class PeerConnection: EventLoopHandler, @unchecked Sendable {
+    let fd: Int32
+    let peer: String
+    unowned let loop: EventLoop
+    private var reader: PeerFrameReader
+    private let counters: CounterArray
+    private let receive: @Sendable (String, [UInt8]) -> Void
+    /// Told once, when the connection closes (to forget it).
+    private let closed: @Sendable (PeerConnection) -> Void
+    private var isClosed = false
+
+    init(fd: Int32, peer: String, loop: EventLoop, frameBytesMax: Int, counters: CounterArray,
+         receive: @escaping @Sendable (String, [UInt8]) -> Void, closed: @escaping @Sendable (PeerConnection) -> Void) {
+        self.fd = fd
+        self.peer = peer
+        self.loop = loop
+        reader = PeerFrameReader(fd: fd, frameBytesMax: frameBytesMax)
+        self.counters = counters
+        self.receive = receive
+        self.closed = closed
+    }
+
+    /// Starts reading on the loop; called on the loop thread. Closes the socket if it cannot.
+    func register() {
+        do {
+            try loop.register(fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue, handler: self)
+        } catch {
+            close()
+        }
+    }
+
+    func handleEvents(_ events: UInt32) {
+        guard !isClosed else { return }
+        do throws(NetError) {
+            guard try reader.fill() else { return }
+            while let frame = try reader.take() {
+                counters.add(1, at: PeerCounter.framesReceived.rawValue)
+                counters.add(UInt64(frame.count), at: PeerCounter.bytesReceived.rawValue)
+                receive(peer, frame)
+            }
+        } catch .protocolError {
+            counters.add(1, at: PeerCounter.protocolErrors.rawValue)
+            close()
+        } catch {
+            close()  // the peer closed, or the socket failed
+        }
+    }
+
+    /// Stops reading and closes the socket; on the loop thread, once.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        closed(self)
+        loop.unregister(fd)
+        Glibc.close(fd)
+    }
+}
