@@ -42,6 +42,10 @@ import Testing
         try segment.flush()
         #expect(Self.fileBytes(segment.path) == 10_019)
         #expect(try segment.readAll() == Array(("directbufferedalso!" + String(repeating: "t", count: 10_000)).utf8))
+        _ = try append("end", buffered: true)
+        try segment.finishAppending()
+        #expect(Self.fileBytes(segment.path) == 10_022, "finishing writes what was buffered")
+        #expect(try segment.read(offset: 10_019, count: 3) == Array("end".utf8))
     }
 
     /// Under `batch` a write is acknowledged only once its record is in the file (and fsynced).

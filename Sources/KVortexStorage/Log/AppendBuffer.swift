@@ -4,17 +4,15 @@ import Glibc
 /// log segment's appends waiting for their group commit. Owned by one segment, used under its
 /// engine's lock (hence `@unchecked Sendable`).
 final class AppendBuffer: @unchecked Sendable {
-    private var base: UnsafeMutableRawPointer
-    private var capacity: Int
+    /// Nil until the first append, and after `release`: segments that are never appended to (those
+    /// recovery opens, closed ones) hold no memory.
+    private var base: UnsafeMutableRawPointer?
+    private var capacity = 0
     private(set) var count = 0
-
-    init(capacity: Int = 4 << 10) {
-        self.capacity = max(capacity, 1)
-        base = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: 16)
-    }
+    static let initialCapacity = 4 << 10
 
     deinit {
-        base.deallocate()
+        base?.deallocate()
     }
 
     var isEmpty: Bool { count == 0 }
@@ -24,7 +22,7 @@ final class AppendBuffer: @unchecked Sendable {
     /// Adds `byteCount` bytes that `fill` writes (it must write all of them).
     func append(byteCount: Int, _ fill: (UnsafeMutableRawPointer) -> Void) {
         if count + byteCount > capacity { grow(toAtLeast: count + byteCount) }
-        fill(base + count)
+        fill(base! + count)
         count += byteCount
     }
 
@@ -34,12 +32,22 @@ final class AppendBuffer: @unchecked Sendable {
         count = newCount
     }
 
+    /// Frees the memory of an empty buffer (a segment closed for appends).
+    func release() {
+        precondition(count == 0, "releasing a buffer holding \(count) bytes")
+        base?.deallocate()
+        base = nil
+        capacity = 0
+    }
+
     private func grow(toAtLeast needed: Int) {
-        var newCapacity = capacity
+        var newCapacity = max(capacity, Self.initialCapacity)
         while newCapacity < needed { newCapacity *= 2 }
         let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
-        grown.copyMemory(from: base, byteCount: count)
-        base.deallocate()
+        if let base {
+            grown.copyMemory(from: base, byteCount: count)
+            base.deallocate()
+        }
         base = grown
         capacity = newCapacity
     }

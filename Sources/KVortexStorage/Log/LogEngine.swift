@@ -184,7 +184,7 @@ public final class LogEngine: StorageEngine {
 
     private func rotate(_ state: inout State) throws(StorageError) {
         let closing = state.segments[state.activeID]!
-        try closing.flush()
+        try closing.finishAppending()
         try closing.sync()  // everything before the new segment is durable
         let next = state.activeID + 1
         state.segments[next] = try LogSegment(directory: configuration.directory, id: next, create: true)

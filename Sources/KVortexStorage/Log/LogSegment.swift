@@ -72,6 +72,12 @@ final class LogSegment: @unchecked Sendable {
         pending.removeLast()
     }
 
+    /// Writes what is buffered and frees the buffer: the segment takes no more appends (rotation).
+    func finishAppending() throws(StorageError) {
+        try flush()
+        pending.release()
+    }
+
     func read(offset: Int, count: Int) throws(StorageError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let fromFile = max(0, min(count, writtenSize - offset))
