@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import KVortexCore
 @testable import KVortexStorage
 import Testing
@@ -58,6 +59,23 @@ import Testing
             #expect(onDisk == engine.stats.diskBytes, "write \(index)")
         }
         try engine.close()
+    }
+
+    /// Every write's callback runs exactly once, in the order of the writes, and all have run when
+    /// `close` returns.
+    @Test func closeWaitsForEveryDurabilityCallback() throws {
+        let scratch = LogEngineTests.Scratch()
+        let engine = try scratch.engine(fsync: .batch)
+        let calls = Mutex<[Int]>([])
+        for index in 0..<500 {
+            try engine.modify(Array("k\(index % 50)".utf8), nowMs: 0, { $0 = Self.object("v\(index)") }) { error in
+                #expect(error == nil)
+                if index == 499 { usleep(50_000) }  // still running when close would return without waiting
+                calls.withLock { $0.append(index) }
+            }
+        }
+        try engine.close()
+        #expect(calls.withLock { $0 } == Array(0..<500))
     }
 
     @Test func recentObjectsStayWithinTheirBound() {
