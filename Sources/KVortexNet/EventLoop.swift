@@ -59,8 +59,15 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `task` on the loop thread soon; callable from any thread. From the loop thread itself the
     /// task runs after the events at hand, without waking the loop through its eventfd.
     public func execute(_ task: @escaping @Sendable () -> Void) {
-        tasks.withLock { $0.append(task) }
-        guard !inLoopThread else { return }
+        // Only a task that finds the queue empty wakes the loop: the loop takes the whole queue at
+        // once, so a task behind a waiting one runs with it (one eventfd write for a group commit's
+        // replies instead of one each). A non-empty queue was posted from another thread, which
+        // writes the eventfd, or from the loop thread, which looks again before it waits.
+        let wasEmpty = tasks.withLock { queue in
+            queue.append(task)
+            return queue.count == 1
+        }
+        guard wasEmpty, !inLoopThread else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }

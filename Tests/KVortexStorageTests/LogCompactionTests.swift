@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KVortexCore
 @testable import KVortexStorage
 import Synchronization
@@ -10,9 +11,11 @@ import Testing
     typealias Scratch = LogEngineTests.Scratch
     let writer = EngineConformance { fatalError("writes only") }
 
-    func engine(_ scratch: Scratch, segmentBytesMax: Int = 4 << 10, fsync: FsyncPolicy = .none) throws -> LogEngine {
+    func engine(_ scratch: Scratch, segmentBytesMax: Int = 4 << 10, fsync: FsyncPolicy = .none,
+                recentObjectBytesMax: Int = 32 << 20) throws -> LogEngine {
         try LogEngine(configuration: .init(directory: scratch.path, fsync: fsync, segmentBytesMax: segmentBytesMax,
-                                           reapGraceMs: LogEngineTests.graceMs, compactionDeadBytesMin: 0))
+                                           reapGraceMs: LogEngineTests.graceMs, compactionDeadBytesMin: 0,
+                                           recentObjectBytesMax: recentObjectBytesMax))
     }
 
     func contents(_ engine: LogEngine, keys: some Sequence<String>) throws -> [String: VersionedObject] {
@@ -128,6 +131,40 @@ import Testing
         try engine.close()
         let reopened = try self.engine(scratch, segmentBytesMax: 8 << 10)
         #expect(reopened.stats.keyCount == 100)
+    }
+
+    /// Compaction checks the checksums of the records it copies only: a damaged dead record is dropped
+    /// like any dead one, a damaged live record stops compaction (it must not be copied, nor dropped).
+    @Test(arguments: [false, true])
+    func aDamagedRecordStopsCompactionOnlyWhenLive(live: Bool) throws {
+        let scratch = Scratch()
+        let engine = try engine(scratch, recentObjectBytesMax: 0)  // every read from the segments
+        for round in 0..<3 {
+            for index in 0..<100 { _ = try writer.write(engine, "k\(index)", "round \(round) " + String(repeating: "x", count: 40)) }
+        }
+        let keys = (0..<100).map { "k\($0)" }
+        let before = try contents(engine, keys: keys)
+        let (path, offset, damagedKey): (String, Int, String?) = engine.state.withLock { state in
+            // A dead record: the first of the first segment (k0, overwritten since); or a live one in a closed segment.
+            guard live, let (key, location) = state.keydir.first(where: { $0.value.segment < state.activeID }) else {
+                return (state.segments[1]!.path, 20, nil)
+            }
+            return (state.segments[location.segment]!.path, location.offset + location.size - 1, String(decoding: key, as: UTF8.self))
+        }
+        let fd = open(path, O_RDWR)
+        var byte: UInt8 = 0
+        #expect(pread(fd, &byte, 1, off_t(offset)) == 1)
+        byte ^= 0xFF
+        #expect(pwrite(fd, &byte, 1, off_t(offset)) == 1)
+        close(fd)
+        if live {
+            #expect(throws: StorageError.self) { try engine.compact() }
+            #expect(FileManager.default.fileExists(atPath: path), "the damaged segment stays")
+        } else {
+            #expect(try engine.compact() != nil)
+        }
+        let intact = keys.filter { $0 != damagedKey }
+        #expect(try contents(engine, keys: intact) == before.filter { $0.key != damagedKey })
     }
 
     /// Random writes, removals, compactions and restarts against a model: the engine always holds

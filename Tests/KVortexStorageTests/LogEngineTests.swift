@@ -15,17 +15,32 @@ import Testing
             path = NSTemporaryDirectory() + "kvortex-log-\(UUID().uuidString)"
         }
         deinit { try? FileManager.default.removeItem(atPath: path) }
-        func engine(fsync: FsyncPolicy = .batch, segmentBytesMax: Int = 64 << 20) throws -> LogEngine {
-            try LogEngine(configuration: .init(directory: path, fsync: fsync, segmentBytesMax: segmentBytesMax, reapGraceMs: LogEngineTests.graceMs))
+        func engine(fsync: FsyncPolicy = .batch, segmentBytesMax: Int = 64 << 20, recentObjectBytesMax: Int = 32 << 20) throws -> LogEngine {
+            try LogEngine(configuration: .init(directory: path, fsync: fsync, segmentBytesMax: segmentBytesMax, reapGraceMs: LogEngineTests.graceMs,
+                                               recentObjectBytesMax: recentObjectBytesMax))
         }
         var segments: [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
         }
     }
 
-    func conformance() -> (EngineConformance, Scratch) {
+    /// The suite on an engine that keeps recent objects in memory, or (`recentObjectBytesMax` 0)
+    /// reads every object back from its segment.
+    func conformance(recentObjectBytesMax: Int = 32 << 20) -> (EngineConformance, Scratch) {
         let scratch = Scratch()
-        return (EngineConformance { try scratch.engine() }, scratch)
+        return (EngineConformance { try scratch.engine(recentObjectBytesMax: recentObjectBytesMax) }, scratch)
+    }
+
+    /// The cases that read stored objects, with every read going to the segment files.
+    @Test(arguments: 0..<4) func conformanceFromSegmentsOnly(suiteCase: Int) throws {
+        let (suite, scratch) = conformance(recentObjectBytesMax: 0)
+        switch suiteCase {
+        case 0: try suite.getPutRemove()
+        case 1: try suite.siblingsAndContexts()
+        case 2: try suite.mergeThroughUpdate()
+        default: try suite.reapingAfterGrace(graceMs: Self.graceMs)
+        }
+        _ = scratch
     }
 
     @Test func conformanceGetPutRemove() throws { let (suite, scratch) = conformance(); try suite.getPutRemove(); _ = scratch }

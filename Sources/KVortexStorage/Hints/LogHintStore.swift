@@ -61,7 +61,7 @@ public final class LogHintStore: HintStore {
     }
 
     deinit {
-        state.withLock { close($0.fd) }
+        _ = state.withLock { close($0.fd) }
     }
 
     /// Writes `hints` to a new log, renames it over `path`, and returns it open for appending.

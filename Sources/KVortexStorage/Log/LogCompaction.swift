@@ -73,10 +73,12 @@ extension LogEngine {
         var outputs: [Output] = []
         var current = Output(id: inputs[0].id)
         for input in inputs {
-            let bytes = try input.readAll()
+            let mapping = try input.mapped()
+            defer { withExtendedLifetime(mapping) {} }  // `bytes` points into it
+            let bytes = mapping.bytes
             report.segmentsRead += 1
             report.bytesRead += bytes.count
-            let records = Self.records(in: bytes)
+            let records = try Self.records(in: bytes, of: input)
             for batchStart in stride(from: 0, to: records.count, by: Self.scanBatchMax) {
                 let batch = records[batchStart..<min(records.count, batchStart + Self.scanBatchMax)]
                 let live = state.withLock { state in
@@ -84,6 +86,9 @@ extension LogEngine {
                 }
                 for (record, isLive) in zip(batch, live) {
                     guard isLive, record.kind != .remove else { report.recordsDropped += 1; continue }
+                    guard LogRecord.checksumMatches(bytes, at: record.offset) else {
+                        throw .corrupt("live record at \(input.path):\(record.offset) fails its checksum; compaction stopped")
+                    }
                     if !current.bytes.isEmpty && current.bytes.count + record.size > configuration.segmentBytesMax
                         && outputs.count + 1 < inputs.count {
                         report.bytesWritten += try writeTemporary(current)
@@ -120,17 +125,22 @@ extension LogEngine {
         let size: Int
     }
 
-    /// The whole records of a closed segment (recovery cut any torn tail; anything after a bad record
-    /// is not in the key directory, so it is dead either way).
-    private static func records(in bytes: [UInt8]) -> [ScannedRecord] {
-        bytes.withUnsafeBytes { raw in
-            var records: [ScannedRecord] = []
-            var offset = 0
-            while case .record(let kind, let key, _, let size) = LogRecord.parse(raw, at: offset) {
+    /// The records of a closed segment, by their frames only: most are dead, so only the live ones
+    /// copied are checked against their checksums. Recovery cut any torn tail, so the frames must
+    /// reach the end; when they do not, compaction stops rather than drop what lies beyond.
+    private static func records(in bytes: UnsafeRawBufferPointer, of segment: LogSegment) throws(StorageError) -> [ScannedRecord] {
+        var records: [ScannedRecord] = []
+        var offset = 0
+        while true {
+            switch LogRecord.parse(bytes, at: offset, verifyingChecksum: false) {
+            case .record(let kind, let key, _, let size):
                 records.append(ScannedRecord(kind: kind, key: key, offset: offset, size: size))
                 offset += size
+            case .end:
+                return records
+            case .torn(let reason):
+                throw .corrupt("\(segment.path) at \(offset): \(reason); compaction stopped")
             }
-            return records
         }
     }
 

@@ -19,14 +19,18 @@ public final class LogEngine: StorageEngine {
         public var reapGraceMs: UInt64
         /// `compactIfWorthwhile` waits for at least this many dead bytes (and half the closed bytes).
         public var compactionDeadBytesMin: Int
+        /// Memory for the decoded objects of the keys written last (`RecentObjects`); 0 turns it off.
+        public var recentObjectBytesMax: Int
 
         public init(directory: String, fsync: FsyncPolicy = .batch, segmentBytesMax: Int = 64 << 20,
-                    reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault, compactionDeadBytesMin: Int = 64 << 20) {
+                    reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault, compactionDeadBytesMin: Int = 64 << 20,
+                    recentObjectBytesMax: Int = 32 << 20) {
             self.directory = directory
             self.fsync = fsync
             self.segmentBytesMax = segmentBytesMax
             self.reapGraceMs = reapGraceMs
             self.compactionDeadBytesMin = compactionDeadBytesMin
+            self.recentObjectBytesMax = recentObjectBytesMax
         }
     }
 
@@ -40,6 +44,8 @@ public final class LogEngine: StorageEngine {
         var keydir: [[UInt8]: Location] = [:]
         /// Keys whose latest object holds a tombstone or a TTL: the only ones a sweep needs to read.
         var reapCandidates = ReapCandidates()
+        /// The latest objects of recently written keys (none until the engine sets its bound).
+        var recent = RecentObjects(bytesMax: 0)
         var segments: [UInt32: LogSegment] = [:]
         var activeID: UInt32 = 0
         /// Bytes appended since open, across segments: what group commit waits on.
@@ -67,12 +73,19 @@ public final class LogEngine: StorageEngine {
         let recovered = try LogRecovery.open(directory: configuration.directory)
         recoveredDroppedBytes = recovered.droppedBytes
         recoveredFromIndex = recovered.indexedSegments
-        state = Mutex(recovered.state)
+        var opened = recovered.state
+        opened.recent = RecentObjects(bytesMax: configuration.recentObjectBytesMax)
+        state = Mutex(opened)
         let reference = WeakReference<LogEngine>()
         syncer = configuration.fsync != .batch ? nil : SyncThread {
             guard let engine = reference.object else { return .success(.max) }
-            let (segment, covered) = engine.state.withLock { ($0.segments[$0.activeID]!, $0.position) }
             do throws(StorageError) {
+                // Buffered appends are written under the lock, the fsync runs outside it.
+                let (segment, covered) = try engine.state.withLock { state throws(StorageError) in
+                    let segment = state.segments[state.activeID]!
+                    try segment.flush()
+                    return (segment, state.position)
+                }
                 try segment.sync()
                 return .success(covered)
             } catch {
@@ -121,37 +134,39 @@ public final class LogEngine: StorageEngine {
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
                        whenDurable: @escaping @Sendable (StorageError?) -> Void) throws(StorageError) {
-        let appended: Result<UInt64?, StorageError> = state.withLock { state in
-            guard !state.closed else { return .failure(.closed) }
-            return Result { () throws(StorageError) in
-                var object = try Self.read(key, in: state)
-                let before = object
-                transform(&object)
-                guard object != before else { return nil }
-                try append(key: key, object: object, to: &state)
-                return state.position
-            }
+        let appended = try state.withLock { state throws(StorageError) -> UInt64? in
+            guard !state.closed else { throw .closed }
+            var object = try Self.read(key, in: state)
+            let before = object
+            transform(&object)
+            guard object != before else { return nil }
+            try append(key: key, object: object, to: &state, awaitsGroupCommit: syncer != nil)
+            return state.position
         }
-        guard let position = try appended.get(), let syncer else { return whenDurable(nil) }
+        guard let position = appended, let syncer else { return whenDurable(nil) }
         syncer.enqueue(position: position, whenDurable)
     }
 
     /// Appends a record and points the key directory at it. Called with the state locked.
-    func append(key: [UInt8], object: VersionedObject?, to state: inout State) throws(StorageError) {
+    /// `awaitsGroupCommit`: a caller waits for the sync thread, which writes the record with its group;
+    /// otherwise (removals by reaping) it is written at once, as nothing else would write it soon.
+    func append(key: [UInt8], object: VersionedObject?, to state: inout State, awaitsGroupCommit: Bool = false) throws(StorageError) {
         if state.segments[state.activeID]!.size >= configuration.segmentBytesMax { try rotate(&state) }
         let segment = state.segments[state.activeID]!
-        let record = LogRecord.encode(key: key, object: object)
-        let offset = try segment.append(record)
-        state.position += UInt64(record.count)
-        state.stats.diskBytes += record.count
-        let previous = state.keydir[key]
+        let objectBytes = object?.encodedByteCount ?? 0
+        let recordBytes = LogRecord.byteCount(key: key, objectBytes: objectBytes)
+        let offset = try segment.append(byteCount: recordBytes, buffered: awaitsGroupCommit) {
+            LogRecord.encode(key: key, object: object, objectBytes: objectBytes, to: $0)
+        }
+        state.position += UInt64(recordBytes)
+        state.stats.diskBytes += recordBytes
         Self.noteReapability(key, object, in: &state)
+        state.recent.set(key, object)
         if object != nil {
-            state.keydir[key] = Location(segment: segment.id, offset: offset, size: record.count)
+            let previous = state.keydir.updateValue(Location(segment: segment.id, offset: offset, size: recordBytes), forKey: key)
             if previous == nil { state.stats.keyCount += 1 }
-            state.stats.bytes += record.count - (previous?.size ?? 0)
-        } else if let previous {
-            state.keydir[key] = nil
+            state.stats.bytes += recordBytes - (previous?.size ?? 0)
+        } else if let previous = state.keydir.removeValue(forKey: key) {
             state.stats.keyCount -= 1
             state.stats.bytes -= previous.size
         }
@@ -168,7 +183,9 @@ public final class LogEngine: StorageEngine {
     }
 
     private func rotate(_ state: inout State) throws(StorageError) {
-        try state.segments[state.activeID]!.sync()  // everything before the new segment is durable
+        let closing = state.segments[state.activeID]!
+        try closing.finishAppending()
+        try closing.sync()  // everything before the new segment is durable
         let next = state.activeID + 1
         state.segments[next] = try LogSegment(directory: configuration.directory, id: next, create: true)
         state.activeID = next
@@ -176,6 +193,7 @@ public final class LogEngine: StorageEngine {
 
     /// The object of `key` from its latest record, or nil. Called with the state locked.
     static func read(_ key: [UInt8], in state: State) throws(StorageError) -> VersionedObject? {
+        if let recent = state.recent[key] { return recent }
         guard let location = state.keydir[key], let segment = state.segments[location.segment] else { return nil }
         let bytes = try segment.read(offset: location.offset, count: location.size)
         let decoded: Result<VersionedObject, StorageError> = bytes.withUnsafeBytes { raw in
@@ -193,11 +211,15 @@ public final class LogEngine: StorageEngine {
 
     public func close() throws(StorageError) {
         syncer?.stop()
-        let active: LogSegment? = state.withLock { state in
-            guard !state.closed else { return nil }
+        let active: Result<LogSegment?, StorageError> = state.withLock { state in
+            guard !state.closed else { return .success(nil) }
             state.closed = true
-            return state.segments[state.activeID]
+            let segment = state.segments[state.activeID]!
+            return Result { () throws(StorageError) in
+                try segment.flush()
+                return segment
+            }
         }
-        try active?.sync()
+        try active.get()?.sync()
     }
 }

@@ -18,6 +18,7 @@ struct ReapCandidates {
     }
 
     mutating func remove(_ key: [UInt8]) {
+        guard !members.isEmpty else { return }  // the usual case, without hashing the key
         members.remove(key)
     }
 

@@ -1,14 +1,19 @@
+import Dispatch
 import Glibc
 import KVortexCore
 
 /// The log engine's group commit without blocking callers: writers register a callback for the log
-/// position of their record; this thread fsyncs once for everything appended so far and calls every
-/// callback that fsync covered. Writes appended during an fsync share the next one.
+/// position of their record; this thread fsyncs once for everything appended so far and has every
+/// callback that fsync covered called, in order, on `replies`, while it goes on to the next fsync
+/// (the callbacks answer clients; the disk need not wait for that). Writes appended during an fsync
+/// share the next one.
 final class SyncThread: @unchecked Sendable {
     typealias Callback = @Sendable (StorageError?) -> Void
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var waiting: [(position: UInt64, callback: Callback)] = []
+    /// Runs the callbacks of each fsync, one group after the other.
+    private let replies = DispatchQueue(label: "kvortex.log.replies")
     private var stopping = false
     private var thread: pthread_t?
     /// Fsyncs the active segment; returns the log position it covered.
@@ -50,6 +55,7 @@ final class SyncThread: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
         if let thread { pthread_join(thread, nil) }
         thread = nil
+        replies.sync {}  // the last group's callbacks have run
     }
 
     private func run() {
@@ -63,19 +69,20 @@ final class SyncThread: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
             let result = sync()
             fsyncCount += 1
+            // Failure: every waiting write gets the error (none can be known durable).
+            let covered: UInt64 = if case .success(let position) = result { position } else { .max }
             pthread_mutex_lock(mutex)
-            var ready: [Callback] = []
-            switch result {
-            case .success(let covered):
-                ready = waiting.filter { $0.position <= covered }.map(\.callback)
-                waiting.removeAll { $0.position <= covered }
-            case .failure:
-                ready = waiting.map(\.callback)
-                waiting.removeAll()
+            var ready: [(position: UInt64, callback: Callback)] = []
+            swap(&ready, &waiting)  // the usual case: the fsync covered every waiting write
+            if ready.contains(where: { $0.position > covered }) {
+                waiting = ready.filter { $0.position > covered }
+                ready.removeAll { $0.position > covered }
             }
             pthread_mutex_unlock(mutex)
             let error: StorageError? = if case .failure(let failure) = result { failure } else { nil }
-            for callback in ready { callback(error) }
+            replies.async { [ready] in
+                for entry in ready { entry.callback(error) }
+            }
         }
     }
 }
