@@ -82,7 +82,7 @@ public final class KeyService: KeyOperations {
         }
     }
 
-    /// The write, answered through `completion` once it is durable (from the engine's sync thread), so
+    /// The write, answered through `completion` once it is durable (from the engine's reply queue), so
     /// no event loop waits for an fsync.
     public func write(_ key: [UInt8], payload: Sibling.Payload, contentType: String, options: RequestOptions,
                       completion: @escaping @Sendable (Result<WriteResult, KVError>) -> Void) {

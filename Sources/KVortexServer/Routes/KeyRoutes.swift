@@ -74,7 +74,7 @@ extension KVortexHTTPHandler {
     }
 
     /// A set or delete answered later: replicated (when the write quorum answers) or on an engine that
-    /// answers after a shared fsync (from its sync thread). The request is read now (its buffers live
+    /// answers after a shared fsync (from the engine's reply queue). The request is read now (its buffers live
     /// only during `handle`); no event loop waits for peers or the disk.
     func deferredWrite(_ request: HTTPRequest, route: Route, responder: HTTPDeferredResponder, startMicros: UInt64) -> HTTPReply {
         let input: (key: [UInt8], payload: Sibling.Payload, contentType: String, options: RequestOptions)
