@@ -34,7 +34,7 @@ public final class MemoryEngine: StorageEngine {
     private let keyCount = Atomic<Int>(0)
     private let evictions = Atomic<Int>(0)
     let reaped = Atomic<Int>(0)
-    private let closed = Atomic<Bool>(false)
+    let closed = Atomic<Bool>(false)
     let sweepCursor = Mutex<(shard: Int, entry: Int)>((0, 0))
     /// Eviction is serialised so concurrent writers do not evict twice for one overflow.
     private let evictionLock = Mutex(())
@@ -53,7 +53,7 @@ public final class MemoryEngine: StorageEngine {
 
     /// Shards take the top bits of the hash, as partitions do: a partition lies in exactly one shard
     /// when there are at least as many partitions as shards.
-    private func shardIndex(_ hash: UInt64) -> Int {
+    func shardIndex(_ hash: UInt64) -> Int {
         shards.count == 1 ? 0 : Int(hash >> shardShift)
     }
 
@@ -103,7 +103,7 @@ public final class MemoryEngine: StorageEngine {
     }
 
     /// Writes the transformed object back: insert, replace or remove.
-    private func store(_ object: VersionedObject?, key: UnsafeRawBufferPointer, hash: UInt64, entry: Int?,
+    func store(_ object: VersionedObject?, key: UnsafeRawBufferPointer, hash: UInt64, entry: Int?,
                        in shard: inout MemoryShard) {
         let before = shard.bytes
         switch (object, entry) {
@@ -142,7 +142,7 @@ public final class MemoryEngine: StorageEngine {
     }
 
     /// Evicts least-recently-used keys until the accounted bytes are within `memoryBytesMax`.
-    private func evictIfOverBound() {
+    func evictIfOverBound() {
         guard let bound = configuration.memoryBytesMax, accountedBytes.load(ordering: .relaxed) > bound else { return }
         evictionLock.withLock { _ in
             while accountedBytes.load(ordering: .relaxed) > bound {

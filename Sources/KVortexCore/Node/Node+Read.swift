@@ -99,12 +99,12 @@ extension Node {
         let mode = settings.conflictMode
         let siblingsMax = settings.siblingsMax
         do {
-            let outcome = try storage.update(key, nowMs: nowMs) { stored -> ApplyOutcome in
-                guard var current = stored else { stored = object; return ApplyOutcome() }
-                let outcome = current.merge(object, mode: mode, siblingsMax: siblingsMax)
-                stored = current
-                return outcome
-            }
+            // Planted bugs make objects no correct history reaches, where superseding is not merging.
+            let outcome = settings.plantedBugs.isEmpty
+                ? try storage.merge(key, incoming: object, nowMs: nowMs, mode: mode, siblingsMax: siblingsMax)
+                : try storage.update(key, nowMs: nowMs) {
+                    VersionedObject.merge(object, into: &$0, mode: mode, siblingsMax: siblingsMax)
+                }
             count(outcome)
             if isLeaving { handOffAgain(key) }
             return true

@@ -48,6 +48,12 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// type metadata at run time on every write (about 6 % of a SET's instructions in callgrind).
     func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError)
 
+    /// Merges `incoming` into the stored object of `key` under the key's lock (or stores it when the
+    /// key is absent) and returns what the merge reported. Engines without a cheaper way return
+    /// `mergeDefault(_:incoming:nowMs:mode:siblingsMax:)`, which goes through `modify`.
+    func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
+               siblingsMax: Int) throws(StorageError) -> ApplyOutcome
+
     /// Calls `body` for each key in `partition` under `partitioning`, with its object, until `body`
     /// returns false. Sees each key present for the whole call once; may or may not see keys changed
     /// during it. Used by handoff and anti-entropy.
@@ -83,6 +89,11 @@ extension StorageEngine {
     public var defersDurability: Bool { false }
 
     public func maintain() throws(StorageError) -> String? { nil }
+
+    public func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
+                      siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
+        try mergeDefault(key, incoming: incoming, nowMs: nowMs, mode: mode, siblingsMax: siblingsMax)
+    }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,
                        whenDurable: @escaping @Sendable (StorageError?) -> Void) throws(StorageError) {
