@@ -21,7 +21,7 @@ extension VersionedObject {
     }
 
     public func encode(into writer: inout ByteWriter) {
-        writer.writeRaw(encoded())
+        writer.writeInPlace(count: encodedByteCount) { encode(to: $0) }
     }
 
     /// The exact size of the encoding, so it can be written without growing a buffer.

@@ -43,4 +43,15 @@ public struct ByteWriter: Sendable {
     public mutating func writeRaw(_ data: some Collection<UInt8>) {
         bytes.append(contentsOf: data)
     }
+
+    /// Appends exactly `count` bytes that `body` writes at the pointer it is given and returns the
+    /// count of: an encoder that knows its size writes into the buffer, with no array of its own.
+    /// Leaves `slack` bytes of spare capacity after them, so what follows does not grow the buffer.
+    public mutating func writeInPlace(count: Int, slack: Int = 64, _ body: (UnsafeMutableRawPointer) -> Int) {
+        let start = bytes.count
+        if bytes.capacity < start + count { bytes.reserveCapacity(start + count + slack) }
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        let written = bytes.withUnsafeMutableBytes { body($0.baseAddress! + start) }
+        precondition(written == count, "wrote \(written) bytes in place of \(count)")
+    }
 }
