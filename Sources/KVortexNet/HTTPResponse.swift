@@ -17,26 +17,27 @@ public struct HTTPResponse: Sendable {
 
     public mutating func addHeader(_ name: StaticString, _ value: String) {
         appendName(name)
-        appendSanitized(value.utf8)
-        headerLines.append(contentsOf: [13, 10])
+        var value = value
+        value.withUTF8 { appendSanitized(UnsafeRawBufferPointer($0)) }
+        appendLineEnd()
     }
 
     public mutating func addHeader(_ name: StaticString, _ value: StaticString) {
         appendName(name)
         headerLines.append(contentsOf: UnsafeRawBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
-        headerLines.append(contentsOf: [13, 10])
+        appendLineEnd()
     }
 
     public mutating func addHeader(_ name: StaticString, _ value: Int) {
         appendName(name)
         HTTPResponse.appendDecimal(value, to: &headerLines)
-        headerLines.append(contentsOf: [13, 10])
+        appendLineEnd()
     }
 
     public mutating func addHeader(_ name: StaticString, bytes: UnsafeRawBufferPointer) {
         appendName(name)
         appendSanitized(bytes)
-        headerLines.append(contentsOf: [13, 10])
+        appendLineEnd()
     }
 
     /// `{"error": code, "message": message}` with the given status, Content-Type application/json.
@@ -56,8 +57,18 @@ public struct HTTPResponse: Sendable {
         headerLines.append(contentsOf: [58, 32])
     }
 
-    /// Header values never carry CR or LF (response splitting); they become spaces.
-    private mutating func appendSanitized(_ bytes: some Sequence<UInt8>) {
+    private mutating func appendLineEnd() {
+        headerLines.append(13)
+        headerLines.append(10)
+    }
+
+    /// Header values never carry CR or LF (response splitting); they become spaces. Values without
+    /// either (all but hostile ones) are appended in one copy.
+    private mutating func appendSanitized(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.contains(where: { $0 == 13 || $0 == 10 }) else {
+            headerLines.append(contentsOf: bytes)
+            return
+        }
         for byte in bytes { headerLines.append(byte == 13 || byte == 10 ? 32 : byte) }
     }
 

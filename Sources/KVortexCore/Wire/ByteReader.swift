@@ -49,7 +49,8 @@ public struct ByteReader {
     public mutating func readRaw(count: Int) throws(DecodeError) -> [UInt8] {
         try need(count)
         defer { offset += count }
-        return Array(bytes[offset..<offset + count])
+        // Through a buffer pointer: one memcpy, where an array slice takes the generic copy loop.
+        return bytes.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)])) }
     }
 
     public func peekByte() -> UInt8? {
