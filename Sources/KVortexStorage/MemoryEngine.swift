@@ -169,16 +169,15 @@ public final class MemoryEngine: StorageEngine {
 
     /// Copies up to `scanBatchMax` entries of a shard, from entry index `start`, that pass `filter`;
     /// returns them and where to resume (nil when the shard is done).
-    func copyBatch(shard index: Int, from start: Int, filter: ([UInt8]) -> Bool)
+    func copyBatch(shard index: Int, from start: Int, filter: (UnsafeRawBufferPointer) -> Bool)
         -> ([([UInt8], VersionedObject)], resume: Int?)
     {
         shards[index].mutex.withLock { shard in
             var batch: [([UInt8], VersionedObject)] = []
             var position = start
             while position < shard.entries.count && batch.count < Self.scanBatchMax {
-                if let block = shard.entries[position].block {
-                    let key = Array(block.key)
-                    if filter(key), let object = Self.decode(block) { batch.append((key, object)) }
+                if let block = shard.entries[position].block, filter(block.key), let object = Self.decode(block) {
+                    batch.append((Array(block.key), object))
                 }
                 position += 1
             }
