@@ -61,6 +61,8 @@ final class Simulator {
     var metrics = RunMetrics()
     /// Counters of node incarnations that have crashed, so restarts do not lose the figures.
     var retiredCounters: [NodeCounters] = []
+    /// Emptied effect arrays for `feed` to reuse.
+    private var spareEffects: [[NodeEffect]] = []
     static let epochBaseMs: UInt64 = 1_764_000_000_000
 
     init(scenario: Scenario, seed: UInt64) {
@@ -162,9 +164,14 @@ final class Simulator {
     func feed(_ index: Int, _ input: NodeInput) {
         guard nodes[index].isUp else { return }
         let now = localNow(index)
+        // Performing effects can feed a node again (a read before a write), so the emptied effect
+        // arrays wait on a stack rather than in one field: each level reuses one without allocating.
+        var effects = spareEffects.popLast() ?? []
         // Mutated in place: copying the node out and back would copy its tables on every input.
-        let effects = nodes[index].node!.handle(input, nowMs: now)
+        nodes[index].node!.handle(input, nowMs: now, into: &effects)
         perform(effects, from: index)
+        effects.removeAll(keepingCapacity: true)
+        spareEffects.append(effects)
     }
 
     func perform(_ effects: [NodeEffect], from index: Int) {
