@@ -15,7 +15,7 @@ extension Node {
     /// Gossips this node's view to `fanout` peers (`gossipFanout` unless said) drawn with the node's
     /// seeded generator; leaving members are not gossiped to.
     mutating func gossip(fanout: Int? = nil, into effects: inout [NodeEffect]) {
-        var peers = membership.members.filter { $0 != nodeID && membership.state(of: $0) != .leaving }
+        var peers = membership.gossipTargets
         guard !peers.isEmpty else { return }
         random.shuffle(&peers)
         let digests = membership.gossip()

@@ -34,7 +34,9 @@ extension Node {
 
     /// Healthy primaries; under a sloppy quorum, healthy stand-ins take the place of the others.
     func readTargets(partition: Int, primaries: [NodeID], sloppy: Bool) -> [ReplicaTarget] {
-        var targets = primaries.filter { membership.isHealthy($0) }.map { ReplicaTarget(node: $0) }
+        var targets: [ReplicaTarget] = []
+        targets.reserveCapacity(primaries.count)
+        for primary in primaries where membership.isHealthy(primary) { targets.append(ReplicaTarget(node: primary)) }
         guard sloppy, targets.count < primaries.count else { return targets }
         var standIns = placement.fallbacks(ofPartition: partition).filter { membership.isHealthy($0) }.makeIterator()
         for primary in primaries where !membership.isHealthy(primary) {
