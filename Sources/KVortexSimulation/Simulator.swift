@@ -8,11 +8,20 @@ import KVortexCore
 final class Simulator {
     /// A message in flight, boxed: events are copied into and out of the queue, and an event carrying
     /// a message inline is large and copied field by field (most of the queue's cost was that).
+    ///
+    /// One event holds an envelope (a duplicated message gets its own), and it takes the message out
+    /// when it runs: moved, not copied, so the fields of a message are not retained and released again.
     final class Envelope {
-        let message: PeerMessage
+        private var message: PeerMessage?
 
-        init(_ message: PeerMessage) {
+        init(_ message: consuming PeerMessage) {
             self.message = message
+        }
+
+        /// The message; an envelope is opened once.
+        func open() -> PeerMessage {
+            guard let message = message.take() else { preconditionFailure("an envelope opened twice") }
+            return message
         }
     }
 
@@ -44,7 +53,7 @@ final class Simulator {
     var random: SplitMix64
     var nowMs: UInt64 = 0
     var queue = EventQueue<Event>()
-    var network: SimulatedNetwork
+    let network: SimulatedNetwork
     var nodes: [SimulatedNode] = []
     let nodeIDs: [NodeID]
     let indexOf: [NodeID: Int]
@@ -101,10 +110,10 @@ final class Simulator {
         case .deliver(let from, let to, let envelope):
             guard nodes[to].isUp else { return }
             metrics.messagesDelivered += 1
-            feed(to, .peer(from: nodeIDs[from], envelope.message))
+            feed(to, .peer(from: nodeIDs[from], envelope.open()))
         case .undeliverable(let sender, let incarnation, let target, let envelope):
             guard nodes[sender].isUp, nodes[sender].incarnation == incarnation else { return }
-            feed(sender, .undeliverable(to: nodeIDs[target], envelope.message))
+            feed(sender, .undeliverable(to: nodeIDs[target], envelope.open()))
         case .timer(let node, let incarnation, let timer):
             guard nodes[node].isUp, nodes[node].incarnation == incarnation else { return }
             feed(node, .timer(timer))
@@ -149,7 +158,8 @@ final class Simulator {
                         seeds: nodeIDs.filter { $0 != nodeIDs[index] }, randomSeed: random.next(), nowMs: localNow(index))
         nodes[index].node = node
         nodes[index].isUp = true
-        perform(node.start(), from: index)
+        var effects = node.start()
+        perform(&effects, from: index)
     }
 
     func crash(_ index: Int) {
@@ -169,13 +179,16 @@ final class Simulator {
         var effects = spareEffects.popLast() ?? []
         // Mutated in place: copying the node out and back would copy its tables on every input.
         nodes[index].node!.handle(input, nowMs: now, into: &effects)
-        perform(effects, from: index)
-        effects.removeAll(keepingCapacity: true)
+        perform(&effects, from: index)
         spareEffects.append(effects)
     }
 
-    func perform(_ effects: [NodeEffect], from index: Int) {
-        for effect in effects {
+    /// Performs `effects` in order and leaves the array empty, keeping its capacity. Each effect is
+    /// moved out (the array reversed once, then popped), not copied: a copied message cost a retain
+    /// and a release of each of its fields.
+    func perform(_ effects: inout [NodeEffect], from index: Int) {
+        effects.reverse()
+        while let effect = effects.popLast() {
             switch effect {
             case .send(let target, let message):
                 send(message, from: index, to: target)
@@ -191,19 +204,22 @@ final class Simulator {
         }
     }
 
-    private func send(_ message: PeerMessage, from: Int, to target: NodeID) {
+    private func send(_ message: consuming PeerMessage, from: Int, to target: NodeID) {
         metrics.messagesSent += 1
         guard let to = nodeIDs.firstIndex(of: target) else { return }
-        let envelope = Envelope(message)
         if !nodes[to].isUp || network.isCut(from: from, to: to) {
             // Like a refused or reset TCP connection: the sender learns soon.
-            queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: to, envelope))
+            queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: to,
+                                                         Envelope(message)))
             return
         }
         if network.lossRate > 0 && random.unit() < network.lossRate { metrics.messagesLost += 1; return }
-        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, envelope))
-        if network.duplicateRate > 0 && random.unit() < network.duplicateRate {
-            queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, envelope))
+        let latencyMs = network.latency(&random)
+        guard network.duplicateRate > 0 && random.unit() < network.duplicateRate else {
+            queue.schedule(at: nowMs + latencyMs, .deliver(from: from, to: to, Envelope(message)))
+            return
         }
+        queue.schedule(at: nowMs + latencyMs, .deliver(from: from, to: to, Envelope(copy message)))
+        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, Envelope(message)))
     }
 }
