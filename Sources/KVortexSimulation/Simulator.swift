@@ -96,8 +96,8 @@ final class Simulator {
         queue.schedule(at: scenario.durationMs + scenario.settleMs / 2, .readPass)
         queue.schedule(at: scenario.durationMs + scenario.settleMs, .stop)
         queue.schedule(at: 0, .sample)
-        while let (time, event) = queue.pop() {
-            nowMs = time
+        while let event = queue.pop() {
+            nowMs = queue.nowMs
             if case .stop = event { break }
             handle(event)
             metrics.eventsProcessed += 1
