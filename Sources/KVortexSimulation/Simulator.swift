@@ -110,7 +110,7 @@ final class Simulator {
         case .deliver(let from, let to, let envelope):
             guard nodes[to].isUp else { return }
             metrics.messagesDelivered += 1
-            feed(to, .peer(from: nodeIDs[from], envelope.open()))
+            deliver(envelope.open(), from: from, to: to)
         case .undeliverable(let sender, let incarnation, let target, let envelope):
             guard nodes[sender].isUp, nodes[sender].incarnation == incarnation else { return }
             feed(sender, .undeliverable(to: nodeIDs[target], envelope.open()))
@@ -172,13 +172,23 @@ final class Simulator {
 
     /// Hands one input to a node and performs its effects.
     func feed(_ index: Int, _ input: NodeInput) {
+        step(index) { node, nowMs, effects in node.handle(input, nowMs: nowMs, into: &effects) }
+    }
+
+    /// Hands one message to a node and performs its effects (`feed` of `.peer`, without the input).
+    private func deliver(_ message: PeerMessage, from: Int, to index: Int) {
+        step(index) { node, nowMs, effects in node.receive(message, from: nodeIDs[from], nowMs: nowMs, into: &effects) }
+    }
+
+    /// Lets `body` advance node `index` if it is up, at its local time, then performs the effects.
+    private func step(_ index: Int, _ body: (inout Node, UInt64, inout [NodeEffect]) -> Void) {
         guard nodes[index].isUp else { return }
         let now = localNow(index)
         // Performing effects can feed a node again (a read before a write), so the emptied effect
         // arrays wait on a stack rather than in one field: each level reuses one without allocating.
         var effects = spareEffects.popLast() ?? []
         // Mutated in place: copying the node out and back would copy its tables on every input.
-        nodes[index].node!.handle(input, nowMs: now, into: &effects)
+        body(&nodes[index].node!, now, &effects)
         perform(&effects, from: index)
         spareEffects.append(effects)
     }
@@ -189,7 +199,7 @@ final class Simulator {
     func perform(_ effects: inout [NodeEffect], from index: Int) {
         effects.reverse()
         while let effect = effects.popLast() {
-            switch effect {
+            switch consume effect {
             case .send(let target, let message):
                 send(message, from: index, to: target)
             case .replyRead(let request, let result):
