@@ -194,11 +194,12 @@ final class Simulator {
     }
 
     /// Performs `effects` in order and leaves the array empty, keeping its capacity. Each effect is
-    /// moved out (the array reversed once, then popped), not copied: a copied message cost a retain
-    /// and a release of each of its fields.
+    /// moved out (swapped with a placeholder that owns nothing), not copied: a copied message cost a
+    /// retain and a release of each of its fields.
     func perform(_ effects: inout [NodeEffect], from index: Int) {
-        effects.reverse()
-        while let effect = effects.popLast() {
+        for position in effects.indices {
+            var effect = NodeEffect.log("")
+            swap(&effect, &effects[position])
             switch consume effect {
             case .send(let target, let message):
                 send(message, from: index, to: target)
@@ -212,6 +213,7 @@ final class Simulator {
                 metrics.logLines += 1
             }
         }
+        effects.removeAll(keepingCapacity: true)
     }
 
     private func send(_ message: consuming PeerMessage, from: Int, to target: NodeID) {

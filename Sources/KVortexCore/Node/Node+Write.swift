@@ -88,6 +88,7 @@ extension Node {
     /// left without a stand-in (this node keeps their hints itself).
     func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: [NodeID]) {
         var remote: [ReplicaTarget] = []
+        remote.reserveCapacity(primaries.count)
         var keptLocally: [NodeID] = []
         // Computed only when a primary needs a stand-in: the walk is the costly part of placement.
         var standIns: IndexingIterator<[NodeID]>?
