@@ -2,14 +2,23 @@ import Foundation
 import KVortexCore
 
 /// The simulated network: latency, loss and duplication drawn from the run's generator, and cut links.
-struct SimulatedNetwork {
+///
+/// A class: the simulator asks it about every message, and as a struct in a class's property it was
+/// copied (its set of cut links retained and released) on each question.
+final class SimulatedNetwork {
+    /// A directed link between two nodes, by index.
+    private struct Link: Hashable {
+        let from: Int
+        let to: Int
+    }
+
     var latencyMinMs: UInt64
     var latencyMaxMs: UInt64
     var lossRate: Double
     var duplicateRate: Double
     let lognormal: (median: Double, sigma: Double)?
-    /// Directed links that drop every message: (from, to) node indices.
-    private(set) var cut: Set<[Int]> = []
+    /// Directed links that drop every message.
+    private var cut: Set<Link> = []
 
     init(_ settings: Scenario.Network) {
         latencyMinMs = settings.latencyMinMs
@@ -19,22 +28,22 @@ struct SimulatedNetwork {
         lognormal = settings.latency == "lognormal" ? (settings.latencyMedianMs, settings.latencySigma) : nil
     }
 
-    func isCut(from: Int, to: Int) -> Bool { cut.contains([from, to]) }
+    func isCut(from: Int, to: Int) -> Bool { !cut.isEmpty && cut.contains(Link(from: from, to: to)) }
 
     /// Cuts every link between different groups, both ways.
-    mutating func partition(_ groups: [[Int]]) {
+    func partition(_ groups: [[Int]]) {
         for (index, group) in groups.enumerated() {
             for other in groups[(index + 1)...] {
-                for a in group { for b in other { cut.insert([a, b]); cut.insert([b, a]) } }
+                for a in group { for b in other { cut.insert(Link(from: a, to: b)); cut.insert(Link(from: b, to: a)) } }
             }
         }
     }
 
-    mutating func cutOneWay(from: [Int], to: [Int]) {
-        for a in from { for b in to { cut.insert([a, b]) } }
+    func cutOneWay(from: [Int], to: [Int]) {
+        for a in from { for b in to { cut.insert(Link(from: a, to: b)) } }
     }
 
-    mutating func heal() {
+    func heal() {
         cut.removeAll()
     }
 

@@ -8,11 +8,20 @@ import KVortexCore
 final class Simulator {
     /// A message in flight, boxed: events are copied into and out of the queue, and an event carrying
     /// a message inline is large and copied field by field (most of the queue's cost was that).
+    ///
+    /// One event holds an envelope (a duplicated message gets its own), and it takes the message out
+    /// when it runs: moved, not copied, so the fields of a message are not retained and released again.
     final class Envelope {
-        let message: PeerMessage
+        private var message: PeerMessage?
 
-        init(_ message: PeerMessage) {
+        init(_ message: consuming PeerMessage) {
             self.message = message
+        }
+
+        /// The message; an envelope is opened once.
+        func open() -> PeerMessage {
+            guard let message = message.take() else { preconditionFailure("an envelope opened twice") }
+            return message
         }
     }
 
@@ -44,7 +53,7 @@ final class Simulator {
     var random: SplitMix64
     var nowMs: UInt64 = 0
     var queue = EventQueue<Event>()
-    var network: SimulatedNetwork
+    let network: SimulatedNetwork
     var nodes: [SimulatedNode] = []
     let nodeIDs: [NodeID]
     let indexOf: [NodeID: Int]
@@ -61,6 +70,8 @@ final class Simulator {
     var metrics = RunMetrics()
     /// Counters of node incarnations that have crashed, so restarts do not lose the figures.
     var retiredCounters: [NodeCounters] = []
+    /// Emptied effect arrays for `feed` to reuse.
+    private var spareEffects: [[NodeEffect]] = []
     static let epochBaseMs: UInt64 = 1_764_000_000_000
 
     init(scenario: Scenario, seed: UInt64) {
@@ -85,8 +96,8 @@ final class Simulator {
         queue.schedule(at: scenario.durationMs + scenario.settleMs / 2, .readPass)
         queue.schedule(at: scenario.durationMs + scenario.settleMs, .stop)
         queue.schedule(at: 0, .sample)
-        while let (time, event) = queue.pop() {
-            nowMs = time
+        while let event = queue.pop() {
+            nowMs = queue.nowMs
             if case .stop = event { break }
             handle(event)
             metrics.eventsProcessed += 1
@@ -99,10 +110,10 @@ final class Simulator {
         case .deliver(let from, let to, let envelope):
             guard nodes[to].isUp else { return }
             metrics.messagesDelivered += 1
-            feed(to, .peer(from: nodeIDs[from], envelope.message))
+            deliver(envelope.open(), from: from, to: to)
         case .undeliverable(let sender, let incarnation, let target, let envelope):
             guard nodes[sender].isUp, nodes[sender].incarnation == incarnation else { return }
-            feed(sender, .undeliverable(to: nodeIDs[target], envelope.message))
+            feed(sender, .undeliverable(to: nodeIDs[target], envelope.open()))
         case .timer(let node, let incarnation, let timer):
             guard nodes[node].isUp, nodes[node].incarnation == incarnation else { return }
             feed(node, .timer(timer))
@@ -147,7 +158,8 @@ final class Simulator {
                         seeds: nodeIDs.filter { $0 != nodeIDs[index] }, randomSeed: random.next(), nowMs: localNow(index))
         nodes[index].node = node
         nodes[index].isUp = true
-        perform(node.start(), from: index)
+        var effects = node.start()
+        perform(&effects, from: index)
     }
 
     func crash(_ index: Int) {
@@ -160,16 +172,35 @@ final class Simulator {
 
     /// Hands one input to a node and performs its effects.
     func feed(_ index: Int, _ input: NodeInput) {
-        guard nodes[index].isUp else { return }
-        let now = localNow(index)
-        // Mutated in place: copying the node out and back would copy its tables on every input.
-        let effects = nodes[index].node!.handle(input, nowMs: now)
-        perform(effects, from: index)
+        step(index) { node, nowMs, effects in node.handle(input, nowMs: nowMs, into: &effects) }
     }
 
-    func perform(_ effects: [NodeEffect], from index: Int) {
-        for effect in effects {
-            switch effect {
+    /// Hands one message to a node and performs its effects (`feed` of `.peer`, without the input).
+    private func deliver(_ message: PeerMessage, from: Int, to index: Int) {
+        step(index) { node, nowMs, effects in node.receive(message, from: nodeIDs[from], nowMs: nowMs, into: &effects) }
+    }
+
+    /// Lets `body` advance node `index` if it is up, at its local time, then performs the effects.
+    private func step(_ index: Int, _ body: (inout Node, UInt64, inout [NodeEffect]) -> Void) {
+        guard nodes[index].isUp else { return }
+        let now = localNow(index)
+        // Performing effects can feed a node again (a read before a write), so the emptied effect
+        // arrays wait on a stack rather than in one field: each level reuses one without allocating.
+        var effects = spareEffects.popLast() ?? []
+        // Mutated in place: copying the node out and back would copy its tables on every input.
+        body(&nodes[index].node!, now, &effects)
+        perform(&effects, from: index)
+        spareEffects.append(effects)
+    }
+
+    /// Performs `effects` in order and leaves the array empty, keeping its capacity. Each effect is
+    /// moved out (swapped with a placeholder that owns nothing), not copied: a copied message cost a
+    /// retain and a release of each of its fields.
+    func perform(_ effects: inout [NodeEffect], from index: Int) {
+        for position in effects.indices {
+            var effect = NodeEffect.log("")
+            swap(&effect, &effects[position])
+            switch consume effect {
             case .send(let target, let message):
                 send(message, from: index, to: target)
             case .replyRead(let request, let result):
@@ -182,21 +213,25 @@ final class Simulator {
                 metrics.logLines += 1
             }
         }
+        effects.removeAll(keepingCapacity: true)
     }
 
-    private func send(_ message: PeerMessage, from: Int, to target: NodeID) {
+    private func send(_ message: consuming PeerMessage, from: Int, to target: NodeID) {
         metrics.messagesSent += 1
         guard let to = nodeIDs.firstIndex(of: target) else { return }
-        let envelope = Envelope(message)
         if !nodes[to].isUp || network.isCut(from: from, to: to) {
             // Like a refused or reset TCP connection: the sender learns soon.
-            queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: to, envelope))
+            queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: to,
+                                                         Envelope(message)))
             return
         }
         if network.lossRate > 0 && random.unit() < network.lossRate { metrics.messagesLost += 1; return }
-        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, envelope))
-        if network.duplicateRate > 0 && random.unit() < network.duplicateRate {
-            queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, envelope))
+        let latencyMs = network.latency(&random)
+        guard network.duplicateRate > 0 && random.unit() < network.duplicateRate else {
+            queue.schedule(at: nowMs + latencyMs, .deliver(from: from, to: to, Envelope(message)))
+            return
         }
+        queue.schedule(at: nowMs + latencyMs, .deliver(from: from, to: to, Envelope(copy message)))
+        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, Envelope(message)))
     }
 }

@@ -50,7 +50,7 @@ public struct GetCoordinator: Sendable {
     public init(requestID: RequestID, key: [UInt8], targets: [ReplicaTarget], readQuorum: Int,
                 mode: ConflictMode, siblingsMax: Int) {
         precondition(!targets.isEmpty, "a read needs at least one target")
-        precondition(Set(targets.map(\.node)).count == targets.count, "targets repeat a node: \(targets)")
+        precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         self.requestID = requestID
         self.key = key
         self.targets = targets

@@ -40,7 +40,7 @@ public struct PutCoordinator: Sendable {
     public init(requestID: RequestID, key: [UInt8], object: VersionedObject, dot: Dot? = nil, targets: [ReplicaTarget],
                 writeQuorum: Int, sloppy: Bool, localIsPrimary: Bool) {
         self.dot = dot
-        precondition(Set(targets.map(\.node)).count == targets.count, "targets repeat a node: \(targets)")
+        precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         self.requestID = requestID
         self.key = key
         self.object = object

@@ -44,3 +44,14 @@ public struct ReplicaTarget: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { hintFor.map { "\(node)(for \($0))" } ?? node.description }
 }
+
+extension [ReplicaTarget] {
+    /// True when no node appears twice. Compared pairwise, not through a `Set`: a list is N long,
+    /// and building a set for this precondition on every operation cost 2 % of the simulator's time.
+    var nodesAreDistinct: Bool {
+        for index in indices.dropFirst() where self[..<index].contains(where: { $0.node == self[index].node }) {
+            return false
+        }
+        return true
+    }
+}

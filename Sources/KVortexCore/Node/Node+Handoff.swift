@@ -1,55 +1,53 @@
 /// The heartbeat: membership gossip, failure detection and hinted handoff (DESIGN.md "Membership and failure").
+/// Each step appends its effects to `effects`.
 extension Node {
-    mutating func heartbeat(nowMs: UInt64) -> [NodeEffect] {
+    mutating func heartbeat(nowMs: UInt64, into effects: inout [NodeEffect]) {
         membership.beat()
         // Members stop gossiping to a leaving node, so silence says nothing of them any more: while
         // leaving, only a failed delivery marks a member down (its transfers wait for it then).
-        var effects = isLeaving ? [] : membershipChanged(membership.evaluate(nowMs: nowMs))
-        effects += gossip()
-        effects += deliverHints()
-        effects += pumpTransfers(nowMs: nowMs)
+        if !isLeaving { membershipChanged(membership.evaluate(nowMs: nowMs), into: &effects) }
+        gossip(into: &effects)
+        deliverHints(into: &effects)
+        pumpTransfers(nowMs: nowMs, into: &effects)
         effects.append(.startTimer(.heartbeat, afterMs: settings.failureDetector.heartbeatIntervalMs))
-        return effects
     }
 
     /// Gossips this node's view to `fanout` peers (`gossipFanout` unless said) drawn with the node's
     /// seeded generator; leaving members are not gossiped to.
-    mutating func gossip(fanout: Int? = nil) -> [NodeEffect] {
-        var peers = membership.members.filter { $0 != nodeID && membership.state(of: $0) != .leaving }
-        guard !peers.isEmpty else { return [] }
+    mutating func gossip(fanout: Int? = nil, into effects: inout [NodeEffect]) {
+        var peers = membership.gossipTargets
+        guard !peers.isEmpty else { return }
         random.shuffle(&peers)
         let digests = membership.gossip()
-        return peers.prefix(fanout ?? settings.gossipFanout).map { .send(to: $0, .gossip(digests)) }
+        for peer in peers.prefix(fanout ?? settings.gossipFanout) { effects.append(.send(to: peer, .gossip(digests))) }
     }
 
     /// Sends pending hints to every healthy target with none in flight, a bounded batch each. Called
     /// every heartbeat; a target that acknowledges a whole batch gets the next one at once
     /// (`hintAcknowledged`), so a backlog drains at the speed of the round trip, not of the heartbeat.
-    mutating func deliverHints() -> [NodeEffect] {
-        var effects: [NodeEffect] = []
+    mutating func deliverHints(into effects: inout [NodeEffect]) {
         for target in hints.targets() where membership.isHealthy(target) && target != nodeID && hintBatchesInFlight[target] == nil {
-            effects += deliverHintBatch(to: target)
+            deliverHintBatch(to: target, into: &effects)
         }
-        return effects
     }
 
-    private mutating func deliverHintBatch(to target: NodeID) -> [NodeEffect] {
-        var effects: [NodeEffect] = []
+    private mutating func deliverHintBatch(to target: NodeID, into effects: inout [NodeEffect]) {
+        var sent = 0
         for hint in hints.pending(for: target, limit: settings.hintDeliveryBatchMax) {
             let operation = allocateOperationID()
             operations.insert(.hintDelivery(target: target, key: hint.key, sequence: hint.sequence), at: operation)
             effects.append(.send(to: target, .hintDelivery(operation, key: hint.key, object: hint.object)))
             effects.append(.startTimer(.deadline(operation), afterMs: settings.peerRequestTimeoutMs))
+            sent += 1
         }
-        if !effects.isEmpty { hintBatchesInFlight[target] = effects.count / 2 }
-        return effects
+        if sent > 0 { hintBatchesInFlight[target] = sent }
     }
 
-    mutating func hintAcknowledged(_ operation: OperationID) -> [NodeEffect] {
-        guard case .hintDelivery(let target, let key, let sequence) = operations[operation] else { return [] }
+    mutating func hintAcknowledged(_ operation: OperationID, into effects: inout [NodeEffect]) {
+        guard case .hintDelivery(let target, let key, let sequence) = operations[operation] else { return }
         if hints.acknowledge(target: target, key: key, sequence: sequence) { counters.hintsDelivered += 1 }
-        guard endHintDelivery(operation), membership.isHealthy(target) else { return [] }
-        return deliverHintBatch(to: target)
+        guard endHintDelivery(operation), membership.isHealthy(target) else { return }
+        deliverHintBatch(to: target, into: &effects)
     }
 
     /// Forgets a hint delivery (acknowledged, failed or timed out). True when it was the last of its
@@ -66,8 +64,8 @@ extension Node {
         return left <= 0
     }
 
-    func membershipChanged(_ changes: [(NodeID, MemberState)]) -> [NodeEffect] {
-        changes.map { .log("member \($0.0) is now \($0.1.rawValue)") }
+    func membershipChanged(_ changes: [(NodeID, MemberState)], into effects: inout [NodeEffect]) {
+        for (node, state) in changes { effects.append(.log("member \(node) is now \(state.rawValue)")) }
     }
 }
 

@@ -15,18 +15,20 @@ public enum LeaveProgress: Equatable, Sendable {
 extension Node {
     /// Starts leaving. Does nothing when already leaving, or when no other member could take the
     /// partitions (`canLeave`): the last member cannot hand its data to anyone.
-    mutating func leave(nowMs: UInt64) -> [NodeEffect] {
-        guard !isLeaving else { return [] }
-        guard canLeave else { return [.log("cannot leave: no other member to hand the partitions to")] }
+    mutating func leave(nowMs: UInt64, into effects: inout [NodeEffect]) {
+        guard !isLeaving else { return }
+        guard canLeave else {
+            effects.append(.log("cannot leave: no other member to hand the partitions to"))
+            return
+        }
         membership.markLeaving()
         isLeaving = true
         leaveObjectsBaseline = counters.ownershipObjectsHandedOff
-        var effects: [NodeEffect] = [.log("leaving the cluster: handing off partitions")]
-        effects += rebuildRing()
-        effects += pumpTransfers(nowMs: nowMs)
+        effects.append(.log("leaving the cluster: handing off partitions"))
+        rebuildRing(into: &effects)
+        pumpTransfers(nowMs: nowMs, into: &effects)
         // Every member must stop routing here before this node stops: tell them all at once.
-        effects += gossip(fanout: membership.members.count)
-        return effects
+        gossip(fanout: membership.members.count, into: &effects)
     }
 
     /// True when another member, not leaving, is known: one that could take this node's partitions.

@@ -15,30 +15,31 @@ extension Node {
     /// follow. Until the ring is gossiped with a version (issue 4), every node computes `Ring.initial`
     /// from that set, so nodes that know the same members route alike whatever order they learned them.
     /// Called with the membership changes of a gossip merge; cheap when none concerns the ring.
-    mutating func growRing(_ changes: [(NodeID, MemberState)]) -> [NodeEffect] {
-        guard !changes.isEmpty else { return [] }  // the usual gossip: nothing to build a set for
+    mutating func growRing(_ changes: [(NodeID, MemberState)], into effects: inout [NodeEffect]) {
+        guard !changes.isEmpty else { return }  // the usual gossip: nothing to build a set for
         let known = Set(placement.members.map(\.node))
         let concernsRing = changes.contains { node, state in
             state == .leaving ? known.contains(node) : !known.contains(node)  // gone, or new (or back)
         }
-        return concernsRing ? rebuildRing() : []
+        if concernsRing { rebuildRing(into: &effects) }
     }
 
     /// Recomputes the ring from the known members that are not leaving; owes the transfers.
-    mutating func rebuildRing() -> [NodeEffect] {
+    mutating func rebuildRing(into effects: inout [NodeEffect]) {
         let known = placement.members.map(\.node)
         let members = Set(membership.members).union(known).filter { membership.state(of: $0) != .leaving }.sorted()
-        guard !members.isEmpty, members != known else { return [] }
+        guard !members.isEmpty, members != known else { return }
         let old = placement
         placement = Ring.initial(members: members.map { RingMember($0) }, partitioning: settings.partitioning,
                                  replicaCount: settings.replicaCount)
-        return [.log("ring now has \(members.count) members")] + enqueueTransfers(from: old, to: placement)
+        effects.append(.log("ring now has \(members.count) members"))
+        enqueueTransfers(from: old, to: placement, into: &effects)
     }
 
     /// For each partition this node was a primary of in `old`, one transfer per member of its
     /// preference list in `new` that was not in the old one. Drops waiting transfers whose target no
     /// longer owns their partition (it left). Does not send anything: `pumpTransfers` does.
-    mutating func enqueueTransfers(from old: Ring, to new: Ring) -> [NodeEffect] {
+    mutating func enqueueTransfers(from old: Ring, to new: Ring, into effects: inout [NodeEffect]) {
         precondition(old.partitioning == new.partitioning, "rings of \(old.partitioning) and \(new.partitioning)")
         // Pruned first: what stays names a primary of its partition, so at most N per partition are
         // owed and `transfersMax` (Q × N) holds while adding.
@@ -52,8 +53,8 @@ extension Node {
             }
         }
         counters.ownershipTransfersEnqueued += added
-        guard added > 0 || dropped > 0 else { return [] }
-        return [.log("ownership handoff: \(added) partition transfers owed, \(dropped) dropped, \(transfers.pendingCount) pending")]
+        guard added > 0 || dropped > 0 else { return }
+        effects.append(.log("ownership handoff: \(added) partition transfers owed, \(dropped) dropped, \(transfers.pendingCount) pending"))
     }
 
     /// Streams owed transfers when no object of theirs is in flight: at most
@@ -61,9 +62,9 @@ extension Node {
     /// transfers (each start scans storage for the partition's keys). Called every heartbeat and when
     /// a batch is fully acknowledged, so a backlog drains at the speed of the round trip; a batch that
     /// started transfers but sent nothing (empty partitions) sets the `.handoff` timer for the next.
-    mutating func pumpTransfers(nowMs: UInt64) -> [NodeEffect] {
-        guard transfers.objectsInFlight == 0 else { return [] }
-        var effects: [NodeEffect] = []
+    mutating func pumpTransfers(nowMs: UInt64, into effects: inout [NodeEffect]) {
+        guard transfers.objectsInFlight == 0 else { return }
+        let effectsBefore = effects.count
         var objectsLeft = settings.ownershipObjectsPerBatchMax
         var startsLeft = settings.ownershipPartitionsPerBatchMax
         while objectsLeft > 0 {
@@ -79,14 +80,14 @@ extension Node {
             guard let (transfer, keys, isFinished) = transfers.nextKeys(limit: objectsLeft) else { break }
             objectsLeft -= keys.count
             if isFinished { counters.ownershipTransfersCompleted += 1 }
-            for key in keys { effects += sendTransferObject(key, of: transfer, nowMs: nowMs) }
+            for key in keys { sendTransferObject(key, of: transfer, nowMs: nowMs, into: &effects) }
         }
         let startedAny = startsLeft < settings.ownershipPartitionsPerBatchMax
-        if effects.isEmpty && startedAny && !transfers.isEmpty && !isHandoffTimerSet {
+        let sentNothing = effects.count == effectsBefore
+        if sentNothing && startedAny && !transfers.isEmpty && !isHandoffTimerSet {
             isHandoffTimerSet = true
             effects.append(.startTimer(.handoff, afterMs: settings.ownershipBatchIntervalMs))
         }
-        return effects
     }
 
     /// The keys `partition` holds now, or nil when storage failed (counted).
@@ -107,20 +108,18 @@ extension Node {
     /// Sends the current object of `key` to the transfer's target. A key gone since the snapshot (or
     /// unreadable) is settled at once: there is nothing to hand off (or it is retried with its transfer).
     private mutating func sendTransferObject(_ key: [UInt8], of transfer: OwnershipTransfers.Transfer,
-                                             nowMs: UInt64) -> [NodeEffect] {
+                                             nowMs: UInt64, into effects: inout [NodeEffect]) {
         switch localObject(key, nowMs: nowMs) {
         case .success(let object?):
             let operation = allocateOperationID()
             operations.insert(.transfer(transfer, key: key), at: operation)
-            return [.send(to: transfer.target, .hintDelivery(operation, key: key, object: object)),
-                    .startTimer(.deadline(operation), afterMs: settings.peerRequestTimeoutMs)]
+            effects.append(.send(to: transfer.target, .hintDelivery(operation, key: key, object: object)))
+            effects.append(.startTimer(.deadline(operation), afterMs: settings.peerRequestTimeoutMs))
         case .success(nil):
             if transfers.acknowledged(transfer) { counters.ownershipTransfersCompleted += 1 }
-            return []
         case .failure:
             counters.storageFailures += 1
             transfers.failed(transfer)
-            return []
         }
     }
 
@@ -131,11 +130,11 @@ extension Node {
     }
 
     /// The target merged one object: counted; the next batch goes at once when this one is done.
-    mutating func transferAcknowledged(_ operation: OperationID, nowMs: UInt64) -> [NodeEffect] {
-        guard case .transfer(let transfer, _)? = operations.take(operation) else { return [] }
+    mutating func transferAcknowledged(_ operation: OperationID, nowMs: UInt64, into effects: inout [NodeEffect]) {
+        guard case .transfer(let transfer, _)? = operations.take(operation) else { return }
         counters.ownershipObjectsHandedOff += 1
         if transfers.acknowledged(transfer) { counters.ownershipTransfersCompleted += 1 }
-        return transfers.objectsInFlight == 0 ? pumpTransfers(nowMs: nowMs) : []
+        if transfers.objectsInFlight == 0 { pumpTransfers(nowMs: nowMs, into: &effects) }
     }
 
     /// An object was not delivered (unreachable target, deadline): its transfer is queued again.

@@ -1,20 +1,23 @@
-/// Coordinated reads (DESIGN.md "Coordination": get).
+/// Coordinated reads (DESIGN.md "Coordination": get). Each step appends its effects to `effects`.
 extension Node {
-    mutating func startRead(_ request: RequestID, key: [UInt8], options: QuorumOptions, nowMs: UInt64) -> [NodeEffect] {
+    mutating func startRead(_ request: RequestID, key: [UInt8], options: QuorumOptions, nowMs: UInt64,
+                            into effects: inout [NodeEffect]) {
         guard operations.count < settings.operationsMax else {
             counters.operationsRefused += 1
-            return [.replyRead(request, .failure(.overloaded(reason: "\(settings.operationsMax) operations in flight")))]
+            effects.append(.replyRead(request, .failure(.overloaded(reason: "\(settings.operationsMax) operations in flight"))))
+            return
         }
         let (partition, primaries) = replicas(of: key)
         let targets = readTargets(partition: partition, primaries: primaries, sloppy: options.sloppy)
         guard targets.count >= options.readQuorum else {
-            return [.replyRead(request, .failure(.quorumUnmet(needed: options.readQuorum, acked: 0, asked: primaries.count)))]
+            effects.append(.replyRead(request, .failure(.quorumUnmet(needed: options.readQuorum, acked: 0, asked: primaries.count))))
+            return
         }
         let operation = allocateOperationID()
         let readQuorum = settings.plantedBugs.contains(.readQuorumOfOne) ? 1 : options.readQuorum  // planted bug
         var coordinator = GetCoordinator(requestID: request, key: key, targets: targets, readQuorum: readQuorum,
                                          mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
-        var effects: [NodeEffect] = [.startTimer(.deadline(operation), afterMs: options.timeoutMs)]
+        effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
         var actions: [GetCoordinator.Action] = []
         for target in targets {
             if target.node == nodeID {
@@ -26,12 +29,14 @@ extension Node {
                 effects.append(.send(to: target.node, .getRequest(operation, key: key)))
             }
         }
-        return effects + perform(actions, of: operation, coordinator: coordinator, nowMs: nowMs)
+        perform(actions, of: operation, coordinator: coordinator, nowMs: nowMs, into: &effects)
     }
 
     /// Healthy primaries; under a sloppy quorum, healthy stand-ins take the place of the others.
     func readTargets(partition: Int, primaries: [NodeID], sloppy: Bool) -> [ReplicaTarget] {
-        var targets = primaries.filter { membership.isHealthy($0) }.map { ReplicaTarget(node: $0) }
+        var targets: [ReplicaTarget] = []
+        targets.reserveCapacity(primaries.count)
+        for primary in primaries where membership.isHealthy(primary) { targets.append(ReplicaTarget(node: primary)) }
         guard sloppy, targets.count < primaries.count else { return targets }
         var standIns = placement.fallbacks(ofPartition: partition).filter { membership.isHealthy($0) }.makeIterator()
         for primary in primaries where !membership.isHealthy(primary) {
@@ -52,22 +57,22 @@ extension Node {
 
     /// Advances the read `operation` by `event`. The coordinator is taken out of the table while it
     /// changes, so it is not copied, and put back unless it finished.
-    mutating func readEvent(_ operation: OperationID, _ event: GetCoordinator.Event, nowMs: UInt64) -> [NodeEffect] {
-        guard let taken = operations.take(operation) else { return [] }
+    mutating func readEvent(_ operation: OperationID, _ event: GetCoordinator.Event, nowMs: UInt64,
+                            into effects: inout [NodeEffect]) {
+        guard let taken = operations.take(operation) else { return }
         guard case .read(var coordinator) = taken else {
             operations.insert(taken, at: operation)  // not a read: a confused peer; leave it be
-            return []
+            return
         }
         let actions = coordinator.receive(event)
-        return perform(actions, of: operation, coordinator: coordinator, nowMs: nowMs)
+        perform(actions, of: operation, coordinator: coordinator, nowMs: nowMs, into: &effects)
     }
 
     /// Turns coordinator actions into effects (read repair of this node's own replica happens here),
     /// then keeps the coordinator in the table until it finishes.
     mutating func perform(_ actions: [GetCoordinator.Action], of operation: OperationID, coordinator: GetCoordinator,
-                          nowMs: UInt64) -> [NodeEffect] {
+                          nowMs: UInt64, into effects: inout [NodeEffect]) {
         let key = coordinator.key
-        var effects: [NodeEffect] = []
         for action in actions {
             switch action {
             case .reply(let result):
@@ -86,11 +91,10 @@ extension Node {
             }
         }
         if coordinator.state != .finished { operations.insert(.read(coordinator), at: operation) }
-        return effects
     }
 
-    mutating func repairWindowClosed(_ operation: OperationID, nowMs: UInt64) -> [NodeEffect] {
-        readEvent(operation, .repairWindowClosed, nowMs: nowMs)
+    mutating func repairWindowClosed(_ operation: OperationID, nowMs: UInt64, into effects: inout [NodeEffect]) {
+        readEvent(operation, .repairWindowClosed, nowMs: nowMs, into: &effects)
     }
 
     /// Merges another replica's object into this node's; returns false on a storage failure.

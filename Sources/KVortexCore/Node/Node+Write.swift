@@ -1,37 +1,42 @@
 /// Coordinated writes and deletes (DESIGN.md "Coordination": put/delete, "Placement": sloppy quorum).
+/// Each step appends its effects to `effects`.
 extension Node {
     mutating func startWrite(_ replyTo: ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions,
-                             nowMs: UInt64) -> [NodeEffect] {
+                             nowMs: UInt64, into effects: inout [NodeEffect]) {
         guard operations.count < settings.operationsMax else {
             counters.operationsRefused += 1
-            return reply(replyTo, .failure(.overloaded(reason: "\(settings.operationsMax) operations in flight")))
+            reply(replyTo, .failure(.overloaded(reason: "\(settings.operationsMax) operations in flight")), into: &effects)
+            return
         }
         let (partition, primaries) = replicas(of: key)
         if primaries.contains(nodeID) {
-            return coordinateWrite(replyTo, key: key, write: write, options: options, partition: partition,
-                                   primaries: primaries, nowMs: nowMs)
+            coordinateWrite(replyTo, key: key, write: write, options: options, partition: partition,
+                            primaries: primaries, nowMs: nowMs, into: &effects)
+            return
         }
         // The dot must be minted by a replica: forward to the preferred healthy primary.
-        return forward(replyTo, key: key, write: write, options: options, tried: [], nowMs: nowMs)
+        forward(replyTo, key: key, write: write, options: options, tried: [], nowMs: nowMs, into: &effects)
     }
 
     /// Sends the write to the next healthy primary not yet tried; with none left, stands in (sloppy)
     /// or fails (strict).
     mutating func forward(_ replyTo: ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions,
-                          tried: [NodeID], nowMs: UInt64) -> [NodeEffect] {
+                          tried: [NodeID], nowMs: UInt64, into effects: inout [NodeEffect]) {
         let (partition, primaries) = replicas(of: key)
         if let next = primaries.first(where: { $0 != nodeID && membership.isHealthy($0) && !tried.contains($0) }) {
             let operation = allocateOperationID()
             operations.insert(.forward(replyTo, key: key, write: write, options: options, tried: tried + [next]), at: operation)
             counters.writesForwarded += 1
-            return [.send(to: next, .forwardPut(operation, key: key, write: write, options: options)),
-                    .startTimer(.deadline(operation), afterMs: min(options.timeoutMs, settings.peerRequestTimeoutMs))]
+            effects.append(.send(to: next, .forwardPut(operation, key: key, write: write, options: options)))
+            effects.append(.startTimer(.deadline(operation), afterMs: min(options.timeoutMs, settings.peerRequestTimeoutMs)))
+            return
         }
         guard options.sloppy else {
-            return reply(replyTo, .failure(.quorumUnmet(needed: options.writeQuorum, acked: 0, asked: primaries.count)))
+            reply(replyTo, .failure(.quorumUnmet(needed: options.writeQuorum, acked: 0, asked: primaries.count)), into: &effects)
+            return
         }
-        return coordinateWrite(replyTo, key: key, write: write, options: options, partition: partition,
-                               primaries: primaries, nowMs: nowMs)
+        coordinateWrite(replyTo, key: key, write: write, options: options, partition: partition,
+                        primaries: primaries, nowMs: nowMs, into: &effects)
     }
 
     /// Applies the write here, then replicates the new object to the other replicas.
@@ -42,7 +47,7 @@ extension Node {
     /// durable node restarts in the same epoch): such a dot can never repeat or be falsely covered, at
     /// the cost of one clock entry per stand-in write (rare: only when every primary is unreachable).
     mutating func coordinateWrite(_ replyTo: ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions,
-                                  partition: Int, primaries: [NodeID], nowMs: UInt64) -> [NodeEffect] {
+                                  partition: Int, primaries: [NodeID], nowMs: UInt64, into effects: inout [NodeEffect]) {
         let operation = allocateOperationID()
         let isPrimary = primaries.contains(nodeID)
         let timestamp = clock.tick(physicalMs: nowMs)
@@ -50,10 +55,10 @@ extension Node {
                                    expiryMs: write.ttlSeconds.map { nowMs + $0 * 1000 }, contentType: write.contentType)
         let object: VersionedObject
         let dot: Dot?
-        var effects: [NodeEffect] = []
         if isPrimary {
             guard let (stored, minted) = applyLocally(key, request, timestamp: timestamp, nowMs: nowMs) else {
-                return reply(replyTo, .failure(.storageFailure("local write failed")))
+                reply(replyTo, .failure(.storageFailure("local write failed")), into: &effects)
+                return
             }
             (object, dot) = (stored, minted)
         } else {
@@ -66,7 +71,7 @@ extension Node {
         }
         let targets = writeTargets(partition: partition, primaries: primaries)
         for primary in targets.keptLocally {
-            effects += keepHint(for: primary, key: key, object: object)
+            keepHint(for: primary, key: key, object: object, into: &effects)
         }
         var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, object: object, dot: dot,
                                          targets: targets.remote, writeQuorum: options.writeQuorum,
@@ -76,13 +81,14 @@ extension Node {
         }
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
         let actions = coordinator.start()
-        return effects + perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo)
+        perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
     }
 
     /// The other primaries that are healthy, stand-ins for those that are not, and the primaries
     /// left without a stand-in (this node keeps their hints itself).
     func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: [NodeID]) {
         var remote: [ReplicaTarget] = []
+        remote.reserveCapacity(primaries.count)
         var keptLocally: [NodeID] = []
         // Computed only when a primary needs a stand-in: the walk is the costly part of placement.
         var standIns: IndexingIterator<[NodeID]>?
@@ -141,57 +147,60 @@ extension Node {
         }
     }
 
-    mutating func keepHint(for target: NodeID, key: [UInt8], object: VersionedObject) -> [NodeEffect] {
-        if settings.plantedBugs.contains(.dropHints) { return [] }  // planted bug: acknowledge, keep nothing
+    /// Keeps `object` as a hint for `target`; false (with a log line) when the hint was dropped.
+    @discardableResult
+    mutating func keepHint(for target: NodeID, key: [UInt8], object: VersionedObject,
+                           into effects: inout [NodeEffect]) -> Bool {
+        if settings.plantedBugs.contains(.dropHints) { return true }  // planted bug: acknowledge, keep nothing
         switch hints.add(target: target, key: key, object: object, mode: settings.conflictMode, siblingsMax: settings.siblingsMax) {
         case .stored, .merged:
             counters.hintsStored += 1
-            return []
+            return true
         case .full:
             counters.hintsDropped += 1
-            return [.log("hint for \(target) dropped: its queue is full")]
+            effects.append(.log("hint for \(target) dropped: its queue is full"))
+            return false
         case .failed(let reason):
             counters.hintsDropped += 1
-            return [.log("hint for \(target) dropped: \(reason)")]
+            effects.append(.log("hint for \(target) dropped: \(reason)"))
+            return false
         }
     }
 
     /// Turns coordinator actions into effects; keeps the coordinator in the table until it replied.
     mutating func perform(_ actions: [PutCoordinator.Action], of operation: OperationID, coordinator: PutCoordinator,
-                          replyTo: ReplyTo) -> [NodeEffect] {
-        var effects: [NodeEffect] = []
+                          replyTo: ReplyTo, into effects: inout [NodeEffect]) {
         var replied = false
         for action in actions {
             switch action {
             case .reply(let result):
                 // The outcome names this node: a forwarded write's client learns who coordinated it.
-                effects += reply(replyTo, result.map { outcome in
+                reply(replyTo, result.map { outcome in
                     var outcome = outcome
                     outcome.coordinator = nodeID
                     return outcome
-                })
+                }, into: &effects)
                 replied = true
             }
         }
         if !replied { operations.insert(.write(coordinator, replyTo: replyTo), at: operation) }
-        return effects
     }
 
     /// Advances the write `operation` by `event`; like `readEvent`, without copying the coordinator.
-    mutating func writeEvent(_ operation: OperationID, _ event: PutCoordinator.Event) -> [NodeEffect] {
-        guard let taken = operations.take(operation) else { return [] }
+    mutating func writeEvent(_ operation: OperationID, _ event: PutCoordinator.Event, into effects: inout [NodeEffect]) {
+        guard let taken = operations.take(operation) else { return }
         guard case .write(var coordinator, let replyTo) = taken else {
             operations.insert(taken, at: operation)  // not a write: a confused peer; leave it be
-            return []
+            return
         }
         let actions = coordinator.receive(event)
-        return perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo)
+        perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
     }
 
-    func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>) -> [NodeEffect] {
+    func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {
         switch replyTo {
-        case .client(let request): [.replyWrite(request, result)]
-        case .peer(let node, let operation): [.send(to: node, .forwardReply(operation, result))]
+        case .client(let request): effects.append(.replyWrite(request, result))
+        case .peer(let node, let operation): effects.append(.send(to: node, .forwardReply(operation, result)))
         }
     }
 

@@ -70,26 +70,36 @@ public struct Node: Sendable {
 
     /// Feeds one input in; returns the effects to perform, in order.
     public mutating func handle(_ input: NodeInput, nowMs: UInt64) -> [NodeEffect] {
+        var effects: [NodeEffect] = []
+        handle(input, nowMs: nowMs, into: &effects)
+        return effects
+    }
+
+    /// Feeds one input in and appends the effects to perform, in order, to `effects`; leaves the
+    /// effects already there unchanged. A driver that empties one array and passes it again saves an
+    /// allocation per input and per step of the input (about 7 % of the simulator's instructions were
+    /// the effect arrays each step returned and the next concatenated).
+    public mutating func handle(_ input: NodeInput, nowMs: UInt64, into effects: inout [NodeEffect]) {
         switch input {
         case .get(let request, let key, let options):
-            return startRead(request, key: key, options: options, nowMs: nowMs)
+            startRead(request, key: key, options: options, nowMs: nowMs, into: &effects)
         case .put(let request, let key, let write, let options):
-            return startWrite(.client(request), key: key, write: write, options: options, nowMs: nowMs)
+            startWrite(.client(request), key: key, write: write, options: options, nowMs: nowMs, into: &effects)
         case .peer(let from, let message):
-            return receive(message, from: from, nowMs: nowMs)
+            receive(message, from: from, nowMs: nowMs, into: &effects)
         case .undeliverable(let to, let message):
-            return undeliverable(message, to: to, nowMs: nowMs)
+            undeliverable(message, to: to, nowMs: nowMs, into: &effects)
         case .timer(.heartbeat):
-            return heartbeat(nowMs: nowMs)
+            heartbeat(nowMs: nowMs, into: &effects)
         case .timer(.deadline(let operation)):
-            return deadline(operation, nowMs: nowMs)
+            deadline(operation, nowMs: nowMs, into: &effects)
         case .timer(.repairWindow(let operation)):
-            return repairWindowClosed(operation, nowMs: nowMs)
+            repairWindowClosed(operation, nowMs: nowMs, into: &effects)
         case .timer(.handoff):
             isHandoffTimerSet = false
-            return pumpTransfers(nowMs: nowMs)
+            pumpTransfers(nowMs: nowMs, into: &effects)
         case .leave:
-            return leave(nowMs: nowMs)
+            leave(nowMs: nowMs, into: &effects)
         }
     }
 

@@ -210,10 +210,7 @@ public final class NodeDriver: Sendable {
         let now = clockMs()
         let (effects, members, batch) = node.withLock { node in
             var effects: [NodeEffect] = []
-            for input in inputs {
-                let more = node.handle(input, nowMs: now)
-                if effects.isEmpty { effects = more } else { effects += more }
-            }
+            for input in inputs { node.handle(input, nowMs: now, into: &effects) }
             return (effects, node.ring.members.count, durability?.takeBatch())
         }
         ringSize.store(members, ordering: .relaxed)
