@@ -14,7 +14,7 @@ struct ObjectCacheShard: Sendable {
     private(set) var bytes = 0
     private(set) var evictions = 0
     /// Key → index in `entries`.
-    private var indices: [[UInt8]: Int32] = [:]
+    private var indices: [HashedKey: Int32] = [:]
     /// nil where an entry was removed (its index is in `freeIndices`, reused first).
     private var entries: [Entry?] = []
     private var freeIndices: [Int32] = []
@@ -28,7 +28,7 @@ struct ObjectCacheShard: Sendable {
 
     /// The cached object of `key`, marked most recently used; nil when the key is not cached.
     mutating func object(for key: [UInt8]) -> VersionedObject? {
-        guard let index = indices[key] else { return nil }
+        guard let index = indices[HashedKey(key)] else { return nil }
         order.touch(Int(index))
         return entries[Int(index)]!.object
     }
@@ -41,14 +41,14 @@ struct ObjectCacheShard: Sendable {
             return
         }
         let entry = Entry(key: key, object: object, bytes: entryBytes)
-        if let index = indices[key] {
+        if let index = indices[HashedKey(key)] {
             bytes += entryBytes - entries[Int(index)]!.bytes
             entries[Int(index)] = entry
             order.touch(Int(index))
         } else {
             let index = freeIndices.popLast().map(Int.init) ?? entries.count
             if index == entries.count { entries.append(entry) } else { entries[index] = entry }
-            indices[key] = Int32(index)
+            indices[HashedKey(key)] = Int32(index)
             bytes += entryBytes
             order.touch(index)
         }
@@ -60,7 +60,7 @@ struct ObjectCacheShard: Sendable {
 
     /// Drops `key`'s entry, if any.
     mutating func remove(_ key: [UInt8]) {
-        guard let index = indices.removeValue(forKey: key).map(Int.init) else { return }
+        guard let index = indices.removeValue(forKey: HashedKey(key)).map(Int.init) else { return }
         bytes -= entries[index]!.bytes
         entries[index] = nil
         freeIndices.append(Int32(index))
