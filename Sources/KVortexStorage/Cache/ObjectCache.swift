@@ -12,8 +12,9 @@ import Synchronization
 final class ObjectCache: Sendable {
     /// Bytes counted per entry besides the object's `approximateBytes` and the key: the entry and its
     /// index slot, and the allocations of the key, clock, sibling and value arrays (header and malloc
-    /// overhead each). Measured: RSS grows ~0.9 × accounted bytes when a 64 MB cache fills with
-    /// single-sibling 100-byte values (docs/performance.md).
+    /// overhead each). Measured with single-sibling 100-byte values filled by reads after a restart:
+    /// RSS grew ~1.1 × the accounted bytes. Objects a write mirrors in share their arrays with the log
+    /// engine's recent objects and cost less than they count.
     static let entryOverheadBytes = 224
     static let shardCount = 16
 
