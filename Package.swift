@@ -17,7 +17,9 @@ let package = Package(
     targets: [
         // Pure and deterministic: no clock, socket, thread or random source.
         .target(name: "KVortexCore", swiftSettings: fastRelease),
-        .target(name: "KVortexStorage", dependencies: ["KVortexCore", "CSQLite"], swiftSettings: fastRelease),
+        .target(name: "KVortexStorage", dependencies: ["KVortexCore", "CSQLite", "CCRC32C"], swiftSettings: fastRelease),
+        // Our own C shim: CRC-32C by the processor's instruction for the log engine's records.
+        .target(name: "CCRC32C"),
         // The system SQLite for `--storage sqlite`; `make test` installs libsqlite3-dev.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Our own C shim: exposes epoll and eventfd, which Swift's Glibc module does not.

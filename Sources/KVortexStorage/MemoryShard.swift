@@ -1,12 +1,9 @@
 /// One shard of the memory engine: an open-addressing table (linear probing, backward-shift delete)
-/// over an array of entries, and an intrusive least-recently-used list through those entries.
+/// over an array of entries, and an exact least-recently-used order of those entries (`LRUList`).
 /// Not thread-safe: the engine guards each shard with a `Mutex`.
 struct MemoryShard: ~Copyable, Sendable {
     struct Entry: Sendable {
         var block: EntryBlock?
-        /// LRU neighbours (entry indices, -1 for none); the head is the most recently used.
-        var newer: Int32 = -1
-        var older: Int32 = -1
         /// The engine-wide use clock at the last access: compares recency across shards.
         var lastUse: UInt64 = 0
     }
@@ -17,8 +14,7 @@ struct MemoryShard: ~Copyable, Sendable {
     private var freeEntries: [Int32] = []
     private(set) var count = 0
     private(set) var bytes = 0
-    private var newest: Int32 = -1
-    private var oldest: Int32 = -1
+    private var order = LRUList()
 
     static let slotsInitial = 64
     /// Grow when more than 3/4 of the slots are used.
@@ -35,7 +31,7 @@ struct MemoryShard: ~Copyable, Sendable {
     /// Accounted bytes of a block: the block plus the entry and slot overhead.
     static func accountedBytes(_ block: EntryBlock) -> Int { block.totalBytes + 32 }
 
-    var oldestUse: UInt64? { oldest >= 0 ? entries[Int(oldest)].lastUse : nil }
+    var oldestUse: UInt64? { order.leastRecentlyUsed.map { entries[$0].lastUse } }
 
     /// The entry index holding `key`, or nil.
     func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
@@ -84,7 +80,7 @@ struct MemoryShard: ~Copyable, Sendable {
     /// Removes an entry and frees its block.
     mutating func remove(_ entry: Int, hash: UInt64) {
         let block = entries[entry].block!
-        unlink(entry)
+        order.remove(entry)
         removeSlot(of: entry, hash: hash)
         bytes -= Self.accountedBytes(block)
         count -= 1
@@ -96,28 +92,11 @@ struct MemoryShard: ~Copyable, Sendable {
     /// Marks an entry most recently used.
     mutating func touch(_ entry: Int, use: UInt64) {
         entries[entry].lastUse = use
-        guard newest != Int32(entry) else { return }
-        unlink(entry)
-        entries[entry].older = newest
-        entries[entry].newer = -1
-        if newest >= 0 { entries[Int(newest)].newer = Int32(entry) }
-        newest = Int32(entry)
-        if oldest < 0 { oldest = Int32(entry) }
+        order.touch(entry)
     }
 
     /// The least recently used entry, or nil when empty.
-    var leastRecentlyUsed: Int? { oldest >= 0 ? Int(oldest) : nil }
-
-    private mutating func unlink(_ entry: Int) {
-        let newer = entries[entry].newer
-        let older = entries[entry].older
-        let linked = newer >= 0 || older >= 0 || newest == Int32(entry)
-        guard linked else { return }
-        if newer >= 0 { entries[Int(newer)].older = older } else { newest = older }
-        if older >= 0 { entries[Int(older)].newer = newer } else { oldest = newer }
-        entries[entry].newer = -1
-        entries[entry].older = -1
-    }
+    var leastRecentlyUsed: Int? { order.leastRecentlyUsed }
 
     private mutating func place(entry: Int, hash: UInt64) {
         let mask = slots.count - 1

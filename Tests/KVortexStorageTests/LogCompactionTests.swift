@@ -149,7 +149,7 @@ import Testing
             guard live, let (key, location) = state.keydir.first(where: { $0.value.segment < state.activeID }) else {
                 return (state.segments[1]!.path, 20, nil)
             }
-            return (state.segments[location.segment]!.path, location.offset + location.size - 1, String(decoding: key, as: UTF8.self))
+            return (state.segments[location.segment]!.path, location.offset + location.size - 1, String(decoding: key.bytes, as: UTF8.self))
         }
         let fd = open(path, O_RDWR)
         var byte: UInt8 = 0

@@ -18,6 +18,10 @@ public struct StorageStats: Equatable, Sendable {
     /// Reads answered by the read cache in front of a durable engine, and reads it had to pass on.
     public var cacheHits = 0
     public var cacheMisses = 0
+    /// The read cache's accounted bytes (bounded by `--cache-bytes`), keys, and keys it evicted.
+    public var cacheBytes = 0
+    public var cacheKeys = 0
+    public var cacheEvictions = 0
     /// Bytes of the engine's files (log segments), live or dead; 0 for memory.
     public var diskBytes = 0
     /// Bytes recovery cut from segment ends at open (torn or corrupt records).

@@ -15,6 +15,12 @@ enum StorageMetrics {
         writer.family("kvortex_storage_cache_reads_total", .counter, help: "Reads of the read cache in front of a durable engine, by result.")
         writer.sample("kvortex_storage_cache_reads_total", [("result", "hit")], stats.cacheHits)
         writer.sample("kvortex_storage_cache_reads_total", [("result", "miss")], stats.cacheMisses)
+        writer.family("kvortex_storage_cache_bytes", .gauge, help: "Accounted bytes of the read cache (what --cache-bytes bounds).")
+        writer.sample("kvortex_storage_cache_bytes", [], stats.cacheBytes)
+        writer.family("kvortex_storage_cache_keys", .gauge, help: "Keys held by the read cache.")
+        writer.sample("kvortex_storage_cache_keys", [], stats.cacheKeys)
+        writer.family("kvortex_storage_cache_evictions_total", .counter, help: "Keys the read cache evicted to stay within --cache-bytes, least recently used first.")
+        writer.sample("kvortex_storage_cache_evictions_total", [], stats.cacheEvictions)
         writer.family("kvortex_storage_disk_bytes", .gauge, help: "Bytes of the engine's files, live and dead (log segments).")
         writer.sample("kvortex_storage_disk_bytes", [], stats.diskBytes)
         writer.family("kvortex_storage_recovery_dropped_bytes", .gauge,

@@ -41,7 +41,7 @@ enum HintRecord {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(headerBytes + payload.count)
         withUnsafeBytes(of: UInt32(payload.count).littleEndian) { bytes += $0 }
-        withUnsafeBytes(of: CRC32C.checksum(payload).littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: RecordChecksum.checksum(payload).littleEndian) { bytes += $0 }
         return bytes + payload
     }
 
@@ -51,7 +51,7 @@ enum HintRecord {
         let count = Int(load(UInt32.self, bytes, offset))
         let start = offset + headerBytes
         guard count >= 1 + 8 + 2 + 2, count <= LogRecord.payloadBytesMax, bytes.count - start >= count,
-            CRC32C.checksum(bytes[start..<(start + count)]) == load(UInt32.self, bytes, offset + 4),
+            RecordChecksum.checksum(bytes[start..<(start + count)]) == load(UInt32.self, bytes, offset + 4),
             let kind = Kind(rawValue: bytes[start])
         else { return .torn }
         let end = start + count

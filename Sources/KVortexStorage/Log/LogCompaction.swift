@@ -82,7 +82,7 @@ extension LogEngine {
             for batchStart in stride(from: 0, to: records.count, by: Self.scanBatchMax) {
                 let batch = records[batchStart..<min(records.count, batchStart + Self.scanBatchMax)]
                 let live = state.withLock { state in
-                    batch.map { state.keydir[$0.key] == Location(segment: input.id, offset: $0.offset, size: $0.size) }
+                    batch.map { state.keydir[HashedKey($0.key)] == Location(segment: input.id, offset: $0.offset, size: $0.size) }
                 }
                 for (record, isLive) in zip(batch, live) {
                     guard isLive, record.kind != .remove else { report.recordsDropped += 1; continue }
@@ -133,13 +133,13 @@ extension LogEngine {
         var offset = 0
         while true {
             switch LogRecord.parse(bytes, at: offset, verifyingChecksum: false) {
-            case .record(let kind, let key, _, let size):
-                records.append(ScannedRecord(kind: kind, key: key, offset: offset, size: size))
-                offset += size
+            case .record(let frame):
+                records.append(ScannedRecord(kind: frame.kind, key: frame.key(in: bytes), offset: offset, size: frame.size))
+                offset += frame.size
             case .end:
                 return records
-            case .torn(let reason):
-                throw .corrupt("\(segment.path) at \(offset): \(reason); compaction stopped")
+            case .torn(let damage):
+                throw .corrupt("\(segment.path) at \(offset): \(damage); compaction stopped")
             }
         }
     }
@@ -182,8 +182,8 @@ extension LogEngine {
                 for input in inputs { state.segments[input.id] = nil }
                 for output in outputs {
                     state.segments[output.id] = try LogSegment(directory: configuration.directory, id: output.id, create: false)
-                    for (entry, source) in zip(output.entries, output.sources) where state.keydir[entry.key] == source {
-                        state.keydir[entry.key] = Location(segment: output.id, offset: entry.offset, size: entry.size)
+                    for (entry, source) in zip(output.entries, output.sources) where state.keydir[HashedKey(entry.key)] == source {
+                        state.keydir[HashedKey(entry.key)] = Location(segment: output.id, offset: entry.offset, size: entry.size)
                     }
                 }
                 state.stats.diskBytes = state.segments.values.reduce(0) { $0 + $1.size }

@@ -7,7 +7,7 @@ extension LogEngine {
     public func forEach(partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool)
         throws(StorageError)
     {
-        let keys = state.withLock { $0.keydir.keys.filter { partitioning.partition(of: $0) == partition } }
+        let keys = state.withLock { $0.keydir.keys.compactMap { partitioning.partition(of: $0.bytes) == partition ? $0.bytes : nil } }
         for batch in stride(from: 0, to: keys.count, by: Self.scanBatchMax) {
             let slice = keys[batch..<min(keys.count, batch + Self.scanBatchMax)]
             let objects: Result<[([UInt8], VersionedObject)], StorageError> = state.withLock { state in

@@ -41,7 +41,7 @@ public final class LogEngine: StorageEngine {
     }
 
     struct State {
-        var keydir: [[UInt8]: Location] = [:]
+        var keydir: [HashedKey: Location] = [:]
         /// Keys whose latest object holds a tombstone or a TTL: the only ones a sweep needs to read.
         var reapCandidates = ReapCandidates()
         /// The latest objects of recently written keys (none until the engine sets its bound).
@@ -163,10 +163,10 @@ public final class LogEngine: StorageEngine {
         Self.noteReapability(key, object, in: &state)
         state.recent.set(key, object)
         if object != nil {
-            let previous = state.keydir.updateValue(Location(segment: segment.id, offset: offset, size: recordBytes), forKey: key)
+            let previous = state.keydir.updateValue(Location(segment: segment.id, offset: offset, size: recordBytes), forKey: HashedKey(key))
             if previous == nil { state.stats.keyCount += 1 }
             state.stats.bytes += recordBytes - (previous?.size ?? 0)
-        } else if let previous = state.keydir.removeValue(forKey: key) {
+        } else if let previous = state.keydir.removeValue(forKey: HashedKey(key)) {
             state.stats.keyCount -= 1
             state.stats.bytes -= previous.size
         }
@@ -194,14 +194,14 @@ public final class LogEngine: StorageEngine {
     /// The object of `key` from its latest record, or nil. Called with the state locked.
     static func read(_ key: [UInt8], in state: State) throws(StorageError) -> VersionedObject? {
         if let recent = state.recent[key] { return recent }
-        guard let location = state.keydir[key], let segment = state.segments[location.segment] else { return nil }
+        guard let location = state.keydir[HashedKey(key)], let segment = state.segments[location.segment] else { return nil }
         let bytes = try segment.read(offset: location.offset, count: location.size)
         let decoded: Result<VersionedObject, StorageError> = bytes.withUnsafeBytes { raw in
-            guard case .record(let kind, _, let range, _) = LogRecord.parse(raw, at: 0), kind != .remove else {
+            guard case .record(let frame) = LogRecord.parse(raw, at: 0), frame.kind != .remove else {
                 return .failure(.corrupt("record of a live key at \(segment.path):\(location.offset) fails its checks"))
             }
             do {
-                return .success(try VersionedObject(decoding: UnsafeRawBufferPointer(rebasing: raw[range])))
+                return .success(try VersionedObject(decoding: UnsafeRawBufferPointer(rebasing: raw[frame.objectRange])))
             } catch {
                 return .failure(.corrupt("object at \(segment.path):\(location.offset) does not decode: \(error)"))
             }

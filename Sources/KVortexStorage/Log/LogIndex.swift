@@ -35,7 +35,7 @@ enum LogIndex {
             append(UInt64(entry.offset), to: &bytes)
             append(UInt32(entry.size), to: &bytes)
         }
-        append(CRC32C.checksum(bytes), to: &bytes)
+        append(RecordChecksum.checksum(bytes), to: &bytes)
         return bytes
     }
 
@@ -46,21 +46,30 @@ enum LogIndex {
         guard bytes.count >= headerBytes + 4, Array(bytes[0..<magic.count]) == magic, bytes[magic.count] == version else {
             return nil
         }
-        let body = bytes[..<(bytes.count - 4)]
-        guard load(UInt32.self, bytes, at: body.count) == CRC32C.checksum(body),
-            load(UInt64.self, bytes, at: magic.count + 1) == UInt64(segmentSize)
-        else { return nil }
+        return bytes.withUnsafeBytes { raw -> [Entry]? in
+            let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 4)])
+            guard load(UInt32.self, raw, at: body.count) == RecordChecksum.checksum(body),
+                load(UInt64.self, raw, at: magic.count + 1) == UInt64(segmentSize)
+            else { return nil }
+            return entries(of: body, from: headerBytes, segmentSize: segmentSize)
+        }
+    }
+
+    /// Parses the entries of a checksummed index body from `start`; nil if one does not fit.
+    private static func entries(of body: UnsafeRawBufferPointer, from start: Int, segmentSize: Int) -> [Entry]? {
         var entries: [Entry] = []
-        var offset = headerBytes
+        entries.reserveCapacity((body.count - start) / 24)  // an entry is 15 bytes and the key
+        var offset = start
         while offset < body.count {
-            guard body.count - offset >= 3, let kind = LogRecord.Kind(rawValue: bytes[offset]) else { return nil }
-            let keyCount = Int(bytes[offset + 1]) | Int(bytes[offset + 2]) << 8
+            guard body.count - offset >= 3, let kind = LogRecord.Kind(rawValue: body[offset]) else { return nil }
+            let keyCount = Int(body[offset + 1]) | Int(body[offset + 2]) << 8
             let keyStart = offset + 3
             guard body.count - keyStart >= keyCount + 12 else { return nil }
-            let recordOffset = Int(load(UInt64.self, bytes, at: keyStart + keyCount))
-            let size = Int(load(UInt32.self, bytes, at: keyStart + keyCount + 8))
+            let recordOffset = Int(load(UInt64.self, body, at: keyStart + keyCount))
+            let size = Int(load(UInt32.self, body, at: keyStart + keyCount + 8))
             guard size >= LogRecord.headerBytes + 3, recordOffset <= segmentSize - size else { return nil }
-            entries.append(Entry(kind: kind, key: Array(bytes[keyStart..<(keyStart + keyCount)]), offset: recordOffset, size: size))
+            let key = Array(UnsafeRawBufferPointer(rebasing: body[keyStart..<(keyStart + keyCount)]))
+            entries.append(Entry(kind: kind, key: key, offset: recordOffset, size: size))
             offset = keyStart + keyCount + 12
         }
         return entries
@@ -70,7 +79,7 @@ enum LogIndex {
         withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
     }
 
-    private static func load<T: FixedWidthInteger>(_ type: T.Type, _ bytes: [UInt8], at offset: Int) -> T {
-        bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+    private static func load<T: FixedWidthInteger>(_ type: T.Type, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> T {
+        T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 }

@@ -38,16 +38,53 @@ enum LogRecord {
             let written = object.encode(to: payload + 3 + key.count)
             precondition(written == objectBytes, "encoded \(written) bytes into a record sized for \(objectBytes)")
         }
-        let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: payload, count: payloadCount))
+        let crc = RecordChecksum.checksum(UnsafeRawBufferPointer(start: payload, count: payloadCount))
         destination.storeBytes(of: UInt32(payloadCount).littleEndian, as: UInt32.self)
         (destination + 4).storeBytes(of: crc.littleEndian, as: UInt32.self)
     }
 
+    /// Where a parsed record's parts lie in the bytes it was parsed from. A plain value (no key array):
+    /// a scan that allocates nothing per record unless it needs the key (recovery, compaction), and
+    /// passing it around costs no reference counting (the enum it replaced was 20 % of a restart).
+    struct Frame {
+        let kind: Kind
+        let keyRange: Range<Int>
+        let objectRange: Range<Int>
+        /// The whole record, header included.
+        let size: Int
+
+        /// A copy of the key (one `memcpy`).
+        func key(in bytes: UnsafeRawBufferPointer) -> [UInt8] {
+            Array(UnsafeRawBufferPointer(rebasing: bytes[keyRange]))
+        }
+    }
+
+    /// Why the bytes at an offset are not a whole, intact record.
+    enum Damage: Equatable, CustomStringConvertible {
+        case headerCutShort
+        case impossibleLength(Int)
+        case payloadCutShort
+        case checksumMismatch
+        case unknownKind(UInt8)
+        case keyLongerThanRecord
+
+        var description: String {
+            switch self {
+            case .headerCutShort: "header cut short"
+            case .impossibleLength(let count): "impossible length \(count)"
+            case .payloadCutShort: "payload cut short"
+            case .checksumMismatch: "checksum mismatch"
+            case .unknownKind(let kind): "unknown record kind \(kind)"
+            case .keyLongerThanRecord: "key longer than its record"
+            }
+        }
+    }
+
     enum Parsed {
-        /// A whole record of `size` bytes (checked, unless the parse was asked not to).
-        case record(kind: Kind, key: [UInt8], objectRange: Range<Int>, size: Int)
-        /// The bytes end inside a record, or it fails its checksum: stop here.
-        case torn(reason: String)
+        /// A whole record (checked, unless the parse was asked not to).
+        case record(Frame)
+        /// The bytes end inside a record, or it fails its checks: stop here.
+        case torn(Damage)
         case end
     }
 
@@ -56,19 +93,18 @@ enum LogRecord {
     /// checks the ones it copies with `checksumMatches`).
     static func parse(_ bytes: UnsafeRawBufferPointer, at offset: Int, verifyingChecksum: Bool = true) -> Parsed {
         guard offset < bytes.count else { return .end }
-        guard bytes.count - offset >= headerBytes else { return .torn(reason: "header cut short") }
+        guard bytes.count - offset >= headerBytes else { return .torn(.headerCutShort) }
         let payloadCount = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-        guard payloadCount >= 3, payloadCount <= payloadBytesMax else { return .torn(reason: "impossible length \(payloadCount)") }
+        guard payloadCount >= 3, payloadCount <= payloadBytesMax else { return .torn(.impossibleLength(payloadCount)) }
         let start = offset + headerBytes
-        guard bytes.count - start >= payloadCount else { return .torn(reason: "payload cut short") }
-        guard !verifyingChecksum || checksumMatches(bytes, at: offset) else { return .torn(reason: "checksum mismatch") }
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + payloadCount)])
-        guard let kind = Kind(rawValue: payload[0]) else { return .torn(reason: "unknown record kind \(payload[0])") }
-        let keyCount = Int(UInt16(payload[1]) | UInt16(payload[2]) << 8)
-        guard 3 + keyCount <= payloadCount else { return .torn(reason: "key longer than its record") }
-        let key = Array(payload[3..<(3 + keyCount)])
-        return .record(kind: kind, key: key, objectRange: (start + 3 + keyCount)..<(start + payloadCount),
-                       size: headerBytes + payloadCount)
+        guard bytes.count - start >= payloadCount else { return .torn(.payloadCutShort) }
+        guard !verifyingChecksum || checksumMatches(bytes, at: offset) else { return .torn(.checksumMismatch) }
+        guard let kind = Kind(rawValue: bytes[start]) else { return .torn(.unknownKind(bytes[start])) }
+        let keyCount = Int(bytes[start + 1]) | Int(bytes[start + 2]) << 8
+        guard 3 + keyCount <= payloadCount else { return .torn(.keyLongerThanRecord) }
+        let keyStart = start + 3
+        return .record(Frame(kind: kind, keyRange: keyStart..<(keyStart + keyCount),
+                             objectRange: (keyStart + keyCount)..<(start + payloadCount), size: headerBytes + payloadCount))
     }
 
     /// True when the record at `offset`, whose frame `parse` accepted, matches its checksum.
@@ -76,6 +112,6 @@ enum LogRecord {
         let payloadCount = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
         let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
         let start = offset + headerBytes
-        return CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + payloadCount)])) == crc
+        return RecordChecksum.checksum(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + payloadCount)])) == crc
     }
 }

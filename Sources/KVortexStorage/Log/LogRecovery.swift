@@ -25,17 +25,19 @@ enum LogRecovery {
             state.segments[id] = segment
             if let index = DurableFile.read(directory + "/" + LogIndex.fileName(id)),
                 let entries = LogIndex.decode(index, segmentSize: segment.size) {
+                // Keys of compacted segments are mostly distinct: grow the directory once, not ~20 times.
+                state.keydir.reserveCapacity(state.keydir.count + entries.count)
                 for entry in entries {
                     apply(entry.kind, entry.key, LogEngine.Location(segment: id, offset: entry.offset, size: entry.size), to: &state)
                 }
                 indexed += 1
                 continue
             }
-            let bytes = try segment.readAll()
-            let validEnd = bytes.withUnsafeBytes { replay($0, segment: id, into: &state) }
-            if validEnd < bytes.count {
-                dropped += bytes.count - validEnd
-                Self.report("\(segment.path): dropped \(bytes.count - validEnd) bytes after offset \(validEnd) (torn or corrupt record)")
+            let size = segment.size
+            let validEnd = try scan(segment, into: &state)
+            if validEnd < size {
+                dropped += size - validEnd
+                Self.report("\(segment.path): dropped \(size - validEnd) bytes after offset \(validEnd) (torn or corrupt record)")
                 try segment.truncate(to: validEnd)
             }
         }
@@ -47,12 +49,19 @@ enum LogRecovery {
         return Recovered(state: state, droppedBytes: dropped, indexedSegments: indexed)
     }
 
+    /// Applies the records of a segment read through a read-only mapping (no copy, no zeroed array);
+    /// returns where the valid records end. The mapping is gone before the caller may truncate.
+    private static func scan(_ segment: LogSegment, into state: inout LogEngine.State) throws(StorageError) -> Int {
+        let mapping = try segment.mapped()
+        return withExtendedLifetime(mapping) { replay(mapping.bytes, segment: segment.id, into: &state) }
+    }
+
     /// Applies the records of one segment; returns where the valid records end.
     private static func replay(_ bytes: UnsafeRawBufferPointer, segment: UInt32, into state: inout LogEngine.State) -> Int {
         var offset = 0
-        while case .record(let kind, let key, _, let size) = LogRecord.parse(bytes, at: offset) {
-            apply(kind, key, LogEngine.Location(segment: segment, offset: offset, size: size), to: &state)
-            offset += size
+        while case .record(let frame) = LogRecord.parse(bytes, at: offset) {
+            apply(frame.kind, frame.key(in: bytes), LogEngine.Location(segment: segment, offset: offset, size: frame.size), to: &state)
+            offset += frame.size
         }
         return offset
     }
@@ -60,16 +69,14 @@ enum LogRecovery {
     /// Points the key directory at one record, newer than every record applied before it.
     private static func apply(_ kind: LogRecord.Kind, _ key: [UInt8], _ location: LogEngine.Location,
                               to state: inout LogEngine.State) {
-        let previous = state.keydir[key]
         if kind == .putMayReap { state.reapCandidates.insert(key) } else { state.reapCandidates.remove(key) }
         switch kind {
         case .put, .putMayReap:
-            state.keydir[key] = location
+            let previous = state.keydir.updateValue(location, forKey: HashedKey(key))
             if previous == nil { state.stats.keyCount += 1 }
             state.stats.bytes += location.size - (previous?.size ?? 0)
         case .remove:
-            if let previous {
-                state.keydir[key] = nil
+            if let previous = state.keydir.removeValue(forKey: HashedKey(key)) {
                 state.stats.keyCount -= 1
                 state.stats.bytes -= previous.size
             }

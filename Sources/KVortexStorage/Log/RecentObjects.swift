@@ -14,10 +14,10 @@ struct RecentObjects {
     let bytesMax: Int
     private(set) var bytes = 0
     /// Each object with the bytes counted for it.
-    private var objects: [[UInt8]: (object: VersionedObject, bytes: Int)] = [:]
+    private var objects: [HashedKey: (object: VersionedObject, bytes: Int)] = [:]
     /// Insertion order; may hold keys removed since (skipped when reached) and, after a key left and
     /// came back, a key twice (the older copy evicts it early, which costs only a read).
-    private var queue: [[UInt8]] = []
+    private var queue: [HashedKey] = []
     private var head = 0
 
     init(bytesMax: Int) {
@@ -26,12 +26,13 @@ struct RecentObjects {
 
     var count: Int { objects.count }
 
-    subscript(key: [UInt8]) -> VersionedObject? { objects[key]?.object }
+    subscript(key: [UInt8]) -> VersionedObject? { objects[HashedKey(key)]?.object }
 
     /// Keeps `object` as the latest of `key`, or forgets the key (nil), then evicts down to `bytesMax`.
     mutating func set(_ key: [UInt8], _ object: VersionedObject?) {
         guard bytesMax > 0 else { return }
         let added = object.map { $0.approximateBytes + key.count + Self.entryOverheadBytes } ?? 0
+        let key = HashedKey(key)
         guard let object, added <= bytesMax else {
             if let previous = objects.removeValue(forKey: key) { bytes -= previous.bytes }
             return

@@ -1,27 +1,35 @@
 import KVortexCore
 import Synchronization
 
-/// A bounded LRU read cache (`--cache-bytes`) in front of a durable engine, made of a `MemoryEngine`.
+/// A bounded LRU read cache (`--cache-bytes`) in front of a durable engine, holding decoded objects
+/// (`ObjectCache`): a hit costs what a memory engine's read costs, less its decoding.
 ///
 /// The cache is only ever written under the base engine's lock for the key (inside `modify`'s
 /// transform), both on writes and when a miss fills it, so a cached version can never be older than
 /// the stored one. A write the base fails to store or make durable drops the key from the cache.
+/// Objects that are reapable when read are not served from the cache, nor put back in it; those the
+/// base reaps behind the cache's back read as absent there too and leave it when read or evicted.
 /// Durability, scans and sweeps are the base engine's.
 public final class ReadCachedEngine: StorageEngine {
     public let base: any StorageEngine
-    let cache: MemoryEngine
+    let cache: ObjectCache
+    private let reapGraceMs: UInt64
     private let hits = Atomic<Int>(0)
     private let misses = Atomic<Int>(0)
+    private let closed = Atomic<Bool>(false)
 
     public init(base: any StorageEngine, cacheBytes: Int, reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault) {
         self.base = base
-        cache = MemoryEngine(configuration: .init(memoryBytesMax: cacheBytes, reapGraceMs: reapGraceMs))
+        self.reapGraceMs = reapGraceMs
+        cache = ObjectCache(bytesMax: cacheBytes)
     }
 
     public var defersDurability: Bool { base.defersDurability }
 
     public func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject? {
-        if let cached = try cache.get(key, nowMs: nowMs) {
+        guard !closed.load(ordering: .relaxed) else { throw .closed }
+        let grace = reapGraceMs
+        if let cached = cache.object(for: key), !cached.isReapable(atMs: nowMs, graceMs: grace) {
             hits.wrappingAdd(1, ordering: .relaxed)
             return cached
         }
@@ -30,10 +38,9 @@ public final class ReadCachedEngine: StorageEngine {
         var found: VersionedObject?
         let cache = self.cache
         try base.modify(key, nowMs: nowMs) { stored in
-            found = stored
-            if let stored { try? cache.modify(key, nowMs: nowMs) { $0 = stored } }
+            found = stored.flatMap { $0.isReapable(atMs: nowMs, graceMs: grace) ? nil : $0 }
+            cache.set(key, found)
         }
-        guard let found, !found.isReapable(atMs: nowMs, graceMs: cache.configuration.reapGraceMs) else { return nil }
         return found
     }
 
@@ -42,10 +49,10 @@ public final class ReadCachedEngine: StorageEngine {
         do throws(StorageError) {
             try base.modify(key, nowMs: nowMs) { stored in
                 transform(&stored)
-                Self.mirror(stored, key: key, nowMs: nowMs, into: cache)
+                cache.set(key, stored)  // the cache equals the base for `key`
             }
         } catch {
-            Self.forget(key, nowMs: nowMs, in: cache)
+            Self.forget(key, in: cache)
             throw error
         }
     }
@@ -56,27 +63,22 @@ public final class ReadCachedEngine: StorageEngine {
         do throws(StorageError) {
             try base.modify(key, nowMs: nowMs, { stored in
                 transform(&stored)
-                Self.mirror(stored, key: key, nowMs: nowMs, into: cache)
+                cache.set(key, stored)  // the cache equals the base for `key`
             }, whenDurable: { error in
-                if error != nil { Self.forget(key, nowMs: nowMs, in: cache) }
+                if error != nil { Self.forget(key, in: cache) }
                 whenDurable(error)
             })
         } catch {
-            Self.forget(key, nowMs: nowMs, in: cache)
+            Self.forget(key, in: cache)
             throw error
         }
-    }
-
-    /// Keeps the cache equal to the base for `key`: the new object, or no entry.
-    private static func mirror(_ object: VersionedObject?, key: [UInt8], nowMs: UInt64, into cache: MemoryEngine) {
-        try? cache.modify(key, nowMs: nowMs) { $0 = object }
     }
 
     /// Drops `key` from the cache after the base failed to store (or keep) what was mirrored: the
     /// base may not have it (SQLite rolls a failed transaction back). Safe without the base's lock,
     /// since a missing entry is refilled from the base.
-    private static func forget(_ key: [UInt8], nowMs: UInt64, in cache: MemoryEngine) {
-        try? cache.modify(key, nowMs: nowMs) { $0 = nil }
+    private static func forget(_ key: [UInt8], in cache: ObjectCache) {
+        cache.set(key, nil)
     }
 
     public func forEach(partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool) throws(StorageError) {
@@ -88,19 +90,19 @@ public final class ReadCachedEngine: StorageEngine {
     }
 
     public func sweep(nowMs: UInt64, keysMax: Int) -> Int {
-        _ = cache.sweep(nowMs: nowMs, keysMax: keysMax)
-        return base.sweep(nowMs: nowMs, keysMax: keysMax)
+        base.sweep(nowMs: nowMs, keysMax: keysMax)
     }
 
     public var stats: StorageStats {
         var stats = base.stats
         stats.cacheHits = hits.load(ordering: .relaxed)
         stats.cacheMisses = misses.load(ordering: .relaxed)
+        (stats.cacheBytes, stats.cacheKeys, stats.cacheEvictions) = cache.totals
         return stats
     }
 
     public func close() throws(StorageError) {
-        try cache.close()
+        closed.store(true, ordering: .relaxed)
         try base.close()
     }
 }
