@@ -33,6 +33,12 @@ public struct PrometheusWriter {
     }
 
     /// A histogram family's samples from a `LatencyHistogram`, in seconds.
+    /// A family with one unlabelled sample: the common case of a gauge or counter.
+    public mutating func single(_ name: String, _ kind: Kind, _ value: Int, help: String) {
+        family(name, kind, help: help)
+        sample(name, [], value)
+    }
+
     public mutating func histogram(_ name: String, _ labels: [(String, String)], _ histogram: LatencyHistogram) {
         let (cumulative, sumMicros) = histogram.snapshot()
         for (index, bound) in LatencyHistogram.boundsMicros.enumerated() {
