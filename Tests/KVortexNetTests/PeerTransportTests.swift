@@ -59,6 +59,8 @@ import Testing
         #expect(results.withLock { $0 } == Array(repeating: .queued, count: 500))
         #expect(inboxB.frames.withLock { $0.map(\.1) } == [first] + frames, "every frame, in order")
         #expect(inboxB.frames.withLock { $0.allSatisfy { $0.0 == "a" } }, "from the node ID of the handshake")
+        // The sender counts a write after its `send` returns, which can be after the frames arrived.
+        #expect(Self.eventually { a.counter(.writes) - writesBefore >= 1 })
         #expect(a.counter(.writes) - writesBefore == 1, "500 frames of one loop iteration in \(a.counter(.writes) - writesBefore) writes")
         #expect(b.send(Self.frame([1, 2, 3]), to: "127.0.0.1:\(a.port)") == .queued)
         #expect(Self.eventually { inboxA.count == 1 })
