@@ -52,9 +52,10 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// type metadata at run time on every write (about 6 % of a SET's instructions in callgrind).
     func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError)
 
-    /// Merges `incoming` into the stored object of `key` under the key's lock (or stores it when the
-    /// key is absent) and returns what the merge reported. Engines without a cheaper way return
-    /// `mergeDefault(_:incoming:nowMs:mode:siblingsMax:)`, which goes through `modify`.
+    /// Merges `incoming` (a replica's write, a hint, a read repair, a handoff) into the stored object
+    /// of `key` under the key's lock (or stores it when the key is absent) and returns what the merge
+    /// reported. The default goes through `modify`; an engine that can read a stored clock without
+    /// decoding the whole object overrides it to skip the decoding when `incoming` supersedes it.
     func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
                siblingsMax: Int) throws(StorageError) -> ApplyOutcome
 
@@ -94,9 +95,19 @@ extension StorageEngine {
 
     public func maintain() throws(StorageError) -> String? { nil }
 
+    /// Stores `incoming` as it is when it supersedes the stored object (`VersionedObject+Supersede`),
+    /// which skips the merge; otherwise merges in full.
     public func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
                       siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
-        try mergeDefault(key, incoming: incoming, nowMs: nowMs, mode: mode, siblingsMax: siblingsMax)
+        try update(key, nowMs: nowMs) { stored -> ApplyOutcome in
+            if let current = stored, incoming.supersedes(clock: current.clock, mode: mode) {
+                assert(current.merging(incoming, mode: mode, siblingsMax: siblingsMax) == incoming,
+                       "a superseding object is not what the merge gives")
+                stored = incoming
+                return ApplyOutcome()
+            }
+            return VersionedObject.merge(incoming, into: &stored, mode: mode, siblingsMax: siblingsMax)
+        }
     }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,

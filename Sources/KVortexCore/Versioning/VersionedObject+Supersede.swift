@@ -3,7 +3,7 @@
 /// If the incoming object's clock descends the stored object's clock, the incoming object has seen
 /// every event the stored one has, so each stored sibling is either held by the incoming object or
 /// was superseded (or capped away) by an event it has seen: `merge` would return the incoming object
-/// unchanged (property-tested over generated histories: `MergeAlgebraTests`). Storing it as it is
+/// unchanged (property-tested over generated histories: `SupersedeTests`). Storing it as it is
 /// skips decoding the stored siblings and merging them, which is most of a replica's work per write.
 /// Only in siblings mode: an LWW merge also reports the versions it overwrote, which is counted.
 extension VersionedObject {
@@ -29,25 +29,6 @@ extension VersionedObject {
             return true
         } catch {
             return false
-        }
-    }
-}
-
-extension StorageEngine {
-    /// Merges `incoming` (a replica's write, a hint, a read repair, a handoff) into the stored object
-    /// of `key` and returns what the merge reported. Stores `incoming` as it is when it supersedes the
-    /// stored object; engines that can read a stored clock without decoding the whole object override
-    /// `merge(_:incoming:nowMs:mode:siblingsMax:)` to skip the decoding as well.
-    public func mergeDefault(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
-                             siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
-        try update(key, nowMs: nowMs) { stored -> ApplyOutcome in
-            if let current = stored, incoming.supersedes(clock: current.clock, mode: mode) {
-                assert(current.merging(incoming, mode: mode, siblingsMax: siblingsMax) == incoming,
-                       "a superseding object is not what the merge gives")
-                stored = incoming
-                return ApplyOutcome()
-            }
-            return VersionedObject.merge(incoming, into: &stored, mode: mode, siblingsMax: siblingsMax)
         }
     }
 }

@@ -32,13 +32,13 @@ public struct PrometheusWriter {
         sample(name, labels, Double(value))
     }
 
-    /// A histogram family's samples from a `LatencyHistogram`, in seconds.
     /// A family with one unlabelled sample: the common case of a gauge or counter.
     public mutating func single(_ name: String, _ kind: Kind, _ value: Int, help: String) {
         family(name, kind, help: help)
         sample(name, [], value)
     }
 
+    /// A histogram family's samples from a `LatencyHistogram`, in seconds.
     public mutating func histogram(_ name: String, _ labels: [(String, String)], _ histogram: LatencyHistogram) {
         let (cumulative, sumMicros) = histogram.snapshot()
         for (index, bound) in LatencyHistogram.boundsMicros.enumerated() {
