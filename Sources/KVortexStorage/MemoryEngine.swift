@@ -104,19 +104,24 @@ public final class MemoryEngine: StorageEngine {
 
     /// Writes the transformed object back: insert, replace or remove.
     func store(_ object: VersionedObject?, key: UnsafeRawBufferPointer, hash: UInt64, entry: Int?,
-                       in shard: inout MemoryShard) {
+               in shard: inout MemoryShard) {
+        store(block: object.map { Self.block(key: key, object: $0) }, hash: hash, entry: entry, in: &shard)
+    }
+
+    /// Puts `block` (nil: none) in the place of `entry` (nil: absent), keeping the counts.
+    func store(block: EntryBlock?, hash: UInt64, entry: Int?, in shard: inout MemoryShard) {
         let before = shard.bytes
-        switch (object, entry) {
+        switch (block, entry) {
         case (nil, nil):
             return
         case (nil, let entry?):
             shard.remove(entry, hash: hash)
             keyCount.wrappingSubtract(1, ordering: .relaxed)
-        case (let object?, nil):
-            _ = shard.insert(Self.block(key: key, object: object), hash: hash, use: nextUse())
+        case (let block?, nil):
+            _ = shard.insert(block, hash: hash, use: nextUse())
             keyCount.wrappingAdd(1, ordering: .relaxed)
-        case (let object?, let entry?):
-            shard.replace(entry, with: Self.block(key: key, object: object), use: nextUse())
+        case (let block?, let entry?):
+            shard.replace(entry, with: block, use: nextUse())
         }
         accountedBytes.wrappingAdd(shard.bytes - before, ordering: .relaxed)
     }

@@ -69,7 +69,7 @@ extension [NodeEffect] {
     var deliveries: [(to: NodeID, operation: OperationID, key: [UInt8], object: VersionedObject)] {
         sends.compactMap { send in
             guard case .hintDelivery(let operation, let key, let object) = send.message else { return nil }
-            return (send.to, operation, key, object)
+            return (send.to, operation, key, object.object)
         }
     }
 

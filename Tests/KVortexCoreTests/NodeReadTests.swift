@@ -49,7 +49,7 @@ import Testing
             Issue.record("expected read repair, got \(last)"); return
         }
         #expect(last.sends[0].to == primaries[1], "the replica that had nothing")
-        #expect(repairedKey == key && object == stored)
+        #expect(repairedKey == key && object.object == stored)
         #expect(fixture.node.counters.readRepairsSent == 1)
     }
 

@@ -18,7 +18,7 @@ import Testing
             Issue.record("expected a put request, got \(effects)"); return
         }
         #expect(sentKey == key && hintFor == nil)
-        #expect(F.values(object) == ["v1"])
+        #expect(F.values(object.object) == ["v1"])
         #expect(F.values(fixture.storage.object(key)) == ["v1"], "the coordinator wrote its own replica first")
         #expect(effects.writeReplies.isEmpty, "one ack (its own) is not W = 2")
         #expect(effects.timers == [.deadline(operation)])

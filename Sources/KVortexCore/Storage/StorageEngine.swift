@@ -59,6 +59,11 @@ public protocol StorageEngine: AnyObject, Sendable {
     func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
                siblingsMax: Int) throws(StorageError) -> ApplyOutcome
 
+    /// `merge` of an object still in its encoding, as a replica received it. The default decodes it;
+    /// an engine that stores encodings overrides it to store a superseding object's bytes as they are.
+    func merge(_ key: [UInt8], encoded incoming: EncodedObject, nowMs: UInt64, mode: ConflictMode,
+               siblingsMax: Int) throws(StorageError) -> ApplyOutcome
+
     /// Calls `body` for each key in `partition` under `partitioning`, with its object, until `body`
     /// returns false. Sees each key present for the whole call once; may or may not see keys changed
     /// during it. Used by handoff and anti-entropy.
@@ -108,6 +113,11 @@ extension StorageEngine {
             }
             return VersionedObject.merge(incoming, into: &stored, mode: mode, siblingsMax: siblingsMax)
         }
+    }
+
+    public func merge(_ key: [UInt8], encoded incoming: EncodedObject, nowMs: UInt64, mode: ConflictMode,
+                      siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
+        try merge(key, incoming: incoming.decoded(), nowMs: nowMs, mode: mode, siblingsMax: siblingsMax)
     }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,

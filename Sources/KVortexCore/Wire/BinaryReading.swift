@@ -12,6 +12,8 @@ public protocol BinaryReading {
     /// The next `count` bytes as UTF-8, decoded where they lie (no intermediate array); nil when they
     /// are not valid UTF-8. The count is checked against what is left.
     mutating func readUTF8(count: Int) throws(DecodeError) -> String?
+    /// Moves past `count` bytes without reading them; the count is checked against what is left.
+    mutating func skip(count: Int) throws(DecodeError)
 }
 
 extension BinaryReading {
@@ -97,6 +99,23 @@ public struct RawByteReader: BinaryReading {
         defer { offset += count }
         return CommonStrings.decode(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
     }
+
+    public mutating func skip(count: Int) throws(DecodeError) {
+        guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
+        offset += count
+    }
+
+    /// Moves past what `readString(lengthMax:)` reads, with the same checks, without making the string.
+    public mutating func skipString(lengthMax: Int) throws(DecodeError) {
+        let length = try readVarint()
+        guard length <= UInt64(lengthMax) else { throw .lengthTooLarge(length: length, lengthMax: lengthMax) }
+        let count = Int(length)
+        guard remaining >= count else { throw .truncated(needed: count, available: remaining) }
+        guard CommonStrings.isValid(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])) else {
+            throw .invalidUTF8
+        }
+        offset += count
+    }
 }
 
 /// Strings decoded over and over, every sibling's content type above all: one of these comes back
@@ -110,11 +129,25 @@ enum CommonStrings {
 
     /// `raw` as a string: a known one shared, anything else validated; nil when not UTF-8.
     static func decode(_ raw: UnsafeRawBufferPointer) -> String? {
-        if raw.count > 15 {  // shorter strings are stored inline, without an allocation anyway
-            for entry in known where entry.bytes.count == raw.count && raw.elementsEqual(entry.bytes) {
-                return entry.string
-            }
+        if raw.count > 15, let string = knownString(raw) {  // shorter strings are inline, unallocated anyway
+            return string
         }
         return String(validating: raw, as: UTF8.self)
+    }
+
+    /// True when `raw` is UTF-8, checked without making a string in the common cases (ASCII, known).
+    static func isValid(_ raw: UnsafeRawBufferPointer) -> Bool {
+        if !raw.contains(where: { $0 >= 0x80 }) { return true }
+        return String(validating: raw, as: UTF8.self) != nil
+    }
+
+    private static func knownString(_ raw: UnsafeRawBufferPointer) -> String? {
+        for entry in known where entry.bytes.count == raw.count {
+            let equal = entry.bytes.withUnsafeBytes { mine in
+                (0..<raw.count).allSatisfy { mine[$0] == raw[$0] }
+            }
+            if equal { return entry.string }
+        }
+        return nil
     }
 }

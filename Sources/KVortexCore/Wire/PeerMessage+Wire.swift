@@ -57,7 +57,7 @@ extension PeerMessage {
         case .putRequest:
             let operation = try Self.operation(&reader)
             let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
-            let object = try VersionedObject(from: &reader)
+            let object = MessageObject.encoded(try EncodedObject(from: &reader))
             let hintFor: NodeID? = try reader.readFlag() ? NodeID(try reader.readString(lengthMax: Self.stringBytesMax)) : nil
             self = .putRequest(operation, key: key, object: object, hintFor: hintFor)
         case .putAck:
@@ -72,11 +72,11 @@ extension PeerMessage {
             self = .forwardReply(try Self.operation(&reader), try Result<WriteOutcome, KVError>(from: &reader))
         case .repair:
             let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
-            self = .repair(key: key, object: try VersionedObject(from: &reader))
+            self = .repair(key: key, object: .encoded(try EncodedObject(from: &reader)))
         case .hintDelivery:
             let operation = try Self.operation(&reader)
             let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
-            self = .hintDelivery(operation, key: key, object: try VersionedObject(from: &reader))
+            self = .hintDelivery(operation, key: key, object: .encoded(try EncodedObject(from: &reader)))
         case .hintAck:
             self = .hintAck(try Self.operation(&reader))
         case .gossip:
