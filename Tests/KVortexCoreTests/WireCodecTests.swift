@@ -15,7 +15,7 @@ import Testing
         let write = ClientWrite(payload: random.next() & 1 == 0 ? .tombstone : .value(key), context: WriteContext(of: object),
                                 ttlSeconds: random.next() & 1 == 0 ? nil : 30, contentType: "text/plain")
         return [
-            .getRequest(operation, key: key), .getReply(operation, object: object), .getReply(operation, object: nil),
+            .getRequest(operation, key: key), .getReply(operation, object: .decoded(object)), .getReply(operation, object: nil),
             .putRequest(operation, key: key, object: .decoded(object), hintFor: nil),
             .putRequest(operation, key: key, object: .decoded(object), hintFor: F.n2),
             .putAck(operation), .putRejected(operation, reason: "full"),

@@ -33,7 +33,7 @@ public enum PeerMessage: Equatable, Sendable {
     /// Read your replica of `key`.
     case getRequest(OperationID, key: [UInt8])
     /// Your replica, or nil when you have none.
-    case getReply(OperationID, object: VersionedObject?)
+    case getReply(OperationID, object: MessageObject?)
     /// Merge `object` into your replica of `key` (a coordinated write), or keep it as a hint for
     /// `hintFor` when you are standing in for that primary.
     case putRequest(OperationID, key: [UInt8], object: MessageObject, hintFor: NodeID?)

@@ -6,9 +6,11 @@ extension Node {
     public mutating func receive(_ message: PeerMessage, from peer: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
         switch message {
         case .getRequest(let operation, let key):
-            switch localObject(key, nowMs: nowMs) {
-            case .success(let object): effects.append(.send(to: peer, .getReply(operation, object: object)))
-            case .failure: counters.storageFailures += 1  // the coordinator's deadline covers it
+            do {
+                let object = try storage.getForPeer(key, nowMs: nowMs)
+                effects.append(.send(to: peer, .getReply(operation, object: object)))
+            } catch {
+                counters.storageFailures += 1  // the coordinator's deadline covers it
             }
         case .getReply(let operation, let object):
             readEvent(operation, .reply(from: peer, object: object), nowMs: nowMs, into: &effects)

@@ -16,13 +16,14 @@ extension Node {
         let operation = allocateOperationID()
         let readQuorum = settings.plantedBugs.contains(.readQuorumOfOne) ? 1 : options.readQuorum  // planted bug
         var coordinator = GetCoordinator(requestID: request, key: key, targets: targets, readQuorum: readQuorum,
-                                         mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
+                                         mode: settings.conflictMode, siblingsMax: settings.siblingsMax,
+                                         clocksDecide: settings.plantedBugs.isEmpty)
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
         var actions: [GetCoordinator.Action] = []
         for target in targets {
             if target.node == nodeID {
                 switch localObject(key, nowMs: nowMs) {
-                case .success(let object): actions += coordinator.receive(.reply(from: nodeID, object: object))
+                case .success(let object): actions += coordinator.receive(.reply(from: nodeID, object: object.map(MessageObject.decoded)))
                 case .failure: actions += coordinator.receive(.failed(from: nodeID))
                 }
             } else {

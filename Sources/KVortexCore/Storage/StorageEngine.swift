@@ -44,6 +44,10 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// is removed and reported as nil. Counts as a use for LRU eviction.
     func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject?
 
+    /// `get` for a peer's read: the object in whichever form is cheaper to send. The default is the
+    /// decoded object; an engine that stores encodings returns the bytes as they are.
+    func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject?
+
     /// Reads the object of `key` (nil when absent), lets `transform` change it, and stores the result;
     /// setting it to nil removes the key. Atomic with respect to other calls for the same key.
     /// `transform` must not call back into the engine. Callers use `update`, which returns a value.
@@ -99,6 +103,10 @@ extension StorageEngine {
     public var defersDurability: Bool { false }
 
     public func maintain() throws(StorageError) -> String? { nil }
+
+    public func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject? {
+        try get(key, nowMs: nowMs).map(MessageObject.decoded)
+    }
 
     /// Stores `incoming` as it is when it supersedes the stored object (`VersionedObject+Supersede`),
     /// which skips the merge; otherwise merges in full.

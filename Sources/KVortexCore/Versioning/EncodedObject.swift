@@ -20,6 +20,19 @@ public struct EncodedObject: Equatable, Sendable {
         mayBecomeReapable = object.siblings.contains { $0.isTombstone || $0.expiryMs != nil }
     }
 
+    /// An encoding this process wrote (a storage engine's own bytes), copied; only its clock is read.
+    public init(storedBytes: UnsafeRawBufferPointer, mayBecomeReapable: Bool) {
+        var reader = RawByteReader(storedBytes)
+        do {
+            guard try reader.readByte() == VersionedObject.binaryVersion else { throw DecodeError.unknownVersion(storedBytes[0]) }
+            clock = try VersionVector(from: &reader)
+        } catch {
+            preconditionFailure("a stored object's clock failed to decode: \(error)")
+        }
+        bytes = Array(storedBytes)
+        self.mayBecomeReapable = mayBecomeReapable
+    }
+
     /// Reads and validates one encoding at the reader's position, leaving the reader after it, and
     /// copies its bytes once. Throws what decoding would throw, and `.invalid` for unsorted siblings.
     public init(from reader: inout ByteReader) throws(DecodeError) {
@@ -97,6 +110,13 @@ public struct EncodedObject: Equatable, Sendable {
 public enum MessageObject: Equatable, Sendable {
     case decoded(VersionedObject)
     case encoded(EncodedObject)
+
+    public var clock: VersionVector {
+        switch self {
+        case .decoded(let object): object.clock
+        case .encoded(let encoded): encoded.clock
+        }
+    }
 
     /// The object itself, decoding it if needed.
     public var object: VersionedObject {

@@ -92,13 +92,13 @@ extension PeerMessage {
         OperationID(try reader.readVarint())
     }
 
-    private static func encodeOptional(_ object: VersionedObject?, into writer: inout ByteWriter) {
+    private static func encodeOptional(_ object: MessageObject?, into writer: inout ByteWriter) {
         writer.write(object == nil ? 0 : 1)
         object?.encode(into: &writer)
     }
 
-    private static func decodeOptional(_ reader: inout ByteReader) throws(DecodeError) -> VersionedObject? {
-        try reader.readFlag() ? try VersionedObject(from: &reader) : nil
+    private static func decodeOptional(_ reader: inout ByteReader) throws(DecodeError) -> MessageObject? {
+        try reader.readFlag() ? .encoded(try EncodedObject(from: &reader)) : nil
     }
 }
 
