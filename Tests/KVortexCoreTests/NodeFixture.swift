@@ -45,8 +45,8 @@ struct NodeFixture {
         QuorumOptions(readQuorum: r, writeQuorum: w, sloppy: sloppy, timeoutMs: timeoutMs)
     }
 
-    static func write(_ value: String) -> ClientWrite {
-        ClientWrite(payload: .value(Array(value.utf8)))
+    static func write(_ value: String, context: WriteContext? = nil) -> ClientWrite {
+        ClientWrite(payload: .value(Array(value.utf8)), context: context)
     }
 
     /// The values of `object`'s live siblings, as strings.

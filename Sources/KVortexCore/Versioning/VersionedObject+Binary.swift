@@ -49,15 +49,19 @@ extension VersionedObject {
             writer.writeVarint(entry.counter)
         }
         writer.writeVarint(UInt64(siblings.count))
-        for sibling in siblings {
-            writer.writeFixed64(sibling.dot.actor.rawValue)
-            writer.writeVarint(sibling.dot.counter)
-            writer.write((sibling.isTombstone ? 1 : 0) | (sibling.expiryMs != nil ? 2 : 0))
-            writer.writeVarint(sibling.timestamp.rawValue)
-            if let expiryMs = sibling.expiryMs { writer.writeVarint(expiryMs) }
-            var contentType = sibling.contentType
-            contentType.withUTF8 { writer.writeLengthPrefixed(UnsafeRawBufferPointer($0)) }
-            if case .value(let bytes) = sibling.payload { bytes.withUnsafeBytes { writer.writeLengthPrefixed($0) } }
+        // Through the buffer, so each sibling is read in place rather than copied out (a retain and
+        // release of its payload and content type each).
+        siblings.withUnsafeBufferPointer { siblings in
+            for index in siblings.indices {
+                writer.writeFixed64(siblings[index].dot.actor.rawValue)
+                writer.writeVarint(siblings[index].dot.counter)
+                writer.write((siblings[index].isTombstone ? 1 : 0) | (siblings[index].expiryMs != nil ? 2 : 0))
+                writer.writeVarint(siblings[index].timestamp.rawValue)
+                if let expiryMs = siblings[index].expiryMs { writer.writeVarint(expiryMs) }
+                var contentType = siblings[index].contentType
+                contentType.withUTF8 { writer.writeLengthPrefixed(UnsafeRawBufferPointer($0)) }
+                if case .value(let bytes) = siblings[index].payload { bytes.withUnsafeBytes { writer.writeLengthPrefixed($0) } }
+            }
         }
         return writer.offset
     }

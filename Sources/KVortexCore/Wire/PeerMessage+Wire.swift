@@ -88,6 +88,19 @@ extension PeerMessage {
         }
     }
 
+    /// Bytes of the already encoded object the message carries (0 for none, or one to be encoded), so
+    /// a frame can be sized for it up front instead of growing while the bytes are copied in.
+    var encodedObjectBytes: Int {
+        let carried: MessageObject?
+        switch self {
+        case .putRequest(_, _, let object, _), .repair(_, let object), .hintDelivery(_, _, let object): carried = object
+        case .getReply(_, let object): carried = object
+        case .getRequest, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip: carried = nil
+        }
+        guard case .encoded(let encoded)? = carried else { return 0 }
+        return encoded.bytes.count
+    }
+
     private static func operation(_ reader: inout ByteReader) throws(DecodeError) -> OperationID {
         OperationID(try reader.readVarint())
     }
