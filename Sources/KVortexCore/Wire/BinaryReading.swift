@@ -160,8 +160,23 @@ enum CommonStrings {
 
     /// True when `raw` is UTF-8, checked without making a string in the common cases (ASCII, known).
     static func isValid(_ raw: UnsafeRawBufferPointer) -> Bool {
-        if !raw.contains(where: { $0 >= 0x80 }) { return true }
+        if isASCII(raw) { return true }
         return String(validating: raw, as: UTF8.self) != nil
+    }
+
+    /// No byte has its high bit set; eight bytes at a time.
+    private static func isASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= raw.count {
+            high |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < raw.count {
+            high |= UInt64(raw[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     private static func knownString(_ raw: UnsafeRawBufferPointer) -> String? {
