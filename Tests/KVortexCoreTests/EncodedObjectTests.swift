@@ -55,15 +55,7 @@ import Testing
         let valid = ObjectCodecTests.objects(seed: seed).map { $0.encoded() }
         var accepted = 0
         for round in 0..<1_500 {
-            var bytes = random.element(of: valid)
-            for _ in 0...random.int(in: 0...2) where !bytes.isEmpty {
-                let index = random.int(in: 0..<bytes.count)
-                switch random.int(in: 0..<3) {
-                case 0: bytes[index] ^= UInt8(1) << random.int(in: 0..<8)
-                case 1: bytes.remove(at: index)
-                default: bytes.insert(UInt8(truncatingIfNeeded: random.next()), at: index)
-                }
-            }
+            let bytes = random.damaged(random.element(of: valid))
             guard case .success(let encoded) = Self.validate(bytes) else { continue }
             accepted += 1
             guard case .success(let object) = ObjectCodecTests.decode(bytes) else {
