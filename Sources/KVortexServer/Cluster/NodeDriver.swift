@@ -34,7 +34,7 @@ public final class NodeDriver: Sendable {
     private let waiters = Mutex<[RequestID: Waiter]>([:])
     private let nextRequest = Atomic<UInt64>(1)
     private let timers = DispatchQueue(label: "kvortex.node.timers")
-    private let pendingTimers = Mutex(TimerQueue())
+    private let pendingTimers = Mutex(TimerQueue(nowMs: NodeDriver.monotonicMs()))
     private let clockMs: @Sendable () -> UInt64
     private let stopped = Atomic<Bool>(false)
     private let joined: Atomic<Bool>
@@ -47,8 +47,9 @@ public final class NodeDriver: Sendable {
     public static let seedContactIntervalMs = 500
     /// How often due timers are fired: a deadline or repair window ends up to this late.
     public static let timerTickMs = 5
-    /// Effects of one input, as reserved up front: a read's two sends, its timer and its reply.
-    static let effectsPerInputTypical = 4
+    /// Effects reserved up front per batch of inputs: what a client read makes (two sends, a timer and
+    /// its reply); a batch of timers usually makes none.
+    static let effectsTypical = 4
 
     /// Builds the node and its transport, whose incoming connections are read on `loops` (the
     /// HTTP server's, so replies complete on the loop that reads them) or on a loop of its own;
@@ -200,7 +201,7 @@ public final class NodeDriver: Sendable {
     /// have long been answered, and cost a lookup each).
     private func fireDueTimers() {
         let due = pendingTimers.withLock { $0.popDue(nowMs: Self.monotonicMs()) }
-        if !due.isEmpty { feed(due.map { .timer($0) }) }
+        if !due.isEmpty { feed(due.lazy.map { .timer($0) }) }
     }
 
     private func feed(_ input: NodeInput) {
@@ -212,7 +213,7 @@ public final class NodeDriver: Sendable {
         let now = clockMs()
         let (effects, members, batch) = node.withLock { node in
             var effects: [NodeEffect] = []
-            effects.reserveCapacity(Self.effectsPerInputTypical * inputs.count)  // one allocation, not three
+            effects.reserveCapacity(Self.effectsTypical)  // one allocation, not three
             for input in inputs { node.handle(input, nowMs: now, into: &effects) }
             return (effects, node.ring.members.count, durability?.takeBatch())
         }
