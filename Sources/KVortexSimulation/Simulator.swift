@@ -6,28 +6,11 @@ import KVortexCore
 /// run's `SplitMix64`, events at equal times run in scheduling order, and nothing iterates a hash
 /// container unsorted. Nodes get time, randomness and epochs from here (DESIGN.md "Simulation").
 final class Simulator {
-    /// A message in flight, boxed: events are copied into and out of the queue, and an event carrying
-    /// a message inline is large and copied field by field (most of the queue's cost was that).
-    ///
-    /// One event holds an envelope (a duplicated message gets its own), and it takes the message out
-    /// when it runs: moved, not copied, so the fields of a message are not retained and released again.
-    final class Envelope {
-        private var message: PeerMessage?
-
-        init(_ message: consuming PeerMessage) {
-            self.message = message
-        }
-
-        /// The message; an envelope is opened once.
-        func open() -> PeerMessage {
-            guard let message = message.take() else { preconditionFailure("an envelope opened twice") }
-            return message
-        }
-    }
-
+    /// What happens at one virtual time. Plain values only (a message waits in `inFlight`, the event
+    /// holds its slot), so queueing, copying and dropping an event never touches a reference count.
     enum Event {
-        case deliver(from: Int, to: Int, Envelope)
-        case undeliverable(sender: Int, senderIncarnation: Int, target: Int, Envelope)
+        case deliver(from: Int, to: Int, message: Int32)
+        case undeliverable(sender: Int, senderIncarnation: Int, target: Int, message: Int32)
         case timer(node: Int, incarnation: Int, TimerID)
         case client(Int)
         case fault(Int)
@@ -53,6 +36,8 @@ final class Simulator {
     var random: SplitMix64
     var nowMs: UInt64 = 0
     var queue = EventQueue<Event>()
+    /// The messages that deliver and undeliverable events carry, by slot.
+    var inFlight = InFlightMessages()
     let network: SimulatedNetwork
     var nodes: [SimulatedNode] = []
     let nodeIDs: [NodeID]
@@ -107,13 +92,15 @@ final class Simulator {
 
     private func handle(_ event: Event) {
         switch event {
-        case .deliver(let from, let to, let envelope):
+        case .deliver(let from, let to, let slot):
+            let message = inFlight.take(slot)
             guard nodes[to].isUp else { return }
             metrics.messagesDelivered += 1
-            deliver(envelope.open(), from: from, to: to)
-        case .undeliverable(let sender, let incarnation, let target, let envelope):
+            deliver(message, from: from, to: to)
+        case .undeliverable(let sender, let incarnation, let target, let slot):
+            let message = inFlight.take(slot)
             guard nodes[sender].isUp, nodes[sender].incarnation == incarnation else { return }
-            feed(sender, .undeliverable(to: nodeIDs[target], envelope.open()))
+            feed(sender, .undeliverable(to: nodeIDs[target], message))
         case .timer(let node, let incarnation, let timer):
             guard nodes[node].isUp, nodes[node].incarnation == incarnation else { return }
             feed(node, .timer(timer))
@@ -222,16 +209,16 @@ final class Simulator {
         if !nodes[to].isUp || network.isCut(from: from, to: to) {
             // Like a refused or reset TCP connection: the sender learns soon.
             queue.schedule(at: nowMs + 1, .undeliverable(sender: from, senderIncarnation: nodes[from].incarnation, target: to,
-                                                         Envelope(message)))
+                                                         message: inFlight.put(message)))
             return
         }
         if network.lossRate > 0 && random.unit() < network.lossRate { metrics.messagesLost += 1; return }
         let latencyMs = network.latency(&random)
         guard network.duplicateRate > 0 && random.unit() < network.duplicateRate else {
-            queue.schedule(at: nowMs + latencyMs, .deliver(from: from, to: to, Envelope(message)))
+            queue.schedule(at: nowMs + latencyMs, .deliver(from: from, to: to, message: inFlight.put(message)))
             return
         }
-        queue.schedule(at: nowMs + latencyMs, .deliver(from: from, to: to, Envelope(copy message)))
-        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, Envelope(message)))
+        queue.schedule(at: nowMs + latencyMs, .deliver(from: from, to: to, message: inFlight.put(copy message)))
+        queue.schedule(at: nowMs + network.latency(&random), .deliver(from: from, to: to, message: inFlight.put(message)))
     }
 }
