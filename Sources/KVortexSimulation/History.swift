@@ -7,6 +7,8 @@ struct History {
     struct Operation {
         let kind: Kind
         let key: [UInt8]
+        /// The key's number: its index in the workload's keys.
+        let keyIndex: Int
         let node: Int
         let startMs: UInt64
         var endMs: UInt64?
@@ -25,9 +27,21 @@ struct History {
     }
 
     private(set) var operations: [Operation] = []
+    /// Per key number, the indices of its operations in the order they began.
+    private(set) var operationsByKey: [[Int]]
+    /// Key numbers in the byte order of their names (`k0`, `k1`, `k10`, …), the order of every
+    /// per-key pass (the read pass, the checkers), fixed when the history starts.
+    private let keysInByteOrder: [Int]
+
+    /// An empty history of a workload over `keyNames`.
+    init(keyNames: [[UInt8]]) {
+        operationsByKey = Array(repeating: [], count: keyNames.count)
+        keysInByteOrder = keyNames.indices.sorted { keyNames[$0].lexicographicallyPrecedes(keyNames[$1]) }
+    }
 
     mutating func begin(_ operation: Operation) -> Int {
         operations.append(operation)
+        operationsByKey[operation.keyIndex].append(operations.count - 1)
         return operations.count - 1
     }
 
@@ -40,7 +54,46 @@ struct History {
         update(&operations[index])
     }
 
-    var keys: [[UInt8]] {
-        Array(Set(operations.map(\.key))).sorted { $0.lexicographicallyPrecedes($1) }
+    /// When an operation started and ended, whether it succeeded and the siblings it saw: what the
+    /// timeline needs, without copying the operation's arrays.
+    struct Outcome {
+        let startMs: UInt64
+        let endMs: UInt64?
+        let succeeded: Bool?
+        let siblingsSeen: Int
+    }
+
+    func outcome(_ index: Int) -> Outcome {
+        Outcome(startMs: operations[index].startMs, endMs: operations[index].endMs, succeeded: operations[index].succeeded,
+                siblingsSeen: operations[index].siblingsSeen)
+    }
+
+    /// The value a client writes: `c<client>-<operation index>` in ASCII, unique in a run. Digits are
+    /// appended one by one (string interpolation cost a few hundred instructions per write).
+    static func uniqueValue(client: Int, operationIndex: Int) -> [UInt8] {
+        var value: [UInt8] = []
+        value.reserveCapacity(24)
+        value.append(UInt8(ascii: "c"))
+        appendDecimal(client, to: &value)
+        value.append(UInt8(ascii: "-"))
+        appendDecimal(operationIndex, to: &value)
+        return value
+    }
+
+    private static func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
+        precondition(number >= 0, "negative number \(number) in a value")
+        let start = bytes.count
+        var rest = number
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
+    }
+
+    /// The numbers of the keys the clients touched, in the byte order of their names. Key names are
+    /// distinct, so this is the order the sorted set of touched keys had.
+    var touchedKeys: [Int] {
+        keysInByteOrder.filter { !operationsByKey[$0].isEmpty }
     }
 }

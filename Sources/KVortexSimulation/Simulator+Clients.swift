@@ -40,13 +40,14 @@ extension Simulator {
             draw < mix.blindWrite ? .blindWrite
             : draw < mix.blindWrite + mix.readModifyWrite ? .readModifyWrite
             : draw < mix.blindWrite + mix.readModifyWrite + mix.delete ? .delete : .read
-        let key = keyNames[random.int(in: 0..<scenario.keys)]
+        let keyIndex = random.int(in: 0..<scenario.keys)
+        let key = keyNames[keyIndex]
         let node = random.int(in: 0..<nodes.count)
         let options = drawOptions()
-        var operation = History.Operation(kind: kind, key: key, node: node, startMs: nowMs, options: options)
+        var operation = History.Operation(kind: kind, key: key, keyIndex: keyIndex, node: node, startMs: nowMs, options: options)
         operation.duringFault = inFaultWindow
         if kind == .blindWrite || kind == .readModifyWrite {
-            operation.value = Array("c\(client)-\(history.operations.count)".utf8)
+            operation.value = History.uniqueValue(client: client, operationIndex: history.operations.count)
         }
         let index = history.begin(operation)
         guard nodes[node].isUp else {
@@ -87,14 +88,16 @@ extension Simulator {
             scheduleNext(client, index)
         case .readBeforeWrite(let client, let index):
             guard case .success(let outcome) = result else { return finish(client, index, succeeded: false) }
-            let operation = history.operations[index]
             let context = outcome.object.map(WriteContext.init(of:)) ?? WriteContext()
             history.update(index) { $0.context = context.clock }
-            guard nodes[operation.node].isUp else { return finish(client, index, succeeded: false) }
-            let write = ClientWrite(payload: operation.kind == .delete ? .tombstone : .value(operation.value), context: context)
+            // Field by field: a copy of the whole operation retained and released each of its arrays.
+            let node = history.operations[index].node
+            guard nodes[node].isUp else { return finish(client, index, succeeded: false) }
+            let payload: Sibling.Payload = history.operations[index].kind == .delete ? .tombstone : .value(history.operations[index].value)
+            let write = ClientWrite(payload: payload, context: context)
             let next = makeRequest()
             pending[next] = .write(client: client, operation: index)
-            feed(operation.node, .put(next, key: operation.key, write, operation.options))
+            feed(node, .put(next, key: history.operations[index].key, write, history.operations[index].options))
         case .write, .readPass:
             return
         }
@@ -117,7 +120,7 @@ extension Simulator {
     }
 
     private func scheduleNext(_ client: Int, _ index: Int) {
-        metrics.record(history.operations[index])
+        metrics.record(history.outcome(index))
         queue.schedule(at: nowMs + scenario.thinkMs, .client(client))
     }
 }

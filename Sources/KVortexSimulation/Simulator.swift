@@ -48,7 +48,7 @@ final class Simulator {
     let keyNames: [[UInt8]]
     /// From the first fault to the last, when there are faults.
     let faultWindowMs: ClosedRange<UInt64>?
-    var history = History()
+    var history: History
     var pending: [RequestID: Pending] = [:]
     var nextRequest: UInt64 = 1
     var clientsActive = true
@@ -69,6 +69,7 @@ final class Simulator {
         placement = Ring.initial(members: nodeIDs.map { RingMember($0) }, replicaCount: scenario.replicas)
         nodes = nodeIDs.map { _ in SimulatedNode(storage: SimulatedStorage(), hints: MemoryHintStore()) }
         keyNames = (0..<scenario.keys).map { Array("k\($0)".utf8) }
+        history = History(keyNames: keyNames)
         faultWindowMs = scenario.faults.map(\.atMs).min().map { $0...max($0, scenario.faultsEndMs) }
     }
 
