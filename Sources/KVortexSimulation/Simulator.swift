@@ -49,7 +49,7 @@ final class Simulator {
     /// From the first fault to the last, when there are faults.
     let faultWindowMs: ClosedRange<UInt64>?
     var history: History
-    var pending: [RequestID: Pending] = [:]
+    var pending = RequestTable<Pending>()
     var nextRequest: UInt64 = 1
     var clientsActive = true
     var metrics = RunMetrics()
