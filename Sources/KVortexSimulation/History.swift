@@ -82,13 +82,12 @@ struct History {
 
     private static func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
         precondition(number >= 0, "negative number \(number) in a value")
-        let start = bytes.count
-        var rest = number
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
+        var scale = 1
+        while scale <= number / 10 { scale *= 10 }
+        while scale > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(number / scale % 10))
+            scale /= 10
+        }
     }
 
     /// The numbers of the keys the clients touched, in the byte order of their names. Key names are
