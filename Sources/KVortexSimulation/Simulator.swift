@@ -201,7 +201,9 @@ final class Simulator {
                 metrics.logLines += 1
             }
         }
-        effects.removeAll(keepingCapacity: true)
+        // One by one from the end (each a trivial placeholder): `removeAll(keepingCapacity:)` went
+        // through the runtime's generic `swift_arrayDestroy`, 190 instructions per call (3 % of a run).
+        for _ in effects.indices { effects.removeLast() }
     }
 
     private func send(_ message: consuming PeerMessage, from: Int, to target: NodeID) {
