@@ -16,7 +16,9 @@ struct InFlightMessages {
 
     /// Keeps `message` and returns its slot, which `take` empties exactly once.
     mutating func put(_ message: consuming PeerMessage) -> Int32 {
-        if let slot = freeSlots.popLast() {
+        // `removeLast` after a test, not `popLast`: Array takes the generic, uninlined `popLast`.
+        if !freeSlots.isEmpty {
+            let slot = freeSlots.removeLast()
             slots[Int(slot)] = consume message
             return slot
         }

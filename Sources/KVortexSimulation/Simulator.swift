@@ -174,7 +174,7 @@ final class Simulator {
         let now = localNow(index)
         // Performing effects can feed a node again (a read before a write), so the emptied effect
         // arrays wait on a stack rather than in one field: each level reuses one without allocating.
-        var effects = spareEffects.popLast() ?? []
+        var effects = spareEffects.isEmpty ? [] : spareEffects.removeLast()
         // Mutated in place: copying the node out and back would copy its tables on every input.
         body(&nodes[index].node!, now, &effects)
         perform(&effects, from: index)
