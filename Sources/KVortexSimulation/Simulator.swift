@@ -66,7 +66,8 @@ final class Simulator {
         network = SimulatedNetwork(scenario.network)
         nodeIDs = (0..<scenario.nodes).map { NodeID("n\($0)") }
         indexOf = Dictionary(uniqueKeysWithValues: nodeIDs.enumerated().map { ($1, $0) })
-        placement = Ring.initial(members: nodeIDs.map { RingMember($0) }, replicaCount: scenario.replicas)
+        placement = InitialRings.ring(members: nodeIDs.map { RingMember($0) }, partitioning: Partitioning(),
+                                      replicaCount: scenario.replicas)
         nodes = nodeIDs.map { _ in SimulatedNode(storage: SimulatedStorage(), hints: MemoryHintStore()) }
         keyNames = (0..<scenario.keys).map { Array("k\($0)".utf8) }
         history = History(keyNames: keyNames)
