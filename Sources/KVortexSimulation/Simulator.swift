@@ -63,7 +63,7 @@ final class Simulator {
         self.scenario = scenario
         self.seed = seed
         random = SplitMix64(seed: seed)
-        network = SimulatedNetwork(scenario.network)
+        network = SimulatedNetwork(scenario.network, nodeCount: scenario.nodes)
         nodeIDs = (0..<scenario.nodes).map { NodeID("n\($0)") }
         indexOf = Dictionary(uniqueKeysWithValues: nodeIDs.enumerated().map { ($1, $0) })
         placement = InitialRings.ring(members: nodeIDs.map { RingMember($0) }, partitioning: Partitioning(),
