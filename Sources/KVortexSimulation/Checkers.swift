@@ -103,7 +103,7 @@ struct Checkers {
         let deletes = keyOperations.contains { operations[$0].kind == .delete }
         for sibling in merged.siblings {
             switch sibling.payload {
-            case .value(let value) where !keyOperations.contains(where: { Self.wrote(value, operations[$0]) }):
+            case .value(let value) where !wasAttempted(value, amongst: keyOperations):
                 result.violations.append("invented sibling: \(name) holds a value no client wrote")
             case .tombstone where !deletes:
                 result.violations.append("invented sibling: \(name) holds a tombstone but no client deleted it")
@@ -113,8 +113,19 @@ struct Checkers {
         }
     }
 
-    /// True when `operation` attempted to write `value` (whether or not it was acknowledged).
-    private static func wrote(_ value: [UInt8], _ operation: borrowing History.Operation) -> Bool {
-        (operation.kind == .blindWrite || operation.kind == .readModifyWrite) && operation.value == value
+    /// True when one of `keyOperations` attempted to write `value` (acknowledged or not). A value
+    /// names the operation that wrote it (`History.uniqueValue`), so that operation is tried first;
+    /// a value of any other form is looked for among all of them (a scan per sibling was 1 % of a run
+    /// with many siblings).
+    private func wasAttempted(_ value: [UInt8], amongst keyOperations: [Int]) -> Bool {
+        let operations = history.operations
+        func wrote(_ index: Int) -> Bool {
+            (operations[index].kind == .blindWrite || operations[index].kind == .readModifyWrite) && operations[index].value == value
+        }
+        if let index = History.operationIndex(ofValue: value), operations.indices.contains(index),
+            wrote(index), keyOperations.contains(index) {
+            return true
+        }
+        return keyOperations.contains(where: wrote)
     }
 }

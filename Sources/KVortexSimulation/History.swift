@@ -83,6 +83,18 @@ struct History {
         return value
     }
 
+    /// The operation index a value of `uniqueValue`'s form names (the digits after its last `-`),
+    /// or nil for a value of another form. Says nothing of whether that operation wrote it.
+    static func operationIndex(ofValue value: [UInt8]) -> Int? {
+        guard let dash = value.lastIndex(of: UInt8(ascii: "-")), dash + 1 < value.count, value.count - dash <= 10 else { return nil }
+        var index = 0
+        for byte in value[(dash + 1)...] {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            index = index * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return index
+    }
+
     private static func appendDecimal(_ number: Int, to bytes: inout [UInt8]) {
         precondition(number >= 0, "negative number \(number) in a value")
         var scale = 1

@@ -44,12 +44,12 @@ extension Simulator {
         let key = keyNames[keyIndex]
         let node = random.int(in: 0..<nodes.count)
         let options = drawOptions()
+        let value = kind == .blindWrite || kind == .readModifyWrite
+            ? History.uniqueValue(client: client, operationIndex: history.operations.count) : []
         var operation = History.Operation(kind: kind, key: key, keyIndex: keyIndex, node: node, startMs: nowMs, options: options)
         operation.duringFault = inFaultWindow
-        if kind == .blindWrite || kind == .readModifyWrite {
-            operation.value = History.uniqueValue(client: client, operationIndex: history.operations.count)
-        }
-        let index = history.begin(operation)
+        operation.value = value
+        let index = history.begin(operation)  // its last use: moved into the history, not copied
         guard nodes[node].isUp else {
             finish(client, index, succeeded: false)  // the node the client talks to is down
             return
@@ -61,7 +61,7 @@ extension Simulator {
             feed(node, .get(request, key: key, options))
         case .blindWrite:
             pending[request] = .write(client: client, operation: index)
-            feed(node, .put(request, key: key, ClientWrite(payload: .value(operation.value)), options))
+            feed(node, .put(request, key: key, ClientWrite(payload: .value(value)), options))
         case .readModifyWrite, .delete:
             pending[request] = .readBeforeWrite(client: client, operation: index)
             feed(node, .get(request, key: key, options))
