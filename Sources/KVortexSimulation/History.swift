@@ -33,8 +33,10 @@ struct History {
     /// per-key pass (the read pass, the checkers), fixed when the history starts.
     private let keysInByteOrder: [Int]
 
-    /// An empty history of a workload over `keyNames`.
-    init(keyNames: [[UInt8]]) {
+    /// An empty history of a workload over `keyNames`, with room for `operationsExpected` operations
+    /// (growing the array moved every operation again, each time it doubled).
+    init(keyNames: [[UInt8]], operationsExpected: Int) {
+        operations.reserveCapacity(operationsExpected)
         operationsByKey = Array(repeating: [], count: keyNames.count)
         keysInByteOrder = keyNames.indices.sorted { keyNames[$0].lexicographicallyPrecedes(keyNames[$1]) }
     }

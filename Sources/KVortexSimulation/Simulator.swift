@@ -58,6 +58,8 @@ final class Simulator {
     /// Emptied effect arrays for `feed` to reuse.
     private var spareEffects: [[NodeEffect]] = []
     static let epochBaseMs: UInt64 = 1_764_000_000_000
+    /// Operations the history reserves room for at most, before it grows as needed.
+    static let operationsReservedMax = 1 << 16
 
     init(scenario: Scenario, seed: UInt64) {
         self.scenario = scenario
@@ -70,7 +72,11 @@ final class Simulator {
                                       replicaCount: scenario.replicas)
         nodes = nodeIDs.map { _ in SimulatedNode(storage: SimulatedStorage(), hints: MemoryHintStore()) }
         keyNames = (0..<scenario.keys).map { Array("k\($0)".utf8) }
-        history = History(keyNames: keyNames)
+        // Each client begins at most one operation per think time; the room reserved is bounded
+        // (`operationsReservedMax`) for scenarios that think for 0 ms or have many clients.
+        let operationsPerClient = Int(min(scenario.durationMs / max(scenario.thinkMs, 1) + 1, UInt64(Self.operationsReservedMax)))
+        let clients = min(max(scenario.clients, 0), Self.operationsReservedMax)
+        history = History(keyNames: keyNames, operationsExpected: min(clients * operationsPerClient, Self.operationsReservedMax))
         faultWindowMs = scenario.faults.map(\.atMs).min().map { $0...max($0, scenario.faultsEndMs) }
     }
 
