@@ -189,12 +189,14 @@ final class Simulator {
     }
 
     /// Performs `effects` in order and leaves the array empty, keeping its capacity. Each effect is
-    /// moved out (swapped with a placeholder that owns nothing), not copied: a copied message cost a
-    /// retain and a release of each of its fields.
+    /// moved out, not copied (a copied message cost a retain and a release of each of its fields): the
+    /// array is reversed in place, which only swaps memory, and each effect is then taken from its end.
+    /// (Swapping a placeholder in for each effect and removing the placeholders afterwards cost 150
+    /// instructions per effect more.)
     func perform(_ effects: inout [NodeEffect], from index: Int) {
-        for position in effects.indices {
-            var effect = NodeEffect.log("")
-            swap(&effect, &effects[position])
+        if effects.count > 1 { Self.reverseInPlace(&effects) }
+        while !effects.isEmpty {
+            let effect = effects.removeLast()
             switch consume effect {
             case .send(let target, let message):
                 send(message, from: index, to: target)
@@ -208,9 +210,20 @@ final class Simulator {
                 metrics.logLines += 1
             }
         }
-        // One by one from the end (each a trivial placeholder): `removeAll(keepingCapacity:)` went
-        // through the runtime's generic `swift_arrayDestroy`, 190 instructions per call (3 % of a run).
-        for _ in effects.indices { effects.removeLast() }
+    }
+
+    /// Reverses `effects` by swapping memory through a buffer pointer: `Array.reverse()` went through
+    /// the generic `MutableCollection` one, 210 instructions a call.
+    private static func reverseInPlace(_ effects: inout [NodeEffect]) {
+        effects.withUnsafeMutableBufferPointer { buffer in
+            var low = 0
+            var high = buffer.count - 1
+            while low < high {
+                buffer.swapAt(low, high)
+                low += 1
+                high -= 1
+            }
+        }
     }
 
     private func send(_ message: consuming PeerMessage, from: Int, to target: NodeID) {
