@@ -1,15 +1,25 @@
 /// The report's counts of a history's operations, gathered in one pass that copies no operation
 /// (the filters it replaces copied every operation several times: 2 % of a run's instructions).
 struct OperationCounts {
-    var reads = 0
-    var readsSucceeded = 0
-    var writes = 0
-    var writesSucceeded = 0
-    /// Among operations started while faults were active.
-    var readsDuringFaults = 0
-    var readsDuringFaultsSucceeded = 0
-    var writesDuringFaults = 0
-    var writesDuringFaultsSucceeded = 0
+    /// Operations of one sort (reads, or writes and deletes): attempted and succeeded, in all and
+    /// among those started while faults were active.
+    struct Tally {
+        var attempted = 0
+        var succeeded = 0
+        var attemptedDuringFaults = 0
+        var succeededDuringFaults = 0
+
+        mutating func count(succeeded: Bool, duringFault: Bool) {
+            attempted += 1
+            if succeeded { self.succeeded += 1 }
+            guard duringFault else { return }
+            attemptedDuringFaults += 1
+            if succeeded { succeededDuringFaults += 1 }
+        }
+    }
+
+    var reads = Tally()
+    var writes = Tally()
     /// Virtual latency of every operation that succeeded, ascending.
     var latenciesMsSorted: [UInt64] = []
 
@@ -17,17 +27,10 @@ struct OperationCounts {
         latenciesMsSorted.reserveCapacity(operations.count)
         for index in operations.indices {
             let succeeded = operations[index].succeeded == true
-            let duringFault = operations[index].duringFault
             if operations[index].kind == .read {
-                reads += 1
-                if succeeded { readsSucceeded += 1 }
-                if duringFault { readsDuringFaults += 1 }
-                if duringFault && succeeded { readsDuringFaultsSucceeded += 1 }
+                reads.count(succeeded: succeeded, duringFault: operations[index].duringFault)
             } else {
-                writes += 1
-                if succeeded { writesSucceeded += 1 }
-                if duringFault { writesDuringFaults += 1 }
-                if duringFault && succeeded { writesDuringFaultsSucceeded += 1 }
+                writes.count(succeeded: succeeded, duringFault: operations[index].duringFault)
             }
             if succeeded, let endMs = operations[index].endMs {
                 latenciesMsSorted.append(endMs - operations[index].startMs)

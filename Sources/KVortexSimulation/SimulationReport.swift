@@ -47,14 +47,14 @@ extension Simulator {
         var report = SimulationReport(scenario: scenario.name, seed: seed)
         let counts = OperationCounts(history.operations)
         report.operations = history.operations.count
-        report.succeeded = counts.readsSucceeded + counts.writesSucceeded
-        report.readsAttempted = counts.reads
-        report.readsSucceeded = counts.readsSucceeded
-        report.writesAttempted = counts.writes
-        report.writesSucceeded = counts.writesSucceeded
+        report.succeeded = counts.reads.succeeded + counts.writes.succeeded
+        report.readsAttempted = counts.reads.attempted
+        report.readsSucceeded = counts.reads.succeeded
+        report.writesAttempted = counts.writes.attempted
+        report.writesSucceeded = counts.writes.succeeded
         if !scenario.faults.isEmpty {
-            report.readAvailabilityDuringFaults = Self.availability(counts.readsDuringFaultsSucceeded, of: counts.readsDuringFaults)
-            report.writeAvailabilityDuringFaults = Self.availability(counts.writesDuringFaultsSucceeded, of: counts.writesDuringFaults)
+            report.readAvailabilityDuringFaults = Self.availability(counts.reads.succeededDuringFaults, of: counts.reads.attemptedDuringFaults)
+            report.writeAvailabilityDuringFaults = Self.availability(counts.writes.succeededDuringFaults, of: counts.writes.attemptedDuringFaults)
         }
         report.latencyP50Ms = Self.percentile(counts.latenciesMsSorted, 0.50)
         report.latencyP99Ms = Self.percentile(counts.latenciesMsSorted, 0.99)
