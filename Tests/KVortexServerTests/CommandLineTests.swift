@@ -29,6 +29,23 @@ import Testing
                    stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// `kvortex simulate --jobs 2` runs seeds two at a time and writes exactly what one at a time does.
+    @Test func simulateGivesTheSameReportsWhateverTheJobs() throws {
+        let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("simulations/steady-state.json").path
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("kvortex-jobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        var reports: [Data] = []
+        for jobs in ["1", "2"] {
+            let out = base.appendingPathComponent(jobs).path
+            let run = try kvortex(["simulate", scenario, "--seeds", "4", "--jobs", jobs, "--out", out])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            reports.append(try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("steady-state.json")))
+        }
+        #expect(reports[0] == reports[1], "the report depends on --jobs")
+        #expect(try kvortex(["simulate", scenario, "--jobs", "0"]).status == 2, "a bad --jobs is refused")
+    }
+
     @Test func setGetDeleteFromTheCommandLine() throws {
         let node = try NodeProcess()
         let address = "\(node.host):\(node.port)"
