@@ -59,6 +59,23 @@ frames_sent() {  # total peer frames sent by the nodes given
   echo "$total"
 }
 
+# latency_buckets ROUTE NODES...: "bound count" per histogram bucket of ROUTE, summed over the nodes
+# (cumulative counts, bounds in seconds, +Inf last): the nodes' own view of request latency.
+latency_buckets() {
+  local route=$1 i; shift
+  for i in "$@"; do curl -s "$(http "$i")/metrics"; done | awk -v r="route=\"$route\"" '
+    index($1, "kvortex_http_request_duration_seconds_bucket{") == 1 && index($1, r) > 0 {
+      match($1, /le="[^"]*"/); le = substr($1, RSTART + 4, RLENGTH - 5); sum[le] += $2; if (!(le in seen)) { order[++n] = le; seen[le] = 1 }
+    }
+    END { for (k = 1; k <= n; k++) print order[k], sum[order[k]] }'
+}
+# server_p99 BEFORE AFTER: the bucket bound (ms) under which 99 % of the requests between two
+# latency_buckets snapshots were answered, as the nodes measured them (from parsed to answered).
+server_p99() {
+  awk 'FILENAME == ARGV[1] { before[$1] = $2; next } { le[++n] = $1; count[n] = $2 - before[$1] }
+    END { total = count[n]; for (k = 1; k <= n; k++) if (count[k] >= 0.99 * total) { print (le[k] == "+Inf") ? "inf" : le[k] * 1000; exit } }' "$1" "$2"
+}
+
 # measure NAME NODES...: GET then SET through the given nodes at once; prints one line per workload.
 measure() {
   local name=$1; shift
@@ -67,6 +84,7 @@ measure() {
   for workload in get set; do
     if [[ $workload == get ]]; then script=kv-get.lua; args=(10000 /get); else script=kv-post.lua; args=(10000 100 /set); fi
     before=$(frames_sent "${nodes[@]}")
+    latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-before.txt"
     local loads=()
     for i in "${nodes[@]}"; do
       wrk_run "$OUT/$name-$workload-n$i.txt" "http://$(http "$i")" "$script" "${args[@]}" &
@@ -74,6 +92,7 @@ measure() {
     done
     wait "${loads[@]}"
     after=$(frames_sent "${nodes[@]}")
+    latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-after.txt"
     total=0; p99=0; errors=0
     for i in "${nodes[@]}"; do
       total=$(awk -v a="$total" -v b="$(rps_of "$OUT/$name-$workload-n$i.txt")" 'BEGIN{printf "%.0f", a+b}')
@@ -81,7 +100,8 @@ measure() {
       errors=$((errors + $(errors_of "$OUT/$name-$workload-n$i.txt")))
     done
     requests=$(awk -v r="$total" -v d="$DURATION" 'BEGIN{printf "%.0f", r*d}')
-    printf 'CLUSTER %s-%s rps=%s p99=%sms errors=%s peer_frames_per_op=%s\n' "$name" "$workload" "$total" "$p99" "$errors" \
+    printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s\n' "$name" "$workload" "$total" "$p99" \
+      "$(server_p99 "$OUT/$name-$workload-buckets-before.txt" "$OUT/$name-$workload-buckets-after.txt")" "$errors" \
       "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" | tee -a "$OUT/results.txt"
   done
 }
