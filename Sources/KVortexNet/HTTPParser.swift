@@ -82,7 +82,7 @@ struct HTTPParser {
         // RFC 9112 §2.2: ignore empty lines before a request line.
         while start + 1 < buffer.count, buffer[start] == 13, buffer[start + 1] == 10 { start += 2 }
         guard let lineEnd = Self.findLineEnd(buffer, from: start, limit: limits.requestLineBytesMax + 2) else {
-            if buffer.count - start > limits.requestLineBytesMax {
+            if Self.lineCannotEnd(buffer, from: start, byIndex: start + limits.requestLineBytesMax) {
                 return .failure(Self.limitFailure(.requestLine, 414, "request line longer than \(limits.requestLineBytesMax) bytes"))
             }
             return .incomplete(headComplete: false, expectsContinue: false)
@@ -111,17 +111,28 @@ struct HTTPParser {
     }
 
     /// Index of the CR of the first CRLF at or after `from`, searching at most `limit` bytes; -1 for a
-    /// bare LF (malformed); nil when no LF is there yet.
+    /// bare LF (malformed); nil when no LF is there yet. A bare LF in the last byte searched is taken as
+    /// not there: the line before it is already too long, and the caller says so, as it would have
+    /// had the bytes up to that LF arrived first.
     static func findLineEnd(_ buffer: UnsafeRawBufferPointer, from: Int, limit: Int) -> Int? {
         var index = from
         let end = min(buffer.count, from + limit)
         while index < end {
             if buffer[index] == 10 {
-                return index > from && buffer[index - 1] == 13 ? index - 1 : -1
+                if index > from && buffer[index - 1] == 13 { return index - 1 }
+                return index == from + limit - 1 ? nil : -1
             }
             index += 1
         }
         return nil
+    }
+
+    /// True when the line from `from`, whose LF has not arrived, can no longer have its CR at or before
+    /// `crIndexMax`. A CR as the last byte may be the line's own, so a line exactly at its bound is not
+    /// refused before its LF arrives: the same bytes parse alike however they are split (make fuzz).
+    static func lineCannotEnd(_ buffer: UnsafeRawBufferPointer, from: Int, byIndex crIndexMax: Int) -> Bool {
+        let crIndexEarliest = buffer.count > from && buffer[buffer.count - 1] == 13 ? buffer.count - 1 : buffer.count
+        return crIndexEarliest > crIndexMax
     }
 
     static func limitFailure(_ limit: HTTPLimit, _ status: Int, _ message: String) -> HTTPParseFailure {
