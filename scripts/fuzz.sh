@@ -80,28 +80,31 @@ build_target() {
 }
 
 # Runs one target; returns 1 when it found a crash (or libFuzzer failed), after printing what to replay.
+# -jobs=1 runs the fuzzer in one child process whose output goes to fuzz-0.log in the target's folder.
 run_target() {
     local target=$1 binary=$build/fuzz-$1 directory=$out/$1
     mkdir -p "$directory/corpus" "$directory/seeds"
     KVORTEX_FUZZ_SEEDS=$directory/seeds "$binary"
-    local marker=$directory/.started
+    local marker=$directory/.started log=$directory/fuzz-0.log
     touch "$marker"
-    echo "fuzz: $target for ${seconds}s (corpus $directory/corpus, log $directory/fuzz-0.log)"
+    echo "fuzz: $target for ${seconds}s (corpus ${directory#"$root"/}/corpus, log ${log#"$root"/})"
     local status=0
     # shellcheck disable=SC2086  # run_flags and FUZZ_FLAGS are lists of flags
     (cd "$directory" && "$binary" corpus seeds -max_total_time="$seconds" -workers=1 -jobs=1 -timeout=10 \
         -malloc_limit_mb=512 -rss_limit_mb=2048 -artifact_prefix="$directory/" -print_final_stats=1 \
-        ${run_flags[$target]} ${FUZZ_FLAGS:-}) || status=$?
-    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec)' "$directory/fuzz-0.log" || true
+        ${run_flags[$target]} ${FUZZ_FLAGS:-} > /dev/null 2>&1) || status=$?
+    # The last status line (executions, coverage `cov`, features `ft`, exec/s) and the totals.
+    grep -aE '^#[0-9]+' "$log" | tail -n 1 || true
+    grep -aE '^stat::(number_of_executed_units|average_exec_per_sec)' "$log" | sort -u || true
     local found
     found=$(find "$directory" -maxdepth 1 -newer "$marker" \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
         -o -name 'oom-*' \) | sort)
     [[ $status -eq 0 && -z $found ]] && return 0
-    tail -n 60 "$directory/fuzz-0.log"
+    grep -avE '^(#[0-9]+|INFO:|\s)' "$log" | tail -n 40
     echo "fuzz: $target FAILED (libFuzzer exit status $status)"
     for artifact in $found; do
         echo "  reproducer: ${artifact#"$root"/}"
-        echo "  replay:     .build/fuzz/fuzz-$target ${artifact#"$root"/}"
+        echo "  replay:     SWIFT_BACKTRACE=enable=no .build/fuzz/fuzz-$target ${artifact#"$root"/}"
     done
     return 1
 }
