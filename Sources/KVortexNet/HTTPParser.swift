@@ -10,6 +10,10 @@ public struct HTTPParserLimits: Sendable {
     public var bodyBytesMax = (1 << 20) + 64 * 1024
 
     public init() {}
+
+    /// Most bytes one request may take, chunk framing and trailers included; a request that needs more
+    /// is 413. A connection's read buffer grows to this and no further (`HTTPConnection.makeRoom`).
+    public var requestBytesMax: Int { headerBytesMax + bodyBytesMax + 4096 }
 }
 
 /// What parsing the buffered bytes of a connection found.
@@ -77,7 +81,17 @@ struct HTTPParser {
         headers.reserveCapacity(16)
     }
 
+    /// Parses the request at the start of `buffer`, looking at its first `requestBytesMax` bytes only:
+    /// a request still incomplete there is refused, as the connection could not buffer the rest. (A
+    /// chunked body can take many times its size: one-byte chunks with long extensions; make fuzz.)
     mutating func parse(_ buffer: UnsafeRawBufferPointer) -> HTTPParseResult {
+        let view = UnsafeRawBufferPointer(rebasing: buffer.prefix(limits.requestBytesMax))
+        let result = parseRequest(view)
+        guard case .incomplete = result, buffer.count > view.count else { return result }
+        return .failure(Self.limitFailure(.bodyBytes, 413, "request larger than \(limits.requestBytesMax) bytes"))
+    }
+
+    private mutating func parseRequest(_ buffer: UnsafeRawBufferPointer) -> HTTPParseResult {
         var start = 0
         // RFC 9112 §2.2: ignore empty lines before a request line.
         while start + 1 < buffer.count, buffer[start] == 13, buffer[start + 1] == 10 { start += 2 }

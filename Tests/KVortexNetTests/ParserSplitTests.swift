@@ -3,7 +3,8 @@ import Testing
 
 /// The same bytes parse alike however they are split into reads (inputs found by `make fuzz`): a line
 /// exactly at its length bound is not refused while its LF has not arrived, and a bare LF after a line
-/// that is too long is answered as too long whichever read brings it.
+/// that is too long is answered as too long whichever read brings it. And the parser never waits for
+/// more than a connection buffers (`requestBytesMax`).
 @Suite struct ParserSplitTests {
     enum Outcome: Equatable {
         case request, incomplete
@@ -14,6 +15,7 @@ import Testing
         var limits = HTTPParserLimits()
         limits.requestLineBytesMax = 64
         limits.headerBytesMax = 256
+        limits.bodyBytesMax = 512
         return limits
     }()
 
@@ -64,5 +66,13 @@ import Testing
         #expect(outcomeOfEverySplit(body + trailer + "\r\n") == .request)
         #expect(outcomeOfEverySplit(body + "T: " + String(repeating: "v", count: 300) + "\n\r\n")
             == .failure(status: 431, message: "trailers larger than 256 bytes"))
+    }
+
+    @Test func aRequestTheConnectionCouldNotBufferIsRefused() {
+        let refused = Outcome.failure(status: 413, message: "request larger than \(Self.limits.requestBytesMax) bytes")
+        #expect(outcomeOfEverySplit(String(repeating: "\r\n", count: 2_500) + "GET / HTTP/1.1\r\n\r\n") == refused)
+        // 100 bytes of data in chunks of one byte with long extensions: 6.8 KB on the wire.
+        let chunks = String(repeating: "1;" + String(repeating: "e", count: 60) + "\r\nx\r\n", count: 100)
+        #expect(outcomeOfEverySplit("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + "0\r\n\r\n") == refused)
     }
 }
