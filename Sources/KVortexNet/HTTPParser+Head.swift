@@ -61,8 +61,8 @@ extension HTTPParser {
         while true {
             let remainingBudget = limits.headerBytesMax - (lineStart - headStart)
             guard let lineEnd = Self.findLineEnd(buffer, from: lineStart, limit: max(remainingBudget, 0) + 2) else {
-                // A header line's CR lies within the bound; the empty line ending the head may follow it.
-                if Self.lineCannotEnd(buffer, from: lineStart, byIndex: max(headStart + limits.headerBytesMax, lineStart)) {
+                // Every line's CR, the empty last line's too, lies within the bound.
+                if Self.lineCannotEnd(buffer, from: lineStart, byIndex: headStart + limits.headerBytesMax) {
                     return .failure(Self.limitFailure(.headerBytes, 431, "request head larger than \(limits.headerBytesMax) bytes"))
                 }
                 return .incomplete
