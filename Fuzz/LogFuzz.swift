@@ -28,7 +28,7 @@ func fuzzSeeds() -> [[UInt8]] {
     }
     segment += record(key: Array("key1".utf8), object: nil)
     let index = LogIndex.encode([LogIndex.Entry(kind: .put, key: Array("k".utf8), offset: 0, size: 20)], segmentSize: 40)
-    return [[0] + segment, [1] + segment.prefix(segment.count - 5), [3] + index]
+    return [[0] + segment, [1] + segment.prefix(segment.count - 5), [2] + index]
 }
 
 func record(key: [UInt8], object: VersionedObject?) -> [UInt8] {
@@ -53,10 +53,9 @@ func repairRecordChecksums(_ bytes: inout [UInt8]) {
     var offset = 0
     while bytes.count - offset >= LogRecord.headerBytes {
         let start = offset + LogRecord.headerBytes
-        let count = (0..<4).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
+        let count = Int(littleEndianUInt32(bytes, at: offset))
         guard count <= bytes.count - start else { return }
-        let crc = RecordChecksum.checksum(bytes[start..<(start + count)])
-        for index in 0..<4 { bytes[offset + 4 + index] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(index))) }
+        bytes.replaceSubrange((offset + 4)..<start, with: littleEndianBytes(RecordChecksum.checksum(bytes[start..<(start + count)])))
         offset = start + count
     }
 }
@@ -106,10 +105,9 @@ func checkIndex(_ bytes: [UInt8]) {
     guard bytes.count >= 17 else { return }
     let body = bytes.dropLast(4)
     let segmentSize = (0..<8).reduce(0) { $0 | UInt64(bytes[5 + $1]) << (8 * UInt64($1)) }
-    guard segmentSize <= UInt64(Int32.max) else { return }
-    let crc = RecordChecksum.checksum(body)
-    let index = body + (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) }
-    for entry in LogIndex.decode(Array(index), segmentSize: Int(segmentSize)) ?? [] {
+    guard segmentSize <= UInt64(Int.max) else { return }  // a file size
+    let index = Array(body) + littleEndianBytes(RecordChecksum.checksum(body))
+    for entry in LogIndex.decode(index, segmentSize: Int(segmentSize)) ?? [] {
         require(entry.offset >= 0 && entry.size >= LogRecord.headerBytes + 3 && entry.offset <= Int(segmentSize) - entry.size,
                 "index entry \(entry.offset)+\(entry.size) outside a segment of \(segmentSize) bytes")
     }

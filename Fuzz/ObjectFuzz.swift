@@ -6,14 +6,20 @@ import KVortexCore
 // never traps, and decoding from an array and from raw memory agree; a decoded object re-encodes to
 // `encodedByteCount` bytes that decode to an equal object; `supersedes(encoded:)` never traps, is false
 // in LWW mode, and agrees with `supersedes(clock:)` whenever the stored bytes decode; merging decoded
-// objects either way never traps and gives an object that round-trips too.
+// objects either way never traps and gives an object that round-trips too. The stored bytes are
+// also read as a context token (`X-Context`, from clients; its clock is encoded alike), raw and as
+// the body of a well-formed token: a token decodes or is refused, and what decodes round-trips.
 
 func fuzzSeeds() -> [[UInt8]] {
-    let encodings = sampleObjects().map { $0.encoded() }
-    return encodings.indices.map { index in
+    let objects = sampleObjects()
+    let encodings = objects.map { $0.encoded() }
+    let pairs = encodings.indices.map { index in
         let incoming = encodings[(index + 1) % encodings.count]
         return [UInt8(incoming.count)] + incoming + encodings[index]
     }
+    // Context tokens without their checksum, which the harness adds.
+    let tokens = objects.map { [0] + Base64URL.decode(Array(CausalContext.token(for: $0).utf8))!.dropLast(4) }
+    return pairs + tokens
 }
 
 func fuzzOne(_ input: [UInt8]) {
@@ -23,6 +29,7 @@ func fuzzOne(_ input: [UInt8]) {
     let storedBytes = Array(input[(1 + incomingCount)...])
     let incoming = decoded(incomingBytes) ?? VersionedObject()
     let stored = decoded(storedBytes)
+    checkContextTokens(storedBytes)
     let supersedes = storedBytes.withUnsafeBytes { raw in
         require(!incoming.supersedes(encoded: raw, mode: .lww), "supersedes in lww mode: \(hex(storedBytes))")
         return incoming.supersedes(encoded: raw, mode: .siblings)
@@ -56,4 +63,12 @@ func roundTripped(_ object: VersionedObject) -> VersionedObject {
     let again = Result { () throws(DecodeError) in try VersionedObject(decoding: encoded) }
     require(again == .success(object), "\(object)\n  encodes as \(hex(encoded))\n  decodes to \(again)")
     return object
+}
+
+func checkContextTokens(_ bytes: [UInt8]) {
+    _ = CausalContext.context(fromToken: bytes)
+    let token = Base64URL.encode(bytes + littleEndianBytes(CRC32C.checksum(bytes)))
+    guard let context = CausalContext.context(fromToken: Array(token.utf8)) else { return }
+    let again = CausalContext.context(fromToken: Array(CausalContext.token(for: context).utf8))
+    require(again == context, "context \(context) from \(token) comes back as \(String(describing: again))")
 }

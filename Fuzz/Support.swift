@@ -42,3 +42,13 @@ func hex(_ bytes: some Collection<UInt8>, bytesMax: Int = 64) -> String {
     for byte in bytes.prefix(bytesMax) { text.append(digits[Int(byte >> 4)]); text.append(digits[Int(byte & 15)]) }
     return bytes.count > bytesMax ? text + "…(\(bytes.count) bytes)" : text
 }
+
+/// `value` as 4 bytes, little-endian, as lengths and checksums are written.
+func littleEndianBytes(_ value: UInt32) -> [UInt8] {
+    (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * UInt32($0))) }
+}
+
+/// The little-endian UInt32 at `offset` of `bytes`, which holds 4 bytes there.
+func littleEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+    (0..<4).reduce(0) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+}

@@ -26,8 +26,7 @@ func fuzzSeeds() -> [[UInt8]] {
 
 func fuzzOne(_ input: [UInt8]) {
     checkDecoding(input)
-    let length = UInt32(input.count + 1)
-    checkDecoding((0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + [WireFrame.protocolVersion] + input)
+    checkDecoding(littleEndianBytes(UInt32(input.count + 1)) + [WireFrame.protocolVersion] + input)
 }
 
 func checkDecoding(_ bytes: [UInt8]) {
@@ -39,7 +38,7 @@ func checkDecoding(_ bytes: [UInt8]) {
     }
     switch decoded {
     case .incomplete:
-        let length = bytes.count < 4 ? 0 : (0..<4).reduce(0) { $0 | Int(bytes[$1]) << (8 * $1) }
+        let length = bytes.count < 4 ? 0 : Int(littleEndianUInt32(bytes, at: 0))
         require(bytes.count < 4 || bytes.count < 4 + length, "incomplete with the whole frame of \(length) bytes there: \(hex(bytes))")
     case .message(let message, let consumed):
         require(consumed >= 5 && consumed <= bytes.count, "consumed \(consumed) of \(bytes.count) bytes")
