@@ -23,9 +23,10 @@ declare -A harness=([http]=HTTPParserFuzz [wire]=WireFuzz [object]=ObjectFuzz [l
 declare -A libraries=([http]="KVortexNet CEpoll" [wire]="KVortexCore" [object]="KVortexCore"
                       [log]="KVortexStorage KVortexCore CCRC32C")
 declare -A samples=([http]="" [wire]=Samples.swift [object]=Samples.swift [log]=Samples.swift)
-# The HTTP harness feeds streams of up to 8 KiB so that it can reach the connection's buffer bound;
-# the log harness closes standard error, where recovery reports every damaged segment.
-declare -A run_flags=([http]="-max_len=8192" [wire]="" [object]="" [log]="-close_fd_mask=2")
+# The HTTP harness takes streams of up to 8 KiB, to reach the connection's buffer bound, and a dictionary
+# of the tokens the parser looks for; the log harness closes standard error, where recovery reports
+# every damaged segment.
+declare -A run_flags=([http]="-max_len=8192 -dict=$root/Fuzz/http.dict" [wire]="" [object]="" [log]="-close_fd_mask=2")
 # Swift modules: name and the modules it imports, which are built first.
 swift_modules=("KVortexCore:" "KVortexNet:CEpoll" "KVortexStorage:KVortexCore CCRC32C")
 
@@ -109,6 +110,9 @@ run_target() {
     return 1
 }
 
+for target in $targets; do
+    [[ -n ${harness[$target]:-} ]] || { echo "fuzz: no target $target (there are: ${!harness[*]})"; exit 2; }
+done
 for module in CEpoll CCRC32C; do build_c_module "$module"; done
 for module in "${swift_modules[@]}"; do build_swift_module "${module%%:*}" "${module#*:}"; done
 for target in $targets; do build_target "$target"; done
