@@ -101,7 +101,7 @@ run_target() {
     found=$(find "$directory" -maxdepth 1 -newer "$marker" \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
         -o -name 'oom-*' \) | sort)
     [[ $status -eq 0 && -z $found ]] && return 0
-    grep -avE '^(#[0-9]+|INFO:|\s)' "$log" | tail -n 40
+    grep -avE '^(#[0-9]+\s+(NEW|REDUCE|RELOAD|pulse|INITED)|INFO:|\s+NEW_FUNC)' "$log" | tail -n 60
     echo "fuzz: $target FAILED (libFuzzer exit status $status)"
     for artifact in $found; do
         echo "  reproducer: ${artifact#"$root"/}"
