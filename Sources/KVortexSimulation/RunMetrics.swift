@@ -23,7 +23,7 @@ struct RunMetrics {
         var siblingsSeenMax = 0
     }
 
-    mutating func record(_ operation: History.Operation) {
+    mutating func record(_ operation: History.Outcome) {
         let index = Int(operation.startMs / Self.bucketMs)
         while buckets.count <= index { buckets.append(Bucket()) }
         buckets[index].attempted += 1

@@ -45,25 +45,19 @@ public struct SimulationReport: Codable, Sendable {
 extension Simulator {
     func makeReport() -> SimulationReport {
         var report = SimulationReport(scenario: scenario.name, seed: seed)
-        let operations = history.operations
-        report.operations = operations.count
-        report.succeeded = operations.filter { $0.succeeded == true }.count
-        let reads = operations.filter { $0.kind == .read }
-        let writes = operations.filter { $0.kind != .read }
-        report.readsAttempted = reads.count
-        report.readsSucceeded = reads.filter { $0.succeeded == true }.count
-        report.writesAttempted = writes.count
-        report.writesSucceeded = writes.filter { $0.succeeded == true }.count
+        let counts = OperationCounts(history.operations)
+        report.operations = history.operations.count
+        report.succeeded = counts.reads.succeeded + counts.writes.succeeded
+        report.readsAttempted = counts.reads.attempted
+        report.readsSucceeded = counts.reads.succeeded
+        report.writesAttempted = counts.writes.attempted
+        report.writesSucceeded = counts.writes.succeeded
         if !scenario.faults.isEmpty {
-            report.readAvailabilityDuringFaults = Self.availability(reads.filter(\.duringFault))
-            report.writeAvailabilityDuringFaults = Self.availability(writes.filter(\.duringFault))
+            report.readAvailabilityDuringFaults = Self.availability(counts.reads.succeededDuringFaults, of: counts.reads.attemptedDuringFaults)
+            report.writeAvailabilityDuringFaults = Self.availability(counts.writes.succeededDuringFaults, of: counts.writes.attemptedDuringFaults)
         }
-        let sorted = operations.compactMap { operation -> UInt64? in
-            guard operation.succeeded == true, let end = operation.endMs else { return nil }
-            return end - operation.startMs
-        }.sorted()
-        report.latencyP50Ms = Self.percentile(sorted, 0.50)
-        report.latencyP99Ms = Self.percentile(sorted, 0.99)
+        report.latencyP50Ms = Self.percentile(counts.latenciesMsSorted, 0.50)
+        report.latencyP99Ms = Self.percentile(counts.latenciesMsSorted, 0.99)
         report.siblingsSeenMax = metrics.siblingsSeen.max() ?? 0
         report.readsSeeingSiblings = metrics.siblingsSeen.filter { $0 > 1 }.count
         let counters = retiredCounters + nodes.compactMap { $0.node?.counters }
@@ -87,7 +81,9 @@ extension Simulator {
                 siblingsSeenMax: bucket.siblingsSeenMax)
         }
         let faultFree = scenario.faults.isEmpty && scenario.network.lossRate == 0
-        let checked = Checkers(history: history, replicasByKey: finalReplicas(), mode: scenario.conflictMode,
+        let keys = history.touchedKeys
+        let checked = Checkers(history: history, keys: keys, keyNames: keyNames, replicas: finalReplicas(of: keys),
+                               mode: scenario.conflictMode,
                                siblingsMax: scenario.siblingsMax,
                                readsMustSeeWrites: faultFree && scenario.conflictMode == .siblings,
                                replicaCount: scenario.replicas).run()
@@ -96,19 +92,19 @@ extension Simulator {
         return report
     }
 
-    /// Each touched key's objects on its N primaries.
-    func finalReplicas() -> [[UInt8]: [VersionedObject?]] {
-        var result: [[UInt8]: [VersionedObject?]] = [:]
-        for key in history.keys {
+    /// The objects of each key in `keys` on its N primaries, in preference order.
+    func finalReplicas(of keys: [Int]) -> [[VersionedObject?]] {
+        keys.map { keyIndex in
+            let key = keyNames[keyIndex]
             let primaries = placement.primaries(ofPartition: partitioning.partition(of: key))
-            result[key] = primaries.map { nodes[indexOf[$0]!].storage.snapshot(key) }
+            return primaries.map { nodes[indexOf[$0]!].storage.snapshot(key) }
         }
-        return result
     }
 
-    static func availability(_ operations: [History.Operation]) -> Double? {
-        guard !operations.isEmpty else { return nil }
-        return Double(operations.filter { $0.succeeded == true }.count) / Double(operations.count)
+    /// Acknowledged / attempted, or nil when nothing was attempted.
+    static func availability(_ succeeded: Int, of attempted: Int) -> Double? {
+        guard attempted > 0 else { return nil }
+        return Double(succeeded) / Double(attempted)
     }
 
     static func percentile(_ sorted: [UInt64], _ p: Double) -> UInt64 {

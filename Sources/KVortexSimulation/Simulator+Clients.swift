@@ -40,15 +40,16 @@ extension Simulator {
             draw < mix.blindWrite ? .blindWrite
             : draw < mix.blindWrite + mix.readModifyWrite ? .readModifyWrite
             : draw < mix.blindWrite + mix.readModifyWrite + mix.delete ? .delete : .read
-        let key = keyNames[random.int(in: 0..<scenario.keys)]
+        let keyIndex = random.int(in: 0..<scenario.keys)
+        let key = keyNames[keyIndex]
         let node = random.int(in: 0..<nodes.count)
         let options = drawOptions()
-        var operation = History.Operation(kind: kind, key: key, node: node, startMs: nowMs, options: options)
+        let value = kind == .blindWrite || kind == .readModifyWrite
+            ? History.uniqueValue(client: client, operationIndex: history.operations.count) : []
+        var operation = History.Operation(kind: kind, key: key, keyIndex: keyIndex, node: node, startMs: nowMs, options: options)
         operation.duringFault = inFaultWindow
-        if kind == .blindWrite || kind == .readModifyWrite {
-            operation.value = Array("c\(client)-\(history.operations.count)".utf8)
-        }
-        let index = history.begin(operation)
+        operation.value = value
+        let index = history.begin(operation)  // its last use: moved into the history, not copied
         guard nodes[node].isUp else {
             finish(client, index, succeeded: false)  // the node the client talks to is down
             return
@@ -60,7 +61,7 @@ extension Simulator {
             feed(node, .get(request, key: key, options))
         case .blindWrite:
             pending[request] = .write(client: client, operation: index)
-            feed(node, .put(request, key: key, ClientWrite(payload: .value(operation.value)), options))
+            feed(node, .put(request, key: key, ClientWrite(payload: .value(value)), options))
         case .readModifyWrite, .delete:
             pending[request] = .readBeforeWrite(client: client, operation: index)
             feed(node, .get(request, key: key, options))
@@ -87,14 +88,16 @@ extension Simulator {
             scheduleNext(client, index)
         case .readBeforeWrite(let client, let index):
             guard case .success(let outcome) = result else { return finish(client, index, succeeded: false) }
-            let operation = history.operations[index]
             let context = outcome.object.map(WriteContext.init(of:)) ?? WriteContext()
             history.update(index) { $0.context = context.clock }
-            guard nodes[operation.node].isUp else { return finish(client, index, succeeded: false) }
-            let write = ClientWrite(payload: operation.kind == .delete ? .tombstone : .value(operation.value), context: context)
+            // Field by field: a copy of the whole operation retained and released each of its arrays.
+            let node = history.operations[index].node
+            guard nodes[node].isUp else { return finish(client, index, succeeded: false) }
+            let payload: Sibling.Payload = history.operations[index].kind == .delete ? .tombstone : .value(history.operations[index].value)
+            let write = ClientWrite(payload: payload, context: context)
             let next = makeRequest()
             pending[next] = .write(client: client, operation: index)
-            feed(operation.node, .put(next, key: operation.key, write, operation.options))
+            feed(node, .put(next, key: history.operations[index].key, write, history.operations[index].options))
         case .write, .readPass:
             return
         }
@@ -117,7 +120,7 @@ extension Simulator {
     }
 
     private func scheduleNext(_ client: Int, _ index: Int) {
-        metrics.record(history.operations[index])
+        metrics.record(history.outcome(index))
         queue.schedule(at: nowMs + scenario.thinkMs, .client(client))
     }
 }

@@ -29,7 +29,8 @@ extension Simulator {
     /// repair brings every primary up to date.
     func readPass() {
         let all = QuorumOptions(readQuorum: scenario.replicas, writeQuorum: scenario.replicas, sloppy: false, timeoutMs: 2_000)
-        for key in history.keys {
+        for keyIndex in history.touchedKeys {
+            let key = keyNames[keyIndex]
             let primary = placement.primaries(ofPartition: partitioning.partition(of: key))[0]
             let request = makeRequest()
             pending[request] = .readPass

@@ -17,8 +17,25 @@ struct EntryBlock: @unchecked Sendable {
 
     /// Allocates a block holding `key` and the encoding of `object`, encoded in place (no array between).
     static func make(key: UnsafeRawBufferPointer, object: VersionedObject, flags: UInt8) -> EntryBlock {
-        precondition(key.count <= Int(UInt16.max), "key of \(key.count) bytes does not fit the block header")
         let objectBytes = object.encodedByteCount
+        return make(key: key, objectBytes: objectBytes, flags: flags) { destination in
+            let written = object.encode(to: destination)
+            precondition(written == objectBytes, "encoded \(written) bytes into a block sized for \(objectBytes)")
+        }
+    }
+
+    /// Allocates a block holding `key` and an object's encoding as it is (a replica's superseding write).
+    static func make(key: UnsafeRawBufferPointer, encoded: UnsafeRawBufferPointer, flags: UInt8) -> EntryBlock {
+        make(key: key, objectBytes: encoded.count, flags: flags) { destination in
+            destination.copyMemory(from: encoded.baseAddress!, byteCount: encoded.count)
+        }
+    }
+
+    /// Allocates the block and writes its header and key; `writeObject` fills the `objectBytes` after them.
+    private static func make(key: UnsafeRawBufferPointer, objectBytes: Int, flags: UInt8,
+                             writeObject: (UnsafeMutableRawPointer) -> Void) -> EntryBlock {
+        precondition(key.count <= Int(UInt16.max), "key of \(key.count) bytes does not fit the block header")
+        precondition(objectBytes > 0, "an object encoding is at least its version byte")
         let total = headerBytes + key.count + objectBytes
         precondition(total <= Int(UInt32.max), "entry of \(total) bytes does not fit the block header")
         guard let pointer = malloc(total) else { fatalError("out of memory allocating \(total) bytes") }
@@ -26,8 +43,7 @@ struct EntryBlock: @unchecked Sendable {
         pointer.storeBytes(of: UInt16(key.count), toByteOffset: 4, as: UInt16.self)
         pointer.storeBytes(of: flags, toByteOffset: 6, as: UInt8.self)
         if key.count > 0 { (pointer + headerBytes).copyMemory(from: key.baseAddress!, byteCount: key.count) }
-        let written = object.encode(to: pointer + headerBytes + key.count)
-        precondition(written == objectBytes, "encoded \(written) bytes into a block sized for \(objectBytes)")
+        writeObject(pointer + headerBytes + key.count)
         return EntryBlock(pointer: pointer)
     }
 

@@ -7,20 +7,45 @@ extension MemoryEngine {
     /// the full merge goes through `modify`.
     public func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
                       siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
+        try merge(key, clock: incoming.clock, decoded: { incoming }, nowMs: nowMs, mode: mode, siblingsMax: siblingsMax) {
+            Self.block(key: $0, object: incoming)
+        }
+    }
+
+    /// As `merge(_:incoming:...)` for an object still encoded: a superseding one's bytes are copied
+    /// into the entry as they are, so neither the stored nor the incoming object is ever decoded.
+    public func merge(_ key: [UInt8], encoded incoming: EncodedObject, nowMs: UInt64, mode: ConflictMode,
+                      siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
+        try merge(key, clock: incoming.clock, decoded: { incoming.decoded() }, nowMs: nowMs, mode: mode,
+                  siblingsMax: siblingsMax) { key in
+            incoming.bytes.withUnsafeBytes { bytes in
+                EntryBlock.make(key: key, encoded: bytes, flags: incoming.mayBecomeReapable ? EntryBlock.mayBecomeReapable : 0)
+            }
+        }
+    }
+
+    /// The shortcut under the shard's lock: stores `block(key)` when the key is absent or an object with
+    /// `clock` supersedes the stored one; otherwise merges `decoded()` in full through `modify`.
+    private func merge(_ key: [UInt8], clock: VersionVector, decoded: () -> VersionedObject, nowMs: UInt64,
+                       mode: ConflictMode, siblingsMax: Int,
+                       block: (UnsafeRawBufferPointer) -> EntryBlock) throws(StorageError) -> ApplyOutcome {
         guard !closed.load(ordering: .relaxed) else { throw .closed }
-        let superseded = key.withUnsafeBytes { raw in
+        let stored = key.withUnsafeBytes { raw in
             let hash = Self.hash(raw)
             return shards[shardIndex(hash)].mutex.withLock { shard -> Bool in
-                guard let entry = shard.find(raw, hash: hash),
-                    incoming.supersedes(encoded: shard.entries[entry].block!.objectBytes, mode: mode)
-                else { return false }
-                assert(Self.decode(shard.entries[entry].block!)?.merging(incoming, mode: mode, siblingsMax: siblingsMax)
-                       == incoming, "a superseding object is not what the merge gives")
-                store(incoming, key: raw, hash: hash, entry: entry, in: &shard)
+                let entry = shard.find(raw, hash: hash)
+                if let entry {
+                    guard mode == .siblings, clock.descendsClock(ofEncoded: shard.entries[entry].block!.objectBytes)
+                    else { return false }
+                    assert(Self.decode(shard.entries[entry].block!)?.merging(decoded(), mode: mode, siblingsMax: siblingsMax)
+                           == decoded(), "a superseding object is not what the merge gives")
+                }
+                store(block: block(raw), hash: hash, entry: entry, in: &shard)
                 return true
             }
         }
-        guard superseded else {
+        guard stored else {
+            let incoming = decoded()
             return try update(key, nowMs: nowMs) {
                 VersionedObject.merge(incoming, into: &$0, mode: mode, siblingsMax: siblingsMax)
             }

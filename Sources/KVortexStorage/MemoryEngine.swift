@@ -71,21 +71,45 @@ public final class MemoryEngine: StorageEngine {
     }
 
     public func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject? {
+        try withEntry(key) { shard, entry, hash in liveObject(&shard, entry, hash: hash, nowMs: nowMs) }
+    }
+
+    /// A peer's read: the entry's bytes as they are, unless the object may have become reapable,
+    /// which only decoding tells (then as `get`).
+    public func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject? {
+        try withEntry(key) { shard, entry, hash -> MessageObject? in
+            let block = shard.entries[entry].block!
+            guard block.flags & EntryBlock.mayBecomeReapable == 0 else {
+                return liveObject(&shard, entry, hash: hash, nowMs: nowMs).map(MessageObject.decoded)
+            }
+            shard.touch(entry, use: nextUse())
+            return .encoded(EncodedObject(storedBytes: block.objectBytes, mayBecomeReapable: false))
+        }
+    }
+
+    /// Runs `body` on the entry of `key` under its shard's lock; nil when the key is absent.
+    private func withEntry<Result>(
+        _ key: [UInt8], _ body: (inout MemoryShard, Int, UInt64) -> Result?
+    ) throws(StorageError) -> Result? {
         guard !closed.load(ordering: .relaxed) else { throw .closed }
         return key.withUnsafeBytes { raw in
             let hash = Self.hash(raw)
-            let grace = configuration.reapGraceMs
-            return shards[shardIndex(hash)].mutex.withLock { shard -> VersionedObject? in
+            return shards[shardIndex(hash)].mutex.withLock { shard -> Result? in
                 guard let entry = shard.find(raw, hash: hash) else { return nil }
-                guard let object = Self.decode(shard.entries[entry].block!) else { return nil }
-                if object.isReapable(atMs: nowMs, graceMs: grace) {
-                    removeCounted(&shard, entry, hash: hash, counter: reaped)
-                    return nil
-                }
-                shard.touch(entry, use: nextUse())
-                return object
+                return body(&shard, entry, hash)
             }
         }
+    }
+
+    /// The entry's object, counted as a use; nil (and removed) when it is reapable at `nowMs`.
+    private func liveObject(_ shard: inout MemoryShard, _ entry: Int, hash: UInt64, nowMs: UInt64) -> VersionedObject? {
+        guard let object = Self.decode(shard.entries[entry].block!) else { return nil }
+        if object.isReapable(atMs: nowMs, graceMs: configuration.reapGraceMs) {
+            removeCounted(&shard, entry, hash: hash, counter: reaped)
+            return nil
+        }
+        shard.touch(entry, use: nextUse())
+        return object
     }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
@@ -104,19 +128,24 @@ public final class MemoryEngine: StorageEngine {
 
     /// Writes the transformed object back: insert, replace or remove.
     func store(_ object: VersionedObject?, key: UnsafeRawBufferPointer, hash: UInt64, entry: Int?,
-                       in shard: inout MemoryShard) {
+               in shard: inout MemoryShard) {
+        store(block: object.map { Self.block(key: key, object: $0) }, hash: hash, entry: entry, in: &shard)
+    }
+
+    /// Puts `block` (nil: none) in the place of `entry` (nil: absent), keeping the counts.
+    func store(block: EntryBlock?, hash: UInt64, entry: Int?, in shard: inout MemoryShard) {
         let before = shard.bytes
-        switch (object, entry) {
+        switch (block, entry) {
         case (nil, nil):
             return
         case (nil, let entry?):
             shard.remove(entry, hash: hash)
             keyCount.wrappingSubtract(1, ordering: .relaxed)
-        case (let object?, nil):
-            _ = shard.insert(Self.block(key: key, object: object), hash: hash, use: nextUse())
+        case (let block?, nil):
+            _ = shard.insert(block, hash: hash, use: nextUse())
             keyCount.wrappingAdd(1, ordering: .relaxed)
-        case (let object?, let entry?):
-            shard.replace(entry, with: Self.block(key: key, object: object), use: nextUse())
+        case (let block?, let entry?):
+            shard.replace(entry, with: block, use: nextUse())
         }
         accountedBytes.wrappingAdd(shard.bytes - before, ordering: .relaxed)
     }

@@ -45,8 +45,8 @@ struct NodeFixture {
         QuorumOptions(readQuorum: r, writeQuorum: w, sloppy: sloppy, timeoutMs: timeoutMs)
     }
 
-    static func write(_ value: String) -> ClientWrite {
-        ClientWrite(payload: .value(Array(value.utf8)))
+    static func write(_ value: String, context: WriteContext? = nil) -> ClientWrite {
+        ClientWrite(payload: .value(Array(value.utf8)), context: context)
     }
 
     /// The values of `object`'s live siblings, as strings.
@@ -69,7 +69,7 @@ extension [NodeEffect] {
     var deliveries: [(to: NodeID, operation: OperationID, key: [UInt8], object: VersionedObject)] {
         sends.compactMap { send in
             guard case .hintDelivery(let operation, let key, let object) = send.message else { return nil }
-            return (send.to, operation, key, object)
+            return (send.to, operation, key, object.object)
         }
     }
 

@@ -42,7 +42,7 @@ import Testing
         _ = fixture.hints.add(target: target, key: key, object: CoordinatorFixtures.object([(target, "v")]),
                               mode: .siblings, siblingsMax: 16)
         let delivery = try #require(fixture.handle(.timer(.heartbeat), afterMs: 200).deliveries.first)
-        _ = fixture.handle(.undeliverable(to: target, .hintDelivery(delivery.operation, key: delivery.key, object: delivery.object)))
+        _ = fixture.handle(.undeliverable(to: target, .hintDelivery(delivery.operation, key: delivery.key, object: .decoded(delivery.object))))
         #expect(fixture.hints.stats.pending == 1)
         #expect(fixture.node.counters.hintsDelivered == 0)
     }
@@ -65,7 +65,7 @@ import Testing
         let standIn = F.members.first { !primaries.contains($0) }!
         var fixture = F(standIn)
         let object = CoordinatorFixtures.object([(primaries[0], "v1")])
-        let effects = fixture.handle(.peer(from: primaries[0], .putRequest(OperationID(4), key: key, object: object, hintFor: primaries[1])))
+        let effects = fixture.handle(.peer(from: primaries[0], .putRequest(OperationID(4), key: key, object: .decoded(object), hintFor: primaries[1])))
         #expect(effects == [.send(to: primaries[0], .putAck(OperationID(4)))])
         #expect(fixture.hints.pending(for: primaries[1], limit: 10).map(\.object) == [object])
         #expect(fixture.storage.object(key) == nil, "held for the primary, not stored as a replica")

@@ -44,7 +44,7 @@ import Testing
             queue.removeFirst()
             delivered.append((delivery.to, delivery.key))
             var receiver = receivers[delivery.to] ?? F(delivery.to)
-            let reply = receiver.handle(.peer(from: fixture.node.nodeID, .hintDelivery(delivery.operation, key: delivery.key, object: delivery.object)))
+            let reply = receiver.handle(.peer(from: fixture.node.nodeID, .hintDelivery(delivery.operation, key: delivery.key, object: .decoded(delivery.object))))
             receivers[delivery.to] = receiver
             #expect(reply == [.send(to: fixture.node.nodeID, .hintAck(delivery.operation))], "the new owner merges and acknowledges")
             queue += fixture.handle(.peer(from: delivery.to, .hintAck(delivery.operation))).deliveries
@@ -149,7 +149,7 @@ import Testing
         let key = try #require(Self.keys(inPartition: transfer.partition, count: 1).first)
         fixture.storage.put(key, CoordinatorFixtures.object([(n1, "v")]))
         let delivery = try #require(fixture.handle(.timer(.heartbeat), afterMs: 200).deliveries.first { $0.to == transfer.target })
-        _ = fixture.handle(.undeliverable(to: delivery.to, .hintDelivery(delivery.operation, key: delivery.key, object: delivery.object)))
+        _ = fixture.handle(.undeliverable(to: delivery.to, .hintDelivery(delivery.operation, key: delivery.key, object: .decoded(delivery.object))))
         #expect(fixture.node.counters.ownershipDeliveriesFailed == 1)
         #expect(fixture.node.transfers.waiting.contains(transfer), "queued again")
         #expect(!fixture.handle(.timer(.heartbeat), afterMs: 200).deliveries.contains { $0.to == transfer.target },
@@ -210,7 +210,7 @@ import Testing
 
         // A node still on the old ring writes here: the key goes to the new owners too.
         let late = try #require(keys.first)
-        _ = fixture.handle(.peer(from: n1, .putRequest(OperationID(7), key: late, object: CoordinatorFixtures.object([(n1, "late")]), hintFor: nil)))
+        _ = fixture.handle(.peer(from: n1, .putRequest(OperationID(7), key: late, object: .decoded(CoordinatorFixtures.object([(n1, "late")])), hintFor: nil)))
         #expect(fixture.node.leaveProgress != .handedOff(objects: UInt64(delivered.count)), "not done while the late write is owed")
         let again = drain(&fixture, receivers: &receivers)
         #expect(again.contains { $0.1 == late })

@@ -24,7 +24,7 @@ import Testing
         #expect(effects.sends.map(\.to) == Array(primaries.dropFirst()))
         #expect(effects.readReplies.isEmpty, "its own replica is one reply of R = 2")
 
-        let replied = fixture.handle(.peer(from: primaries[1], .getReply(operation, object: stored)))
+        let replied = fixture.handle(.peer(from: primaries[1], .getReply(operation, object: .decoded(stored))))
         guard case .success(let outcome) = replied.readReplies.first else { Issue.record("expected a reply: \(replied)"); return }
         #expect(outcome.object == stored)
         #expect(outcome.replicasAcked == 2 && outcome.replicasAsked == 3)
@@ -43,13 +43,13 @@ import Testing
         let stored = C.object([(C.n1, "v1")])
         let (operation, _) = try #require(startRead(&fixture, local: stored, r: 2))
         _ = fixture.handle(.peer(from: primaries[1], .getReply(operation, object: nil)))
-        let last = fixture.handle(.peer(from: primaries[2], .getReply(operation, object: stored)))
+        let last = fixture.handle(.peer(from: primaries[2], .getReply(operation, object: .decoded(stored))))
         #expect(last.sends.count == 1)
         guard case .repair(let repairedKey, let object) = last.sends.first?.message else {
             Issue.record("expected read repair, got \(last)"); return
         }
         #expect(last.sends[0].to == primaries[1], "the replica that had nothing")
-        #expect(repairedKey == key && object == stored)
+        #expect(repairedKey == key && object.object == stored)
         #expect(fixture.node.counters.readRepairsSent == 1)
     }
 
@@ -57,8 +57,8 @@ import Testing
         var fixture = F(primaries[0])
         let newer = C.object([(C.n2, "v2")])
         let (operation, _) = try #require(startRead(&fixture, local: nil, r: 2))
-        _ = fixture.handle(.peer(from: primaries[1], .getReply(operation, object: newer)))
-        let last = fixture.handle(.peer(from: primaries[2], .getReply(operation, object: newer)))
+        _ = fixture.handle(.peer(from: primaries[1], .getReply(operation, object: .decoded(newer))))
+        let last = fixture.handle(.peer(from: primaries[2], .getReply(operation, object: .decoded(newer))))
         #expect(last.sends.isEmpty, "no message to itself")
         #expect(fixture.storage.object(key) == newer)
     }

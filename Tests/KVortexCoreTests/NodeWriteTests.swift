@@ -18,7 +18,7 @@ import Testing
             Issue.record("expected a put request, got \(effects)"); return
         }
         #expect(sentKey == key && hintFor == nil)
-        #expect(F.values(object) == ["v1"])
+        #expect(F.values(object.object) == ["v1"])
         #expect(F.values(fixture.storage.object(key)) == ["v1"], "the coordinator wrote its own replica first")
         #expect(effects.writeReplies.isEmpty, "one ack (its own) is not W = 2")
         #expect(effects.timers == [.deadline(operation)])
@@ -30,6 +30,25 @@ import Testing
         #expect(outcome.replicasAcked == 2 && outcome.replicasAsked == 3)
         #expect(outcome.coordinator == primaries[0])
         #expect(fixture.handle(.peer(from: primaries[1], .putAck(operation))).isEmpty, "a late ack answers nobody")
+    }
+
+    /// A replica stores a write that arrives encoded, as off the wire; a second write supersedes the
+    /// first the same way.
+    @Test func encodedReplicaWritesAreStored() throws {
+        var coordinator = F(primaries[0])
+        var replica = F(primaries[1])
+        var context: WriteContext?
+        for value in ["v1", "v2"] {
+            let effects = coordinator.handle(.put(RequestID(1), key: key, F.write(value, context: context), F.options(w: 2)))
+            let sent = try #require(effects.sends.first { $0.to == primaries[1] })
+            guard case .putRequest(let operation, _, let object, nil) = sent.message else { Issue.record("\(sent)"); return }
+            let encoded = PeerMessage.putRequest(operation, key: key, object: .encoded(EncodedObject(object.object)), hintFor: nil)
+            let acked = replica.handle(.peer(from: primaries[0], encoded))
+            guard case .putAck = acked.sends.first?.message else { Issue.record("expected an ack, got \(acked)"); return }
+            #expect(replica.storage.object(key) == coordinator.storage.object(key))
+            context = coordinator.storage.object(key).map(WriteContext.init(of:))
+        }
+        #expect(F.values(replica.storage.object(key)) == ["v2"], "the second write superseded the first")
     }
 
     @Test func putWithW1RepliesAtOnce() {

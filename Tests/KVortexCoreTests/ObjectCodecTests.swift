@@ -68,15 +68,7 @@ import Testing
                 bytes = random.bytes(count: random.int(in: 0..<64))
                 if !bytes.isEmpty { bytes[0] = 1 }  // the known version, so decoding goes deeper
             } else {
-                bytes = random.element(of: valid)
-                for _ in 0...random.int(in: 0...2) where !bytes.isEmpty {
-                    let index = random.int(in: 0..<bytes.count)
-                    switch random.int(in: 0..<3) {
-                    case 0: bytes[index] ^= UInt8(1) << random.int(in: 0..<8)
-                    case 1: bytes.remove(at: index)
-                    default: bytes.insert(UInt8(truncatingIfNeeded: random.next()), at: index)
-                    }
-                }
+                bytes = random.damaged(random.element(of: valid))
             }
             guard case .success(let object) = Self.decode(bytes) else { continue }
             #expect(object.siblings.allSatisfy { object.clock.covers($0.dot) }, "seed \(seed), round \(round)")

@@ -73,6 +73,20 @@ struct TestRandom {
         (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }
     }
 
+    /// `bytes` with one to three random edits: a flipped bit, a byte removed, a random byte inserted.
+    mutating func damaged(_ bytes: [UInt8]) -> [UInt8] {
+        var bytes = bytes
+        for _ in 0...int(in: 0...2) where !bytes.isEmpty {
+            let index = int(in: 0..<bytes.count)
+            switch int(in: 0..<3) {
+            case 0: bytes[index] ^= UInt8(1) << int(in: 0..<8)
+            case 1: bytes.remove(at: index)
+            default: bytes.insert(UInt8(truncatingIfNeeded: next()), at: index)
+            }
+        }
+        return bytes
+    }
+
     mutating func element<T>(of array: [T]) -> T {
         array[int(in: 0..<array.count)]
     }

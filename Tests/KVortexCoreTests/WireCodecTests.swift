@@ -15,16 +15,16 @@ import Testing
         let write = ClientWrite(payload: random.next() & 1 == 0 ? .tombstone : .value(key), context: WriteContext(of: object),
                                 ttlSeconds: random.next() & 1 == 0 ? nil : 30, contentType: "text/plain")
         return [
-            .getRequest(operation, key: key), .getReply(operation, object: object), .getReply(operation, object: nil),
-            .putRequest(operation, key: key, object: object, hintFor: nil),
-            .putRequest(operation, key: key, object: object, hintFor: F.n2),
+            .getRequest(operation, key: key), .getReply(operation, object: .decoded(object)), .getReply(operation, object: nil),
+            .putRequest(operation, key: key, object: .decoded(object), hintFor: nil),
+            .putRequest(operation, key: key, object: .decoded(object), hintFor: F.n2),
             .putAck(operation), .putRejected(operation, reason: "full"),
             .forwardPut(operation, key: key, write: write, options: options),
             .forwardReply(operation, .success(WriteOutcome(context: WriteContext(of: object), dot: Dot(actor: ActorID(rawValue: 7), counter: 3),
                                                            replicasAcked: 2, replicasAsked: 3))),
             .forwardReply(operation, .failure(.quorumUnmet(needed: 2, acked: 1, asked: 3))),
             .forwardReply(operation, .failure(.invalidHeader(name: "X", reason: "y"))),
-            .repair(key: key, object: object), .hintDelivery(operation, key: key, object: object), .hintAck(operation),
+            .repair(key: key, object: .decoded(object)), .hintDelivery(operation, key: key, object: .decoded(object)), .hintAck(operation),
             .gossip([MemberDigest(node: F.n1, incarnation: 3, heartbeat: random.next(), isLeaving: true)]),
         ]
     }

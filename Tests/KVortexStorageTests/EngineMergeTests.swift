@@ -1,16 +1,17 @@
 import KVortexStorage
 import Testing
 
-/// A replica's merge through each engine's `merge` (the memory engine reads the stored clock from
-/// its bytes; the others take the default through `modify`).
+/// A replica's merge through each engine's `merge`, of decoded objects and of objects still encoded
+/// (the memory engine reads the stored clock from its bytes and stores a superseding encoding as it
+/// is; the others take the defaults through `modify`).
 @Suite struct EngineMergeTests {
-    @Test func memoryEngine() throws {
-        try EngineConformance { MemoryEngine(configuration: .init(shardCount: 4)) }.replicaMerge()
+    @Test(arguments: [false, true]) func memoryEngine(encoded: Bool) throws {
+        try EngineConformance { MemoryEngine(configuration: .init(shardCount: 4)) }.replicaMerge(encoded: encoded)
     }
 
-    @Test func readCachedMemoryEngine() throws {
+    @Test(arguments: [false, true]) func readCachedMemoryEngine(encoded: Bool) throws {
         try EngineConformance {
             ReadCachedEngine(base: MemoryEngine(configuration: .init(shardCount: 4)), cacheBytes: 1 << 20)
-        }.replicaMerge()
+        }.replicaMerge(encoded: encoded)
     }
 }

@@ -14,7 +14,8 @@ public struct GetCoordinator: Sendable {
     }
 
     public enum Event: Sendable {
-        case reply(from: NodeID, object: VersionedObject?)
+        /// A replica's object (nil: it has none), decoded or as it came off the wire.
+        case reply(from: NodeID, object: MessageObject?)
         /// A target could not be asked or did not answer (unreachable, overloaded, crashed).
         case failed(from: NodeID)
         case deadline
@@ -34,12 +35,17 @@ public struct GetCoordinator: Sendable {
     public let readQuorum: Int
     let mode: ConflictMode
     let siblingsMax: Int
+    /// Whether clocks may stand for objects: a reply whose clock the merge descends changes nothing,
+    /// one whose clock descends the merge replaces it, and equal clocks are equal objects. True in
+    /// siblings mode (`VersionedObject+Supersede`), which spares decoding and merging the replies of
+    /// replicas that agree. Off for LWW and under planted bugs, whose objects no correct history makes.
+    let clocksDecide: Bool
     public private(set) var state: State = .collecting
     /// One target's answer. A struct, not a tuple: arrays of tuples are copied and destroyed
     /// through the runtime's generic tuple witnesses, which showed in the simulator's profile.
     struct Reply {
         let node: NodeID
-        let object: VersionedObject?
+        let object: MessageObject?
     }
 
     /// Replies in arrival order; at most one per target.
@@ -48,7 +54,7 @@ public struct GetCoordinator: Sendable {
     private var merged: VersionedObject?
 
     public init(requestID: RequestID, key: [UInt8], targets: [ReplicaTarget], readQuorum: Int,
-                mode: ConflictMode, siblingsMax: Int) {
+                mode: ConflictMode, siblingsMax: Int, clocksDecide: Bool = true) {
         precondition(!targets.isEmpty, "a read needs at least one target")
         precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         self.requestID = requestID
@@ -57,6 +63,8 @@ public struct GetCoordinator: Sendable {
         self.readQuorum = readQuorum
         self.mode = mode
         self.siblingsMax = siblingsMax
+        self.clocksDecide = clocksDecide && mode == .siblings
+        replies.reserveCapacity(targets.count)
     }
 
     /// The nodes to ask, in preference order.
@@ -106,16 +114,30 @@ public struct GetCoordinator: Sendable {
     }
 
     /// Folds a reply into the merge; false for an unknown or repeated sender.
-    private mutating func record(from node: NodeID, object: VersionedObject?) -> Bool {
+    private mutating func record(from node: NodeID, object: MessageObject?) -> Bool {
         guard isPending(node) else { return false }
         replies.append(Reply(node: node, object: object))
-        if let object {
-            if merged == nil {
-                merged = object
-            } else {
-                _ = merged!.merge(object, mode: mode, siblingsMax: siblingsMax)
+        guard let object else { return true }
+        guard merged != nil else {
+            merged = object.object
+            return true
+        }
+        if clocksDecide {
+            let clock = object.clock
+            if merged!.clock.descends(clock) {
+                assert(merged!.merging(object.object, mode: mode, siblingsMax: siblingsMax) == merged!,
+                       "a reply the merge descends changed it")
+                return true
+            }
+            if clock.descends(merged!.clock) {
+                let incoming = object.object
+                assert(merged!.merging(incoming, mode: mode, siblingsMax: siblingsMax) == incoming,
+                       "a reply descending the merge is not what merging gives")
+                merged = incoming
+                return true
             }
         }
+        _ = merged!.merge(object.object, mode: mode, siblingsMax: siblingsMax)
         return true
     }
 
@@ -125,8 +147,17 @@ public struct GetCoordinator: Sendable {
         state = .finished
         guard let merged else { return [] }
         return replies.compactMap { reply in
-            reply.object == merged ? nil : .repair(reply.node, merged)
+            isMerged(reply.object, merged) ? nil : .repair(reply.node, merged)
         }
+    }
+
+    /// True when a replier's object is the merged one: by clock when clocks decide, else in full.
+    private func isMerged(_ object: MessageObject?, _ merged: VersionedObject) -> Bool {
+        guard let object else { return false }
+        guard clocksDecide else { return object.object == merged }
+        let equal = object.clock == merged.clock
+        assert(equal == (object.object == merged), "equal clocks, different objects (or the reverse)")
+        return equal
     }
 }
 

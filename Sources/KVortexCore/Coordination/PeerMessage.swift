@@ -33,10 +33,10 @@ public enum PeerMessage: Equatable, Sendable {
     /// Read your replica of `key`.
     case getRequest(OperationID, key: [UInt8])
     /// Your replica, or nil when you have none.
-    case getReply(OperationID, object: VersionedObject?)
+    case getReply(OperationID, object: MessageObject?)
     /// Merge `object` into your replica of `key` (a coordinated write), or keep it as a hint for
     /// `hintFor` when you are standing in for that primary.
-    case putRequest(OperationID, key: [UInt8], object: VersionedObject, hintFor: NodeID?)
+    case putRequest(OperationID, key: [UInt8], object: MessageObject, hintFor: NodeID?)
     case putAck(OperationID)
     /// The replica could not store the write (storage failure, hint queue full).
     case putRejected(OperationID, reason: String)
@@ -44,9 +44,9 @@ public enum PeerMessage: Equatable, Sendable {
     case forwardPut(OperationID, key: [UInt8], write: ClientWrite, options: QuorumOptions)
     case forwardReply(OperationID, Result<WriteOutcome, KVError>)
     /// Merge this newer object (read repair; no reply).
-    case repair(key: [UInt8], object: VersionedObject)
+    case repair(key: [UInt8], object: MessageObject)
     /// A hinted write handed back to its primary.
-    case hintDelivery(OperationID, key: [UInt8], object: VersionedObject)
+    case hintDelivery(OperationID, key: [UInt8], object: MessageObject)
     case hintAck(OperationID)
     /// Membership gossip: the sender's view of every member (DESIGN.md "Membership").
     case gossip([MemberDigest])

@@ -6,25 +6,39 @@ public enum Base64 {
         encode(bytes, alphabet: standardAlphabet, padded: true)
     }
 
-    /// Encodes with a 64-character alphabet, with or without `=` padding.
+    /// Encodes with a 64-character alphabet, with or without `=` padding, straight into the string's
+    /// storage (every byte is ASCII, so nothing is validated or copied afterwards).
     static func encode(_ bytes: [UInt8], alphabet: [UInt8], padded: Bool) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            for shift in [18, 12, 6, 0] as [UInt32] { out.append(alphabet[Int((chunk >> shift) & 63)]) }
-            index += 3
+        let whole = bytes.count / 3
+        let rest = bytes.count - whole * 3
+        let count = whole * 4 + (rest == 0 ? 0 : padded ? 4 : rest + 1)
+        guard count > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: count) { out in
+            bytes.withUnsafeBufferPointer { input in
+                alphabet.withUnsafeBufferPointer { table in
+                    var at = 0
+                    func put(_ chunk: UInt32, _ shift: UInt32) {
+                        out[at] = table[Int((chunk >> shift) & 63)]
+                        at += 1
+                    }
+                    for group in 0..<whole {
+                        let index = group * 3
+                        let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                        put(chunk, 18); put(chunk, 12); put(chunk, 6); put(chunk, 0)
+                    }
+                    if rest > 0 {
+                        var chunk = UInt32(input[whole * 3]) << 16
+                        if rest == 2 { chunk |= UInt32(input[whole * 3 + 1]) << 8 }
+                        put(chunk, 18); put(chunk, 12)
+                        if rest == 2 { put(chunk, 6) }
+                        if padded {
+                            for _ in rest..<3 { out[at] = UInt8(ascii: "="); at += 1 }
+                        }
+                    }
+                    precondition(at == count, "wrote \(at) base64 characters, computed \(count)")
+                }
+            }
+            return count
         }
-        let rest = bytes.count - index
-        if rest > 0 {
-            var chunk = UInt32(bytes[index]) << 16
-            if rest == 2 { chunk |= UInt32(bytes[index + 1]) << 8 }
-            out.append(alphabet[Int((chunk >> 18) & 63)])
-            out.append(alphabet[Int((chunk >> 12) & 63)])
-            if rest == 2 { out.append(alphabet[Int((chunk >> 6) & 63)]) }
-            if padded { out.append(contentsOf: Array(repeating: UInt8(ascii: "="), count: 3 - rest)) }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

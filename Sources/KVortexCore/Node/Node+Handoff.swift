@@ -36,7 +36,7 @@ extension Node {
         for hint in hints.pending(for: target, limit: settings.hintDeliveryBatchMax) {
             let operation = allocateOperationID()
             operations.insert(.hintDelivery(target: target, key: hint.key, sequence: hint.sequence), at: operation)
-            effects.append(.send(to: target, .hintDelivery(operation, key: hint.key, object: hint.object)))
+            effects.append(.send(to: target, .hintDelivery(operation, key: hint.key, object: .decoded(hint.object))))
             effects.append(.startTimer(.deadline(operation), afterMs: settings.peerRequestTimeoutMs))
             sent += 1
         }

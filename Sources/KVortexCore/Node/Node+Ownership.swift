@@ -113,7 +113,7 @@ extension Node {
         case .success(let object?):
             let operation = allocateOperationID()
             operations.insert(.transfer(transfer, key: key), at: operation)
-            effects.append(.send(to: transfer.target, .hintDelivery(operation, key: key, object: object)))
+            effects.append(.send(to: transfer.target, .hintDelivery(operation, key: key, object: .decoded(object))))
             effects.append(.startTimer(.deadline(operation), afterMs: settings.peerRequestTimeoutMs))
         case .success(nil):
             if transfers.acknowledged(transfer) { counters.ownershipTransfersCompleted += 1 }

@@ -6,9 +6,11 @@ extension Node {
     public mutating func receive(_ message: PeerMessage, from peer: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
         switch message {
         case .getRequest(let operation, let key):
-            switch localObject(key, nowMs: nowMs) {
-            case .success(let object): effects.append(.send(to: peer, .getReply(operation, object: object)))
-            case .failure: counters.storageFailures += 1  // the coordinator's deadline covers it
+            do {
+                let object = try storage.getForPeer(key, nowMs: nowMs)
+                effects.append(.send(to: peer, .getReply(operation, object: object)))
+            } catch {
+                counters.storageFailures += 1  // the coordinator's deadline covers it
             }
         case .getReply(let operation, let object):
             readEvent(operation, .reply(from: peer, object: object), nowMs: nowMs, into: &effects)
@@ -42,7 +44,7 @@ extension Node {
     }
 
     /// A replica's side of a coordinated write: merge it, or keep it as a hint for an absent primary.
-    mutating func storeReplica(_ operation: OperationID, key: [UInt8], object: VersionedObject, hintFor: NodeID?,
+    mutating func storeReplica(_ operation: OperationID, key: [UInt8], object: MessageObject, hintFor: NodeID?,
                                from peer: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
         guard let primary = hintFor else {
             effects.append(mergeLocally(key, object, nowMs: nowMs)
@@ -50,7 +52,7 @@ extension Node {
                 : .send(to: peer, .putRejected(operation, reason: "storage failure")))
             return
         }
-        let kept = keepHint(for: primary, key: key, object: object, into: &effects)
+        let kept = keepHint(for: primary, key: key, object: object.object, into: &effects)
         effects.append(kept
             ? .send(to: peer, .putAck(operation))
             : .send(to: peer, .putRejected(operation, reason: "no hint kept for \(primary)")))
@@ -69,7 +71,7 @@ extension Node {
         case .putRequest(let operation, let key, let object, let hintFor):
             // The replica (or stand-in) is unreachable: keep the write as a hint for the replica it was
             // meant for, so it is handed off later rather than lost (Dynamo §4.6).
-            keepHint(for: hintFor ?? peer, key: key, object: object, into: &effects)
+            keepHint(for: hintFor ?? peer, key: key, object: object.object, into: &effects)
             writeEvent(operation, .failed(from: peer), into: &effects)
         case .forwardPut(let operation, _, _, _):
             retryForward(operation, nowMs: nowMs, into: &effects)

@@ -16,13 +16,14 @@ extension Node {
         let operation = allocateOperationID()
         let readQuorum = settings.plantedBugs.contains(.readQuorumOfOne) ? 1 : options.readQuorum  // planted bug
         var coordinator = GetCoordinator(requestID: request, key: key, targets: targets, readQuorum: readQuorum,
-                                         mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
+                                         mode: settings.conflictMode, siblingsMax: settings.siblingsMax,
+                                         clocksDecide: settings.plantedBugs.isEmpty)
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
         var actions: [GetCoordinator.Action] = []
         for target in targets {
             if target.node == nodeID {
                 switch localObject(key, nowMs: nowMs) {
-                case .success(let object): actions += coordinator.receive(.reply(from: nodeID, object: object))
+                case .success(let object): actions += coordinator.receive(.reply(from: nodeID, object: object.map(MessageObject.decoded)))
                 case .failure: actions += coordinator.receive(.failed(from: nodeID))
                 }
             } else {
@@ -84,9 +85,9 @@ extension Node {
                 if settings.plantedBugs.contains(.skipReadRepair) { continue }  // planted bug
                 counters.readRepairsSent += 1
                 if node == nodeID {
-                    mergeLocally(key, object, nowMs: nowMs)
+                    mergeLocally(key, .decoded(object), nowMs: nowMs)
                 } else {
-                    effects.append(.send(to: node, .repair(key: key, object: object)))
+                    effects.append(.send(to: node, .repair(key: key, object: .decoded(object))))
                 }
             }
         }
@@ -97,18 +98,29 @@ extension Node {
         readEvent(operation, .repairWindowClosed, nowMs: nowMs, into: &effects)
     }
 
-    /// Merges another replica's object into this node's; returns false on a storage failure.
+    /// Merges another replica's object into this node's; returns false on a storage failure. An
+    /// object still encoded (off the wire) goes to the engine as it is: a superseding one is stored
+    /// without being decoded.
     @discardableResult
-    mutating func mergeLocally(_ key: [UInt8], _ object: VersionedObject, nowMs: UInt64) -> Bool {
+    mutating func mergeLocally(_ key: [UInt8], _ incoming: MessageObject, nowMs: UInt64) -> Bool {
         let mode = settings.conflictMode
         let siblingsMax = settings.siblingsMax
         do {
-            // Planted bugs make objects no correct history reaches, where superseding is not merging.
-            let outcome = settings.plantedBugs.isEmpty
-                ? try storage.merge(key, incoming: object, nowMs: nowMs, mode: mode, siblingsMax: siblingsMax)
-                : try storage.update(key, nowMs: nowMs) {
+            let outcome: ApplyOutcome
+            if !settings.plantedBugs.isEmpty {
+                // Planted bugs make objects no correct history reaches, where superseding is not merging.
+                let object = incoming.object
+                outcome = try storage.update(key, nowMs: nowMs) {
                     VersionedObject.merge(object, into: &$0, mode: mode, siblingsMax: siblingsMax)
                 }
+            } else {
+                switch incoming {
+                case .decoded(let object):
+                    outcome = try storage.merge(key, incoming: object, nowMs: nowMs, mode: mode, siblingsMax: siblingsMax)
+                case .encoded(let encoded):
+                    outcome = try storage.merge(key, encoded: encoded, nowMs: nowMs, mode: mode, siblingsMax: siblingsMax)
+                }
+            }
             count(outcome)
             if isLeaving { handOffAgain(key) }
             return true

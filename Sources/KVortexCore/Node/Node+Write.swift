@@ -77,7 +77,7 @@ extension Node {
                                          targets: targets.remote, writeQuorum: options.writeQuorum,
                                          sloppy: options.sloppy, localIsPrimary: isPrimary)
         for target in targets.remote {
-            effects.append(.send(to: target.node, .putRequest(operation, key: key, object: object, hintFor: target.hintFor)))
+            effects.append(.send(to: target.node, .putRequest(operation, key: key, object: .decoded(object), hintFor: target.hintFor)))
         }
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
         let actions = coordinator.start()

@@ -44,6 +44,10 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// is removed and reported as nil. Counts as a use for LRU eviction.
     func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject?
 
+    /// `get` for a peer's read: the object in whichever form is cheaper to send. The default is the
+    /// decoded object; an engine that stores encodings returns the bytes as they are.
+    func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject?
+
     /// Reads the object of `key` (nil when absent), lets `transform` change it, and stores the result;
     /// setting it to nil removes the key. Atomic with respect to other calls for the same key.
     /// `transform` must not call back into the engine. Callers use `update`, which returns a value.
@@ -57,6 +61,11 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// reported. The default goes through `modify`; an engine that can read a stored clock without
     /// decoding the whole object overrides it to skip the decoding when `incoming` supersedes it.
     func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
+               siblingsMax: Int) throws(StorageError) -> ApplyOutcome
+
+    /// `merge` of an object still in its encoding, as a replica received it. The default decodes it;
+    /// an engine that stores encodings overrides it to store a superseding object's bytes as they are.
+    func merge(_ key: [UInt8], encoded incoming: EncodedObject, nowMs: UInt64, mode: ConflictMode,
                siblingsMax: Int) throws(StorageError) -> ApplyOutcome
 
     /// Calls `body` for each key in `partition` under `partitioning`, with its object, until `body`
@@ -95,6 +104,10 @@ extension StorageEngine {
 
     public func maintain() throws(StorageError) -> String? { nil }
 
+    public func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject? {
+        try get(key, nowMs: nowMs).map(MessageObject.decoded)
+    }
+
     /// Stores `incoming` as it is when it supersedes the stored object (`VersionedObject+Supersede`),
     /// which skips the merge; otherwise merges in full.
     public func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
@@ -108,6 +121,11 @@ extension StorageEngine {
             }
             return VersionedObject.merge(incoming, into: &stored, mode: mode, siblingsMax: siblingsMax)
         }
+    }
+
+    public func merge(_ key: [UInt8], encoded incoming: EncodedObject, nowMs: UInt64, mode: ConflictMode,
+                      siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
+        try merge(key, incoming: incoming.decoded(), nowMs: nowMs, mode: mode, siblingsMax: siblingsMax)
     }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void,

@@ -14,7 +14,7 @@ public enum CausalContext {
         (1 + 10 + VersionedObject.decodeClockEntriesMax * 18 + 8 + 4 + 2) / 3 * 4
 
     public static func token(for context: WriteContext) -> String {
-        var writer = ByteWriter(capacity: 16 + context.clock.entries.count * 12)
+        var writer = ByteWriter(capacity: 16 + context.clock.entries.count * 18)
         writer.write(tokenVersion)
         context.clock.encode(into: &writer)
         writer.writeFixed64(context.newest.rawValue)

@@ -49,15 +49,19 @@ extension VersionedObject {
             writer.writeVarint(entry.counter)
         }
         writer.writeVarint(UInt64(siblings.count))
-        for sibling in siblings {
-            writer.writeFixed64(sibling.dot.actor.rawValue)
-            writer.writeVarint(sibling.dot.counter)
-            writer.write((sibling.isTombstone ? 1 : 0) | (sibling.expiryMs != nil ? 2 : 0))
-            writer.writeVarint(sibling.timestamp.rawValue)
-            if let expiryMs = sibling.expiryMs { writer.writeVarint(expiryMs) }
-            var contentType = sibling.contentType
-            contentType.withUTF8 { writer.writeLengthPrefixed(UnsafeRawBufferPointer($0)) }
-            if case .value(let bytes) = sibling.payload { bytes.withUnsafeBytes { writer.writeLengthPrefixed($0) } }
+        // Through the buffer, so each sibling is read in place rather than copied out (a retain and
+        // release of its payload and content type each).
+        siblings.withUnsafeBufferPointer { siblings in
+            for index in siblings.indices {
+                writer.writeFixed64(siblings[index].dot.actor.rawValue)
+                writer.writeVarint(siblings[index].dot.counter)
+                writer.write((siblings[index].isTombstone ? 1 : 0) | (siblings[index].expiryMs != nil ? 2 : 0))
+                writer.writeVarint(siblings[index].timestamp.rawValue)
+                if let expiryMs = siblings[index].expiryMs { writer.writeVarint(expiryMs) }
+                var contentType = siblings[index].contentType
+                contentType.withUTF8 { writer.writeLengthPrefixed(UnsafeRawBufferPointer($0)) }
+                if case .value(let bytes) = siblings[index].payload { bytes.withUnsafeBytes { writer.writeLengthPrefixed($0) } }
+            }
         }
         return writer.offset
     }
@@ -92,19 +96,34 @@ extension VersionedObject {
     }
 
     private static func decodeSibling<Reader: BinaryReading>(from reader: inout Reader) throws(DecodeError) -> Sibling {
+        let header = try SiblingHeader(from: &reader)
+        let contentType = try reader.readString(lengthMax: decodeContentTypeBytesMax)
+        let payload: Sibling.Payload =
+            header.isTombstone ? .tombstone : .value(try reader.readLengthPrefixed(lengthMax: decodeValueBytesMax))
+        return Sibling(
+            dot: header.dot, payload: payload, timestamp: header.timestamp, expiryMs: header.expiryMs,
+            contentType: contentType)
+    }
+}
+
+/// A sibling's fields before its content type and value, read by the decoder and by `EncodedObject`'s
+/// validation alike.
+struct SiblingHeader {
+    let dot: Dot
+    let isTombstone: Bool
+    let timestamp: HybridTimestamp
+    let expiryMs: UInt64?
+
+    init<Reader: BinaryReading>(from reader: inout Reader) throws(DecodeError) {
         let actor = ActorID(rawValue: try reader.readFixed64())
         let counter = try reader.readVarint()
         guard counter > 0 else { throw .invalid("dot counter 0") }
         let flags = try reader.readByte()
         guard flags & ~3 == 0 else { throw .invalid("unknown sibling flags \(flags)") }
-        let timestamp = HybridTimestamp(rawValue: try reader.readVarint())
-        let expiryMs = flags & 2 != 0 ? try reader.readVarint() : nil
-        let contentType = try reader.readString(lengthMax: decodeContentTypeBytesMax)
-        let payload: Sibling.Payload =
-            flags & 1 != 0 ? .tombstone : .value(try reader.readLengthPrefixed(lengthMax: decodeValueBytesMax))
-        return Sibling(
-            dot: Dot(actor: actor, counter: counter), payload: payload, timestamp: timestamp,
-            expiryMs: expiryMs, contentType: contentType)
+        dot = Dot(actor: actor, counter: counter)
+        isTombstone = flags & 1 != 0
+        timestamp = HybridTimestamp(rawValue: try reader.readVarint())
+        expiryMs = flags & 2 != 0 ? try reader.readVarint() : nil
     }
 }
 

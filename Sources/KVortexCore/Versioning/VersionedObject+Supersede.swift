@@ -13,18 +13,25 @@ extension VersionedObject {
     }
 
     /// As `supersedes(clock:mode:)`, reading the stored object's clock straight from its encoding
-    /// (`encoded()`), without decoding its siblings. False when the bytes do not start with a clock
-    /// this version encodes (the caller then decodes in full, which reports the damage).
+    /// (`encoded()`), without decoding its siblings (`VersionVector.descendsClock(ofEncoded:)`).
     public func supersedes(encoded stored: UnsafeRawBufferPointer, mode: ConflictMode) -> Bool {
-        guard mode == .siblings else { return false }
+        mode == .siblings && clock.descendsClock(ofEncoded: stored)
+    }
+}
+
+extension VersionVector {
+    /// True when `self` descends the clock at the start of the object encoding `stored`, read where it
+    /// lies. False when the bytes do not start with a clock this version encodes (the caller then
+    /// decodes in full, which reports the damage).
+    public func descendsClock(ofEncoded stored: UnsafeRawBufferPointer) -> Bool {
         var reader = RawByteReader(stored)
         do {
-            guard try reader.readByte() == Self.binaryVersion else { return false }
-            let count = try reader.readCount(itemsMax: Self.decodeClockEntriesMax)
+            guard try reader.readByte() == VersionedObject.binaryVersion else { return false }
+            let count = try reader.readCount(itemsMax: VersionedObject.decodeClockEntriesMax)
             for _ in 0..<count {
                 let actor = ActorID(rawValue: try reader.readFixed64())
                 let counter = try reader.readVarint()
-                guard clock.counter(for: actor) >= counter else { return false }
+                guard self.counter(for: actor) >= counter else { return false }
             }
             return true
         } catch {

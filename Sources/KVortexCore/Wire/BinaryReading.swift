@@ -12,6 +12,10 @@ public protocol BinaryReading {
     /// The next `count` bytes as UTF-8, decoded where they lie (no intermediate array); nil when they
     /// are not valid UTF-8. The count is checked against what is left.
     mutating func readUTF8(count: Int) throws(DecodeError) -> String?
+    /// Moves past `count` bytes without reading them; the count is checked against what is left.
+    mutating func skip(count: Int) throws(DecodeError)
+    /// A LEB128 varint of at most 64 bits. A requirement, so a reader can do better than byte by byte.
+    mutating func readVarint() throws(DecodeError) -> UInt64
 }
 
 extension BinaryReading {
@@ -97,6 +101,44 @@ public struct RawByteReader: BinaryReading {
         defer { offset += count }
         return CommonStrings.decode(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
     }
+
+    public mutating func skip(count: Int) throws(DecodeError) {
+        guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
+        offset += count
+    }
+
+    /// As the shared `readVarint`, with one bounds check per byte and no call per byte: a sibling's
+    /// timestamp is a 9-byte varint, and decoding objects is most of what a replica does.
+    @inline(__always)
+    public mutating func readVarint() throws(DecodeError) -> UInt64 {
+        var index = offset
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            guard shift < 63 || byte <= 1 else { throw .varintTooLong }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 {
+                offset = index
+                return value
+            }
+            shift += 7
+        }
+        throw .truncated(needed: 1, available: 0)
+    }
+
+    /// Moves past what `readString(lengthMax:)` reads, with the same checks, without making the string.
+    public mutating func skipString(lengthMax: Int) throws(DecodeError) {
+        let length = try readVarint()
+        guard length <= UInt64(lengthMax) else { throw .lengthTooLarge(length: length, lengthMax: lengthMax) }
+        let count = Int(length)
+        guard remaining >= count else { throw .truncated(needed: count, available: remaining) }
+        guard CommonStrings.isValid(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])) else {
+            throw .invalidUTF8
+        }
+        offset += count
+    }
 }
 
 /// Strings decoded over and over, every sibling's content type above all: one of these comes back
@@ -110,11 +152,40 @@ enum CommonStrings {
 
     /// `raw` as a string: a known one shared, anything else validated; nil when not UTF-8.
     static func decode(_ raw: UnsafeRawBufferPointer) -> String? {
-        if raw.count > 15 {  // shorter strings are stored inline, without an allocation anyway
-            for entry in known where entry.bytes.count == raw.count && raw.elementsEqual(entry.bytes) {
-                return entry.string
-            }
+        if raw.count > 15, let string = knownString(raw) {  // shorter strings are inline, unallocated anyway
+            return string
         }
         return String(validating: raw, as: UTF8.self)
+    }
+
+    /// True when `raw` is UTF-8, checked without making a string in the common cases (ASCII, known).
+    static func isValid(_ raw: UnsafeRawBufferPointer) -> Bool {
+        if isASCII(raw) { return true }
+        return String(validating: raw, as: UTF8.self) != nil
+    }
+
+    /// No byte has its high bit set; eight bytes at a time.
+    private static func isASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= raw.count {
+            high |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < raw.count {
+            high |= UInt64(raw[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
+    private static func knownString(_ raw: UnsafeRawBufferPointer) -> String? {
+        for entry in known where entry.bytes.count == raw.count {
+            let equal = entry.bytes.withUnsafeBytes { mine in
+                (0..<raw.count).allSatisfy { mine[$0] == raw[$0] }
+            }
+            if equal { return entry.string }
+        }
+        return nil
     }
 }

@@ -63,6 +63,11 @@ public struct ByteReader {
         return bytes.withUnsafeBytes { CommonStrings.decode(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + count)])) }
     }
 
+    public mutating func skip(count: Int) throws(DecodeError) {
+        try need(count)
+        offset += count
+    }
+
     private func need(_ count: Int) throws(DecodeError) {
         guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
     }

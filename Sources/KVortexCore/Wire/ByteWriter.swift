@@ -30,6 +30,14 @@ public struct ByteWriter: Sendable {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Replaces the 4 bytes at `offset` (written before, e.g. a length not known then).
+    public mutating func overwriteFixed32(_ value: UInt32, at offset: Int) {
+        precondition(offset >= 0 && offset + 4 <= bytes.count, "no 4 bytes at \(offset) of \(bytes.count)")
+        withUnsafeBytes(of: value.littleEndian) { new in
+            bytes.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: offset).copyMemory(from: new.baseAddress!, byteCount: 4) }
+        }
+    }
+
     /// A varint length followed by the bytes.
     public mutating func writeLengthPrefixed(_ data: some Collection<UInt8>) {
         writeVarint(UInt64(data.count))

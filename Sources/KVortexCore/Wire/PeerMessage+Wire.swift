@@ -57,7 +57,7 @@ extension PeerMessage {
         case .putRequest:
             let operation = try Self.operation(&reader)
             let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
-            let object = try VersionedObject(from: &reader)
+            let object = MessageObject.encoded(try EncodedObject(from: &reader))
             let hintFor: NodeID? = try reader.readFlag() ? NodeID(try reader.readString(lengthMax: Self.stringBytesMax)) : nil
             self = .putRequest(operation, key: key, object: object, hintFor: hintFor)
         case .putAck:
@@ -72,11 +72,11 @@ extension PeerMessage {
             self = .forwardReply(try Self.operation(&reader), try Result<WriteOutcome, KVError>(from: &reader))
         case .repair:
             let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
-            self = .repair(key: key, object: try VersionedObject(from: &reader))
+            self = .repair(key: key, object: .encoded(try EncodedObject(from: &reader)))
         case .hintDelivery:
             let operation = try Self.operation(&reader)
             let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
-            self = .hintDelivery(operation, key: key, object: try VersionedObject(from: &reader))
+            self = .hintDelivery(operation, key: key, object: .encoded(try EncodedObject(from: &reader)))
         case .hintAck:
             self = .hintAck(try Self.operation(&reader))
         case .gossip:
@@ -88,17 +88,30 @@ extension PeerMessage {
         }
     }
 
+    /// Bytes of the already encoded object the message carries (0 for none, or one to be encoded), so
+    /// a frame can be sized for it up front instead of growing while the bytes are copied in.
+    var encodedObjectBytes: Int {
+        let carried: MessageObject?
+        switch self {
+        case .putRequest(_, _, let object, _), .repair(_, let object), .hintDelivery(_, _, let object): carried = object
+        case .getReply(_, let object): carried = object
+        case .getRequest, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip: carried = nil
+        }
+        guard case .encoded(let encoded)? = carried else { return 0 }
+        return encoded.bytes.count
+    }
+
     private static func operation(_ reader: inout ByteReader) throws(DecodeError) -> OperationID {
         OperationID(try reader.readVarint())
     }
 
-    private static func encodeOptional(_ object: VersionedObject?, into writer: inout ByteWriter) {
+    private static func encodeOptional(_ object: MessageObject?, into writer: inout ByteWriter) {
         writer.write(object == nil ? 0 : 1)
         object?.encode(into: &writer)
     }
 
-    private static func decodeOptional(_ reader: inout ByteReader) throws(DecodeError) -> VersionedObject? {
-        try reader.readFlag() ? try VersionedObject(from: &reader) : nil
+    private static func decodeOptional(_ reader: inout ByteReader) throws(DecodeError) -> MessageObject? {
+        try reader.readFlag() ? .encoded(try EncodedObject(from: &reader)) : nil
     }
 }
 

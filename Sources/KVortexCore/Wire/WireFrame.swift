@@ -8,15 +8,14 @@ public enum WireFrame {
     public static let frameBytesMax = 64 << 20
 
     public static func encode(_ message: PeerMessage) -> [UInt8] {
-        var writer = ByteWriter(capacity: 64)
+        var writer = ByteWriter(capacity: 64 + message.encodedObjectBytes)
         writer.writeFixed32(0)
         writer.write(protocolVersion)
         message.encode(into: &writer)
-        var bytes = writer.bytes
-        let length = UInt32(bytes.count - 4)
+        let length = UInt32(writer.bytes.count - 4)
         precondition(Int(length) <= frameBytesMax, "frame of \(length) bytes exceeds \(frameBytesMax)")
-        withUnsafeBytes(of: length.littleEndian) { for index in 0..<4 { bytes[index] = $0[index] } }
-        return bytes
+        writer.overwriteFixed32(length, at: 0)
+        return writer.bytes
     }
 
     public enum Decoded: Equatable, Sendable {

@@ -34,7 +34,7 @@ public final class NodeDriver: Sendable {
     private let waiters = Mutex<[RequestID: Waiter]>([:])
     private let nextRequest = Atomic<UInt64>(1)
     private let timers = DispatchQueue(label: "kvortex.node.timers")
-    private let pendingTimers = Mutex(TimerQueue())
+    private let pendingTimers = Mutex(TimerQueue(nowMs: NodeDriver.monotonicMs()))
     private let clockMs: @Sendable () -> UInt64
     private let stopped = Atomic<Bool>(false)
     private let joined: Atomic<Bool>
@@ -47,6 +47,9 @@ public final class NodeDriver: Sendable {
     public static let seedContactIntervalMs = 500
     /// How often due timers are fired: a deadline or repair window ends up to this late.
     public static let timerTickMs = 5
+    /// Effects reserved up front per batch of inputs: what a client read makes (two sends, a timer and
+    /// its reply); a batch of timers usually makes none.
+    static let effectsTypical = 4
 
     /// Builds the node and its transport, whose incoming connections are read on `loops` (the
     /// HTTP server's, so replies complete on the loop that reads them) or on a loop of its own;
@@ -198,7 +201,7 @@ public final class NodeDriver: Sendable {
     /// have long been answered, and cost a lookup each).
     private func fireDueTimers() {
         let due = pendingTimers.withLock { $0.popDue(nowMs: Self.monotonicMs()) }
-        if !due.isEmpty { feed(due.map { .timer($0) }) }
+        if !due.isEmpty { feed(due.lazy.map { .timer($0) }) }
     }
 
     private func feed(_ input: NodeInput) {
@@ -210,6 +213,7 @@ public final class NodeDriver: Sendable {
         let now = clockMs()
         let (effects, members, batch) = node.withLock { node in
             var effects: [NodeEffect] = []
+            effects.reserveCapacity(Self.effectsTypical)  // one allocation, not three
             for input in inputs { node.handle(input, nowMs: now, into: &effects) }
             return (effects, node.ring.members.count, durability?.takeBatch())
         }
