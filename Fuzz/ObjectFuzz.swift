@@ -6,7 +6,9 @@ import KVortexCore
 // never traps, and decoding from an array and from raw memory agree; a decoded object re-encodes to
 // `encodedByteCount` bytes that decode to an equal object; `supersedes(encoded:)` never traps, is false
 // in LWW mode, and agrees with `supersedes(clock:)` whenever the stored bytes decode; merging decoded
-// objects either way never traps and gives an object that round-trips too. The stored bytes are
+// objects either way never traps and gives an object that round-trips too. `EncodedObject`, which
+// peers' objects stay as, validates what decodes (a canonical encoding at least), and what it
+// validates decodes (its `decoded()` traps otherwise) to what the decoder gives. The stored bytes are
 // also read as a context token (`X-Context`, from clients; its clock is encoded alike), raw and as
 // the body of a well-formed token: a token decodes or is refused, and what decodes round-trips.
 
@@ -29,6 +31,7 @@ func fuzzOne(_ input: [UInt8]) {
     let storedBytes = Array(input[(1 + incomingCount)...])
     let incoming = decoded(incomingBytes) ?? VersionedObject()
     let stored = decoded(storedBytes)
+    checkEncodedObject(storedBytes, decoded: stored, incoming: incoming)
     checkContextTokens(storedBytes)
     let supersedes = storedBytes.withUnsafeBytes { raw in
         require(!incoming.supersedes(encoded: raw, mode: .lww), "supersedes in lww mode: \(hex(storedBytes))")
@@ -71,4 +74,19 @@ func checkContextTokens(_ bytes: [UInt8]) {
     guard let context = CausalContext.context(fromToken: Array(token.utf8)) else { return }
     let again = CausalContext.context(fromToken: Array(CausalContext.token(for: context).utf8))
     require(again == context, "context \(context) from \(token) comes back as \(String(describing: again))")
+}
+
+func checkEncodedObject(_ bytes: [UInt8], decoded object: VersionedObject?, incoming: VersionedObject) {
+    var reader = ByteReader(bytes)
+    guard let encoded = try? EncodedObject(from: &reader) else {
+        require(object == nil || object!.encoded() != bytes, "EncodedObject refuses the canonical encoding \(hex(bytes))")
+        return
+    }
+    let validated = encoded.decoded()
+    require(encoded.clock == validated.clock, "clock \(encoded.clock) read, \(validated.clock) decoded: \(hex(bytes))")
+    require(!reader.isAtEnd || validated == object, "validated \(validated), decoded \(String(describing: object)): \(hex(bytes))")
+    let incomingEncoded = EncodedObject(incoming)
+    let supersedes = bytes.withUnsafeBytes { incomingEncoded.supersedes(encoded: $0, mode: .siblings) }
+    require(supersedes == incoming.supersedes(clock: validated.clock, mode: .siblings),
+            "EncodedObject.supersedes(encoded:) \(supersedes) for stored \(validated), incoming \(incoming)")
 }

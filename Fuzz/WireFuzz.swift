@@ -12,13 +12,13 @@ func fuzzSeeds() -> [[UInt8]] {
     let key = Array("user:42".utf8)
     let write = ClientWrite(payload: .value([1, 2, 3]), context: WriteContext(of: objects[2]), ttlSeconds: 30, contentType: "text/plain")
     let messages: [PeerMessage] = [
-        .getRequest(operation, key: key), .getReply(operation, object: objects[2]), .getReply(operation, object: nil),
-        .putRequest(operation, key: key, object: objects[3], hintFor: NodeID("n2")), .putAck(operation),
+        .getRequest(operation, key: key), .getReply(operation, object: .decoded(objects[2])), .getReply(operation, object: nil),
+        .putRequest(operation, key: key, object: .encoded(EncodedObject(objects[3])), hintFor: NodeID("n2")), .putAck(operation),
         .putRejected(operation, reason: "hint queue full"),
         .forwardPut(operation, key: key, write: write, options: QuorumOptions(readQuorum: 2, writeQuorum: 2, timeoutMs: 5_000)),
         .forwardReply(operation, .success(WriteOutcome(context: WriteContext(of: objects[1]), replicasAcked: 2, replicasAsked: 3))),
         .forwardReply(operation, .failure(.quorumUnmet(needed: 2, acked: 1, asked: 3))),
-        .repair(key: key, object: objects[1]), .hintDelivery(operation, key: key, object: objects[3]), .hintAck(operation),
+        .repair(key: key, object: .decoded(objects[1])), .hintDelivery(operation, key: key, object: .encoded(EncodedObject(objects[2]))), .hintAck(operation),
         .gossip([MemberDigest(node: NodeID("n1"), incarnation: 3, heartbeat: 99, peerAddress: "10.0.0.1:9080")]),
     ]
     return messages.map(WireFrame.encode)
