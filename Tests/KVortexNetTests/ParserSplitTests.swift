@@ -58,6 +58,9 @@ import Testing
         #expect(outcomeOfEverySplit(head + String(repeating: "b", count: 254 - head.utf8.count) + "\r\n\r\n") == .request)
         #expect(outcomeOfEverySplit(head + String(repeating: "b", count: 255 - head.utf8.count) + "\r\n\r\n")
             == .failure(status: 431, message: "request head larger than 256 bytes"))
+        // The head cannot end in time after a header line ending on byte 255, whatever follows.
+        #expect(outcomeOfEverySplit(head + String(repeating: "b", count: 255 - head.utf8.count) + "\r\n\nX")
+            == .failure(status: 431, message: "request head larger than 256 bytes"))
     }
 
     @Test func trailersAtTheBoundMayEndInTheNextRead() {
