@@ -62,8 +62,10 @@ extension HTTPParser {
     private func skipTrailers(_ buffer: UnsafeRawBufferPointer, from: Int) -> HeadResult {
         var index = from
         while true {
-            guard let lineEnd = Self.findLineEnd(buffer, from: index, limit: limits.headerBytesMax + 2) else {
-                return buffer.count - from > limits.headerBytesMax
+            // A trailer line ends within the bound (its CRLF included); the empty last line may follow it.
+            let crIndexMax = max(from + limits.headerBytesMax - 2, index)
+            guard let lineEnd = Self.findLineEnd(buffer, from: index, limit: crIndexMax - index + 2) else {
+                return Self.lineCannotEnd(buffer, from: index, byIndex: crIndexMax)
                     ? .failure(Self.limitFailure(.headerBytes, 431, "trailers larger than \(limits.headerBytesMax) bytes"))
                     : .incomplete
             }

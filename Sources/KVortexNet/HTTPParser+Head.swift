@@ -60,8 +60,9 @@ extension HTTPParser {
         var lineStart = from
         while true {
             let remainingBudget = limits.headerBytesMax - (lineStart - headStart)
-            guard let lineEnd = Self.findLineEnd(buffer, from: lineStart, limit: max(remainingBudget, 0) + 2) else {
-                if buffer.count - headStart > limits.headerBytesMax {
+            // Every line's CR, the empty last line's too, lies within the bound: search no further than its LF.
+            guard let lineEnd = Self.findLineEnd(buffer, from: lineStart, limit: max(remainingBudget + 2, 0)) else {
+                if Self.lineCannotEnd(buffer, from: lineStart, byIndex: headStart + limits.headerBytesMax) {
                     return .failure(Self.limitFailure(.headerBytes, 431, "request head larger than \(limits.headerBytesMax) bytes"))
                 }
                 return .incomplete

@@ -10,6 +10,10 @@ public struct HTTPParserLimits: Sendable {
     public var bodyBytesMax = (1 << 20) + 64 * 1024
 
     public init() {}
+
+    /// Most bytes one request may take, chunk framing and trailers included; a request that needs more
+    /// is 413. A connection's read buffer grows to this and no further (`HTTPConnection.makeRoom`).
+    public var requestBytesMax: Int { headerBytesMax + bodyBytesMax + 4096 }
 }
 
 /// What parsing the buffered bytes of a connection found.
@@ -77,12 +81,22 @@ struct HTTPParser {
         headers.reserveCapacity(16)
     }
 
+    /// Parses the request at the start of `buffer`, looking at its first `requestBytesMax` bytes only:
+    /// a request still incomplete there is refused, as the connection could not buffer the rest. (A
+    /// chunked body can take many times its size: one-byte chunks with long extensions; make fuzz.)
     mutating func parse(_ buffer: UnsafeRawBufferPointer) -> HTTPParseResult {
+        let view = UnsafeRawBufferPointer(rebasing: buffer.prefix(limits.requestBytesMax))
+        let result = parseRequest(view)
+        guard case .incomplete = result, buffer.count > view.count else { return result }
+        return .failure(Self.limitFailure(.bodyBytes, 413, "request larger than \(limits.requestBytesMax) bytes"))
+    }
+
+    private mutating func parseRequest(_ buffer: UnsafeRawBufferPointer) -> HTTPParseResult {
         var start = 0
         // RFC 9112 §2.2: ignore empty lines before a request line.
         while start + 1 < buffer.count, buffer[start] == 13, buffer[start + 1] == 10 { start += 2 }
         guard let lineEnd = Self.findLineEnd(buffer, from: start, limit: limits.requestLineBytesMax + 2) else {
-            if buffer.count - start > limits.requestLineBytesMax {
+            if Self.lineCannotEnd(buffer, from: start, byIndex: start + limits.requestLineBytesMax) {
                 return .failure(Self.limitFailure(.requestLine, 414, "request line longer than \(limits.requestLineBytesMax) bytes"))
             }
             return .incomplete(headComplete: false, expectsContinue: false)
@@ -111,17 +125,28 @@ struct HTTPParser {
     }
 
     /// Index of the CR of the first CRLF at or after `from`, searching at most `limit` bytes; -1 for a
-    /// bare LF (malformed); nil when no LF is there yet.
+    /// bare LF (malformed); nil when no LF is there yet. A bare LF in the last byte searched is taken as
+    /// not there: the line before it is already too long, and the caller says so, as it would have
+    /// had the bytes up to that LF arrived first.
     static func findLineEnd(_ buffer: UnsafeRawBufferPointer, from: Int, limit: Int) -> Int? {
         var index = from
         let end = min(buffer.count, from + limit)
         while index < end {
             if buffer[index] == 10 {
-                return index > from && buffer[index - 1] == 13 ? index - 1 : -1
+                if index > from && buffer[index - 1] == 13 { return index - 1 }
+                return index == from + limit - 1 ? nil : -1
             }
             index += 1
         }
         return nil
+    }
+
+    /// True when the line from `from`, whose LF has not arrived, can no longer have its CR at or before
+    /// `crIndexMax`. A CR as the last byte may be the line's own, so a line exactly at its bound is not
+    /// refused before its LF arrives: the same bytes parse alike however they are split (make fuzz).
+    static func lineCannotEnd(_ buffer: UnsafeRawBufferPointer, from: Int, byIndex crIndexMax: Int) -> Bool {
+        let crIndexEarliest = buffer.count > from && buffer[buffer.count - 1] == 13 ? buffer.count - 1 : buffer.count
+        return crIndexEarliest > crIndexMax
     }
 
     static func limitFailure(_ limit: HTTPLimit, _ status: Int, _ message: String) -> HTTPParseFailure {

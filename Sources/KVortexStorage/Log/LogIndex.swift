@@ -65,11 +65,14 @@ enum LogIndex {
             let keyCount = Int(body[offset + 1]) | Int(body[offset + 2]) << 8
             let keyStart = offset + 3
             guard body.count - keyStart >= keyCount + 12 else { return nil }
-            let recordOffset = Int(load(UInt64.self, body, at: keyStart + keyCount))
+            // Compared as read, before any conversion: an offset past Int.max must not trap (make fuzz).
+            let recordOffset = load(UInt64.self, body, at: keyStart + keyCount)
             let size = Int(load(UInt32.self, body, at: keyStart + keyCount + 8))
-            guard size >= LogRecord.headerBytes + 3, recordOffset <= segmentSize - size else { return nil }
+            guard size >= LogRecord.headerBytes + 3, size <= segmentSize, recordOffset <= UInt64(segmentSize - size) else {
+                return nil
+            }
             let key = Array(UnsafeRawBufferPointer(rebasing: body[keyStart..<(keyStart + keyCount)]))
-            entries.append(Entry(kind: kind, key: key, offset: recordOffset, size: size))
+            entries.append(Entry(kind: kind, key: key, offset: Int(recordOffset), size: size))
             offset = keyStart + keyCount + 12
         }
         return entries
