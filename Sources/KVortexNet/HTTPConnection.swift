@@ -89,8 +89,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
             inputEnd = live
         }
         if inputEnd == input.count {
-            let limits = core.configuration.parserLimits
-            let ceiling = limits.headerBytesMax + limits.bodyBytesMax + 4096
+            let ceiling = core.configuration.parserLimits.requestBytesMax
             let grown = min(input.count * 2, max(ceiling, input.count))
             if grown > input.count { input.append(contentsOf: repeatElement(0, count: grown - input.count)) }
         }
