@@ -58,7 +58,8 @@ struct Checkers {
                 operations[read].options.readQuorum + operations[latestIndex].options.writeQuorum > replicaCount
             else { continue }
             if !operations[read].valuesSeen.contains(operations[latestIndex].value) {
-                result.violations.append("stale read: \(name) read at \(operations[read].startMs) ms missed the write acknowledged at \(operations[latestIndex].endMs ?? 0) ms")
+                let (reading, writing) = (operations[read], operations[latestIndex])
+                result.violations.append("stale read: \(name) read at \(reading.startMs) ms (node \(reading.node), R=\(reading.options.readQuorum)\(reading.options.sloppy ? " sloppy" : " strict")) missed the write acknowledged at \(writing.endMs ?? 0) ms (node \(writing.node), W=\(writing.options.writeQuorum)\(writing.options.sloppy ? " sloppy" : " strict"), started at \(writing.startMs) ms)")
             }
         }
     }
