@@ -18,21 +18,24 @@ struct KeyWrites {
         }
     }
 
-    /// The position of the acknowledged write that ended last by `timeMs` (the first of equals), if any.
-    func latestAcknowledged(endedBy timeMs: UInt64) -> Int? {
+    /// The position of the acknowledged write that ended last before `timeMs` (the first of equals), if
+    /// any. Strictly before: events of one virtual millisecond run in an order the history does not
+    /// keep, so a read that starts in the millisecond a write is acknowledged may have started first.
+    func latestAcknowledged(before timeMs: UInt64) -> Int? {
         var latest: (position: Int, endMs: UInt64)?
         for position in acknowledgedMs.indices {
-            guard let endMs = acknowledgedMs[position], endMs <= timeMs else { continue }
+            guard let endMs = acknowledgedMs[position], endMs < timeMs else { continue }
             if latest.map({ endMs > $0.endMs }) ?? true { latest = (position, endMs) }
         }
         return latest?.position
     }
 
-    /// True when a write other than the one at `position` started before `untilMs` and ended after
-    /// the one at `position` started.
+    /// True when a write other than the one at `position` started by `untilMs` and ended no earlier than
+    /// the one at `position` started; sharing a millisecond counts as overlapping (see above): a write
+    /// applied in the millisecond a read ends may be what that read saw.
     func overlaps(_ position: Int, until untilMs: UInt64) -> Bool {
         let fromMs = startsMs[position]
-        for other in startsMs.indices where other != position && startsMs[other] < untilMs && endsMs[other] > fromMs {
+        for other in startsMs.indices where other != position && startsMs[other] <= untilMs && endsMs[other] >= fromMs {
             return true
         }
         return false
