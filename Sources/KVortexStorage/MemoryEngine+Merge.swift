@@ -7,27 +7,26 @@ extension MemoryEngine {
     /// the full merge goes through `modify`.
     public func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
                       siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
-        try merge(key, clock: incoming.clock, decoded: { incoming }, nowMs: nowMs, mode: mode, siblingsMax: siblingsMax) {
-            Self.block(key: $0, object: incoming)
-        }
+        try merge(key, supersedes: { incoming.supersedes(encoded: $0, mode: mode) }, decoded: { incoming }, nowMs: nowMs,
+                  mode: mode, siblingsMax: siblingsMax) { Self.block(key: $0, object: incoming) }
     }
 
     /// As `merge(_:incoming:...)` for an object still encoded: a superseding one's bytes are copied
     /// into the entry as they are, so neither the stored nor the incoming object is ever decoded.
     public func merge(_ key: [UInt8], encoded incoming: EncodedObject, nowMs: UInt64, mode: ConflictMode,
                       siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
-        try merge(key, clock: incoming.clock, decoded: { incoming.decoded() }, nowMs: nowMs, mode: mode,
-                  siblingsMax: siblingsMax) { key in
+        try merge(key, supersedes: { incoming.supersedes(encoded: $0, mode: mode) }, decoded: { incoming.decoded() },
+                  nowMs: nowMs, mode: mode, siblingsMax: siblingsMax) { key in
             incoming.bytes.withUnsafeBytes { bytes in
                 EntryBlock.make(key: key, encoded: bytes, flags: incoming.mayBecomeReapable ? EntryBlock.mayBecomeReapable : 0)
             }
         }
     }
 
-    /// The shortcut under the shard's lock: stores `block(key)` when the key is absent or an object with
-    /// `clock` supersedes the stored one; otherwise merges `decoded()` in full through `modify`.
-    private func merge(_ key: [UInt8], clock: VersionVector, decoded: () -> VersionedObject, nowMs: UInt64,
-                       mode: ConflictMode, siblingsMax: Int,
+    /// The shortcut under the shard's lock: stores `block(key)` when the key is absent or the incoming
+    /// object `supersedes` the stored encoding; otherwise merges `decoded()` in full through `modify`.
+    private func merge(_ key: [UInt8], supersedes: (UnsafeRawBufferPointer) -> Bool, decoded: () -> VersionedObject,
+                       nowMs: UInt64, mode: ConflictMode, siblingsMax: Int,
                        block: (UnsafeRawBufferPointer) -> EntryBlock) throws(StorageError) -> ApplyOutcome {
         guard !closed.load(ordering: .relaxed) else { throw .closed }
         let stored = key.withUnsafeBytes { raw in
@@ -35,8 +34,7 @@ extension MemoryEngine {
             return shards[shardIndex(hash)].mutex.withLock { shard -> Bool in
                 let entry = shard.find(raw, hash: hash)
                 if let entry {
-                    guard mode == .siblings, clock.descendsClock(ofEncoded: shard.entries[entry].block!.objectBytes)
-                    else { return false }
+                    guard supersedes(shard.entries[entry].block!.objectBytes) else { return false }
                     assert(Self.decode(shard.entries[entry].block!)?.merging(decoded(), mode: mode, siblingsMax: siblingsMax)
                            == decoded(), "a superseding object is not what the merge gives")
                 }

@@ -159,8 +159,7 @@ public final class MemoryEngine: StorageEngine {
     }
 
     static func block(key: UnsafeRawBufferPointer, object: VersionedObject) -> EntryBlock {
-        let mayExpire = object.siblings.contains { $0.isTombstone || $0.expiryMs != nil }
-        return EntryBlock.make(key: key, object: object, flags: mayExpire ? EntryBlock.mayBecomeReapable : 0)
+        EntryBlock.make(key: key, object: object, flags: object.mayBecomeReapable ? EntryBlock.mayBecomeReapable : 0)
     }
 
     static func decode(_ block: EntryBlock) -> VersionedObject? {

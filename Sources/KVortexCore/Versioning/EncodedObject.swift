@@ -17,7 +17,7 @@ public struct EncodedObject: Equatable, Sendable {
     public init(_ object: VersionedObject) {
         bytes = object.encoded()
         clock = object.clock
-        mayBecomeReapable = object.siblings.contains { $0.isTombstone || $0.expiryMs != nil }
+        mayBecomeReapable = object.mayBecomeReapable
     }
 
     /// An encoding this process wrote (a storage engine's own bytes), copied; only its clock is read.

@@ -36,6 +36,12 @@ public struct VersionedObject: Hashable, Sendable {
         !siblings.contains { $0.isLive(atMs: nowMs) }
     }
 
+    /// True when a sibling is a tombstone or has an expiry, so the object may become reapable in time:
+    /// what engines flag so their sweeps look only at such objects.
+    public var mayBecomeReapable: Bool {
+        siblings.contains { $0.isTombstone || $0.expiryMs != nil }
+    }
+
     /// True when every sibling has been a tombstone, or expired, for at least `graceMs` at `nowMs`.
     ///
     /// Only then may a replica forget the object: within the grace a lagging replica's older version

@@ -175,7 +175,7 @@ public final class LogEngine: StorageEngine {
 
     /// Keeps `reapCandidates` in step with the key's latest object (the rule `LogRecord` encodes too).
     static func noteReapability(_ key: [UInt8], _ object: VersionedObject?, in state: inout State) {
-        if let object, object.siblings.contains(where: { $0.isTombstone || $0.expiryMs != nil }) {
+        if let object, object.mayBecomeReapable {
             state.reapCandidates.insert(key)
         } else {
             state.reapCandidates.remove(key)

@@ -29,7 +29,7 @@ enum LogRecord {
         precondition(key.count <= Int(UInt16.max), "key of \(key.count) bytes does not fit a record")
         let payloadCount = 1 + 2 + key.count + objectBytes
         let payload = destination + headerBytes
-        let mayReap = object?.siblings.contains { $0.isTombstone || $0.expiryMs != nil } ?? false
+        let mayReap = object?.mayBecomeReapable ?? false
         let kind: Kind = object == nil ? .remove : mayReap ? .putMayReap : .put
         payload.storeBytes(of: kind.rawValue, as: UInt8.self)
         (payload + 1).storeBytes(of: UInt16(key.count).littleEndian, as: UInt16.self)

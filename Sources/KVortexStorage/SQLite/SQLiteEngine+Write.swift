@@ -25,7 +25,7 @@ extension SQLiteEngine {
             let encoded = object.encoded()
             statements.upsert.bind(1, key)
             statements.upsert.bind(2, encoded)
-            statements.upsert.bind(3, Self.mayBecomeReapable(object) ? 1 : 0)
+            statements.upsert.bind(3, object.mayBecomeReapable ? 1 : 0)
             try statements.upsert.run()
             if previousBytes == nil { state.stats.keyCount += 1 }
             state.stats.bytes += key.count + encoded.count - (previousBytes ?? 0)
@@ -36,12 +36,6 @@ extension SQLiteEngine {
             state.stats.bytes -= previousBytes
         }
         state.position += 1
-    }
-
-    /// The row's `reapable` flag: the object holds a tombstone or a TTL, so a sweep must look at it
-    /// (the rule of the log engine's candidates and the memory engine's entry flag).
-    static func mayBecomeReapable(_ object: VersionedObject) -> Bool {
-        object.siblings.contains { $0.isTombstone || $0.expiryMs != nil }
     }
 
     /// After a failed statement: if SQLite rolled back the shared transaction by itself (it does on
