@@ -72,11 +72,10 @@ public final class KeyService: KeyOperations {
         let request = writeRequest(payload: payload, contentType: contentType, options: options, nowMs: nowMs)
         let timestamp = hybridClock.withLock { $0.tick(physicalMs: nowMs) }
         do {
-            let (context, outcome) = try storage.update(key, nowMs: nowMs) { stored in
-                apply(request, timestamp: timestamp, to: &stored)
-            }
-            count(outcome)
-            return WriteResult(context: context, replicasAcked: 1, replicasAsked: 1)
+            let written = try storage.write(key, request, actor: actor, timestamp: timestamp, nowMs: nowMs, mode: mode,
+                                            siblingsMax: siblingsMax)
+            count(written.outcome)
+            return WriteResult(context: written.context, replicasAcked: 1, replicasAsked: 1)
         } catch {
             throw .storageFailure("\(error)")
         }

@@ -5,7 +5,7 @@ import Testing
     typealias F = CoordinatorFixtures
 
     func coordinator(w: Int, targets: [ReplicaTarget], sloppy: Bool = true, localIsPrimary: Bool = true) -> PutCoordinator {
-        PutCoordinator(requestID: RequestID(7), key: Array("k".utf8), object: F.object([(F.n1, "v")]),
+        PutCoordinator(requestID: RequestID(7), key: Array("k".utf8), context: WriteContext(of: F.object([(F.n1, "v")])),
                        targets: targets, writeQuorum: w, sloppy: sloppy, localIsPrimary: localIsPrimary)
     }
 

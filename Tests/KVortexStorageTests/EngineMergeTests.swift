@@ -15,3 +15,17 @@ import Testing
         }.replicaMerge(encoded: encoded)
     }
 }
+
+/// A coordinator's client write through each engine's `write` (the memory engine applies it to the
+/// stored encoding; the others decode through `modify`).
+@Suite struct EngineWriteTests {
+    @Test func memoryEngine() throws {
+        try EngineConformance { MemoryEngine(configuration: .init(shardCount: 4)) }.clientWrites()
+    }
+
+    @Test func readCachedMemoryEngine() throws {
+        try EngineConformance {
+            ReadCachedEngine(base: MemoryEngine(configuration: .init(shardCount: 4)), cacheBytes: 1 << 20)
+        }.clientWrites()
+    }
+}

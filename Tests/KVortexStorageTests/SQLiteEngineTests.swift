@@ -30,7 +30,7 @@ import Testing
             { try $0.getPutRemove() }, { try $0.siblingsAndContexts() }, { try $0.mergeThroughUpdate() },
             { try $0.forEachVisitsExactlyThePartition() }, { try $0.reapingAfterGrace(graceMs: grace) },
             { try $0.sweepIsBounded(graceMs: grace) }, { try $0.closeRefusesLaterCalls() },
-            { try $0.sweepReachesPastCandidatesNotReapableYet(graceMs: grace) },
+            { try $0.sweepReachesPastCandidatesNotReapableYet(graceMs: grace) }, { try $0.clientWrites() },
         ]
         for check in checks {
             let (suite, scratch) = conformance(fsync)

@@ -23,8 +23,8 @@ public struct PutCoordinator: Sendable {
 
     public let requestID: RequestID
     public let key: [UInt8]
-    /// The object after the local write: what every target is sent.
-    public let object: VersionedObject
+    /// The object's context after the local write: what the client is answered with.
+    public let context: WriteContext
     /// The dot the local write minted.
     public let dot: Dot?
     /// The other replicas, in preference order; never the coordinator itself.
@@ -37,13 +37,13 @@ public struct PutCoordinator: Sendable {
     private let localCounts: Bool
 
     /// `localIsPrimary` says whether the coordinator's own write counts under a strict quorum.
-    public init(requestID: RequestID, key: [UInt8], object: VersionedObject, dot: Dot? = nil, targets: [ReplicaTarget],
+    public init(requestID: RequestID, key: [UInt8], context: WriteContext, dot: Dot? = nil, targets: [ReplicaTarget],
                 writeQuorum: Int, sloppy: Bool, localIsPrimary: Bool) {
         self.dot = dot
         precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         self.requestID = requestID
         self.key = key
-        self.object = object
+        self.context = context
         self.targets = targets
         self.writeQuorum = writeQuorum
         self.sloppy = sloppy
@@ -101,7 +101,7 @@ public struct PutCoordinator: Sendable {
         guard state == .awaitingAcks else { return [] }
         if countedAcks >= writeQuorum {
             state = .replied
-            return [.reply(.success(WriteOutcome(context: WriteContext(of: object), dot: dot, replicasAcked: countedAcks, replicasAsked: askedCount)))]
+            return [.reply(.success(WriteOutcome(context: context, dot: dot, replicasAcked: countedAcks, replicasAsked: askedCount)))]
         }
         if countedAcks + countablePending < writeQuorum {
             state = .replied

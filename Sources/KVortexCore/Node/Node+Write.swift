@@ -53,31 +53,30 @@ extension Node {
         let timestamp = clock.tick(physicalMs: nowMs)
         let request = WriteRequest(payload: write.payload, context: write.context,
                                    expiryMs: write.ttlSeconds.map { nowMs + $0 * 1000 }, contentType: write.contentType)
-        let object: VersionedObject
-        let dot: Dot?
+        let written: StoredWrite
         if isPrimary {
-            guard let (stored, minted) = applyLocally(key, request, timestamp: timestamp, nowMs: nowMs) else {
+            guard let stored = applyLocally(key, request, timestamp: timestamp, nowMs: nowMs) else {
                 reply(replyTo, .failure(.storageFailure("local write failed")), into: &effects)
                 return
             }
-            (object, dot) = (stored, minted)
+            written = stored
         } else {
             var fresh = VersionedObject()
             let oneOff = ActorID(rawValue: StableHash.hash64(
                 Self.bytes(actor.rawValue) + Self.bytes(startNonce) + Self.bytes(operation.rawValue)))
-            dot = fresh.applyWrite(request, actor: oneOff, timestamp: timestamp, mode: settings.conflictMode,
-                                   siblingsMax: settings.siblingsMax).dot
-            object = fresh
+            let outcome = fresh.applyWrite(request, actor: oneOff, timestamp: timestamp, mode: settings.conflictMode,
+                                           siblingsMax: settings.siblingsMax)
+            written = StoredWrite(object: .decoded(fresh), context: WriteContext(of: fresh), outcome: outcome)
         }
         let targets = writeTargets(partition: partition, primaries: primaries)
         for primary in targets.keptLocally {
-            keepHint(for: primary, key: key, object: object, into: &effects)
+            keepHint(for: primary, key: key, object: written.object.object, into: &effects)
         }
-        var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, object: object, dot: dot,
-                                         targets: targets.remote, writeQuorum: options.writeQuorum,
-                                         sloppy: options.sloppy, localIsPrimary: isPrimary)
+        var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, context: written.context,
+                                         dot: written.outcome.dot, targets: targets.remote,
+                                         writeQuorum: options.writeQuorum, sloppy: options.sloppy, localIsPrimary: isPrimary)
         for target in targets.remote {
-            effects.append(.send(to: target.node, .putRequest(operation, key: key, object: .decoded(object), hintFor: target.hintFor)))
+            effects.append(.send(to: target.node, .putRequest(operation, key: key, object: written.object, hintFor: target.hintFor)))
         }
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
         let actions = coordinator.start()
@@ -118,29 +117,28 @@ extension Node {
     /// Applies the DVV write rule to this node's replica; returns the object and the minted dot, or
     /// nil on a storage failure.
     mutating func applyLocally(_ key: [UInt8], _ request: WriteRequest, timestamp: HybridTimestamp,
-                               nowMs: UInt64) -> (VersionedObject, Dot?)? {
+                               nowMs: UInt64) -> StoredWrite? {
         let actor = self.actor
         let mode = settings.conflictMode
         let siblingsMax = settings.siblingsMax
-        let mintFromContextOnly = settings.plantedBugs.contains(.mintFromContextOnly)
         do {
-            let (object, outcome) = try storage.update(key, nowMs: nowMs) { stored in
-                var object = stored ?? VersionedObject()
-                let outcome: ApplyOutcome
-                if mintFromContextOnly {
+            let written: StoredWrite
+            if settings.plantedBugs.contains(.mintFromContextOnly) {
+                written = try storage.update(key, nowMs: nowMs) { stored in
                     // Planted bug: mint the dot from the context alone, as if the replica had no clock.
+                    var object = stored ?? VersionedObject()
                     var fresh = VersionedObject()
-                    outcome = fresh.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
+                    let outcome = fresh.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
                     _ = object.merge(fresh, mode: mode, siblingsMax: siblingsMax)
-                } else {
-                    outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode,
-                                                siblingsMax: siblingsMax)
+                    stored = object
+                    return StoredWrite(object: .decoded(object), context: WriteContext(of: object), outcome: outcome)
                 }
-                stored = object
-                return (object, outcome)
+            } else {
+                written = try storage.write(key, request, actor: actor, timestamp: timestamp, nowMs: nowMs, mode: mode,
+                                            siblingsMax: siblingsMax)
             }
-            count(outcome)
-            return (object, outcome.dot)
+            count(written.outcome)
+            return written
         } catch {
             counters.storageFailures += 1
             return nil

@@ -34,6 +34,20 @@ public struct StorageStats: Equatable, Sendable {
     public init() {}
 }
 
+/// What a storage engine's `write` did: the object as stored after the write (in whichever form the
+/// engine had it), the client's next context, and what the write rule reported.
+public struct StoredWrite: Sendable {
+    public var object: MessageObject
+    public var context: WriteContext
+    public var outcome: ApplyOutcome
+
+    public init(object: MessageObject, context: WriteContext, outcome: ApplyOutcome) {
+        self.object = object
+        self.context = context
+        self.outcome = outcome
+    }
+}
+
 /// Where a node keeps its replicas. The one synchronous call the core makes (DESIGN.md "The shape").
 ///
 /// Implementations are thread-safe: calls for different keys may run in parallel; calls for one key
@@ -55,6 +69,13 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// Not generic on purpose: a generic requirement called through `any StorageEngine` instantiates
     /// type metadata at run time on every write (about 6 % of a SET's instructions in callgrind).
     func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError)
+
+    /// Applies a client write as `actor` to the stored object of `key` (the DVV write rule,
+    /// `VersionedObject.applyWrite`) and stores the result, atomically for the key. The default
+    /// decodes, applies and stores through `modify`; an engine that stores encodings applies the rule
+    /// to the encoding itself (`EncodedObject.applyingWrite`) and returns the object still encoded.
+    func write(_ key: [UInt8], _ request: WriteRequest, actor: ActorID, timestamp: HybridTimestamp, nowMs: UInt64,
+               mode: ConflictMode, siblingsMax: Int) throws(StorageError) -> StoredWrite
 
     /// Merges `incoming` (a replica's write, a hint, a read repair, a handoff) into the stored object
     /// of `key` under the key's lock (or stores it when the key is absent) and returns what the merge
@@ -106,6 +127,16 @@ extension StorageEngine {
 
     public func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject? {
         try get(key, nowMs: nowMs).map(MessageObject.decoded)
+    }
+
+    public func write(_ key: [UInt8], _ request: WriteRequest, actor: ActorID, timestamp: HybridTimestamp,
+                      nowMs: UInt64, mode: ConflictMode, siblingsMax: Int) throws(StorageError) -> StoredWrite {
+        try update(key, nowMs: nowMs) { stored -> StoredWrite in
+            var object = stored ?? VersionedObject()
+            let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
+            stored = object
+            return StoredWrite(object: .decoded(object), context: WriteContext(of: object), outcome: outcome)
+        }
     }
 
     /// Stores `incoming` as it is when it supersedes the stored object (`VersionedObject+Supersede`),

@@ -20,6 +20,13 @@ public struct EncodedObject: Equatable, Sendable {
         mayBecomeReapable = object.mayBecomeReapable
     }
 
+    /// Parts that belong together: `bytes` encode an object with this clock and reapability.
+    init(bytes: [UInt8], clock: VersionVector, mayBecomeReapable: Bool) {
+        self.bytes = bytes
+        self.clock = clock
+        self.mayBecomeReapable = mayBecomeReapable
+    }
+
     /// An encoding this process wrote (a storage engine's own bytes), copied; only its clock is read.
     public init(storedBytes: UnsafeRawBufferPointer, mayBecomeReapable: Bool) {
         var reader = RawByteReader(storedBytes)

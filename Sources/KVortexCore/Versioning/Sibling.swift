@@ -2,7 +2,7 @@
 ///
 /// Siblings are what a client sees as `300 Multiple Choices`; a tombstone sibling is a delete that
 /// has not yet been superseded or reaped (DESIGN.md "Data model").
-public struct Sibling: Hashable, Sendable {
+public struct Sibling: StampedSibling, Hashable, Sendable {
     public enum Payload: Hashable, Sendable {
         case value([UInt8])
         case tombstone
@@ -51,14 +51,24 @@ public struct Sibling: Hashable, Sendable {
         !isTombstone && !isExpired(atMs: nowMs)
     }
 
-    /// The total order used for last-write-wins and the sibling cap: later timestamp wins, then the
-    /// higher dot, so every replica picks the same winner.
-    public static func lwwPrecedes(_ lhs: Sibling, _ rhs: Sibling) -> Bool {
-        (lhs.timestamp, lhs.dot) < (rhs.timestamp, rhs.dot)
-    }
-
     /// Bytes this sibling adds to memory accounting (value, content type, fixed metadata).
     public var approximateBytes: Int {
         (value?.count ?? 0) + contentType.utf8.count + 40
+    }
+}
+
+/// What the write rule and the sibling cap read of a sibling: its dot and its timestamp. Decoded
+/// siblings have them, and so do siblings still in an encoding (`EncodedSiblingSpan`), so one rule
+/// (`VersionedObject+Write`) serves both.
+public protocol StampedSibling {
+    var dot: Dot { get }
+    var timestamp: HybridTimestamp { get }
+}
+
+extension StampedSibling {
+    /// The total order used for last-write-wins and the sibling cap: later timestamp wins, then the
+    /// higher dot, so every replica picks the same winner.
+    public static func lwwPrecedes(_ lhs: Self, _ rhs: Self) -> Bool {
+        (lhs.timestamp, lhs.dot) < (rhs.timestamp, rhs.dot)
     }
 }

@@ -26,15 +26,8 @@ extension VersionedObject {
 
     /// The exact size of the encoding, so it can be written without growing a buffer.
     public var encodedByteCount: Int {
-        var count = 1 + RawByteWriter.varintSize(UInt64(clock.entries.count)) + RawByteWriter.varintSize(UInt64(siblings.count))
-        for entry in clock.entries { count += 8 + RawByteWriter.varintSize(entry.counter) }
-        for sibling in siblings {
-            count += 8 + RawByteWriter.varintSize(sibling.dot.counter) + 1 + RawByteWriter.varintSize(sibling.timestamp.rawValue)
-            if let expiryMs = sibling.expiryMs { count += RawByteWriter.varintSize(expiryMs) }
-            let typeBytes = sibling.contentType.utf8.count
-            count += RawByteWriter.varintSize(UInt64(typeBytes)) + typeBytes
-            if case .value(let bytes) = sibling.payload { count += RawByteWriter.varintSize(UInt64(bytes.count)) + bytes.count }
-        }
+        var count = 1 + clock.encodedByteCount + RawByteWriter.varintSize(UInt64(siblings.count))
+        for sibling in siblings { count += sibling.encodedByteCount }
         return count
     }
 
@@ -43,25 +36,12 @@ extension VersionedObject {
     public func encode(to destination: UnsafeMutableRawPointer) -> Int {
         var writer = RawByteWriter(destination)
         writer.write(Self.binaryVersion)
-        writer.writeVarint(UInt64(clock.entries.count))
-        for entry in clock.entries {
-            writer.writeFixed64(entry.actor.rawValue)
-            writer.writeVarint(entry.counter)
-        }
+        clock.encode(to: &writer)
         writer.writeVarint(UInt64(siblings.count))
         // Through the buffer, so each sibling is read in place rather than copied out (a retain and
         // release of its payload and content type each).
         siblings.withUnsafeBufferPointer { siblings in
-            for index in siblings.indices {
-                writer.writeFixed64(siblings[index].dot.actor.rawValue)
-                writer.writeVarint(siblings[index].dot.counter)
-                writer.write((siblings[index].isTombstone ? 1 : 0) | (siblings[index].expiryMs != nil ? 2 : 0))
-                writer.writeVarint(siblings[index].timestamp.rawValue)
-                if let expiryMs = siblings[index].expiryMs { writer.writeVarint(expiryMs) }
-                var contentType = siblings[index].contentType
-                contentType.withUTF8 { writer.writeLengthPrefixed(UnsafeRawBufferPointer($0)) }
-                if case .value(let bytes) = siblings[index].payload { bytes.withUnsafeBytes { writer.writeLengthPrefixed($0) } }
-            }
+            for index in siblings.indices { siblings[index].encode(to: &writer) }
         }
         return writer.offset
     }
@@ -127,7 +107,46 @@ struct SiblingHeader {
     }
 }
 
+extension Sibling {
+    /// The exact size of this sibling's part of an object's encoding.
+    var encodedByteCount: Int {
+        var count = 8 + RawByteWriter.varintSize(dot.counter) + 1 + RawByteWriter.varintSize(timestamp.rawValue)
+        if let expiryMs { count += RawByteWriter.varintSize(expiryMs) }
+        let typeBytes = contentType.utf8.count
+        count += RawByteWriter.varintSize(UInt64(typeBytes)) + typeBytes
+        if case .value(let bytes) = payload { count += RawByteWriter.varintSize(UInt64(bytes.count)) + bytes.count }
+        return count
+    }
+
+    /// Writes this sibling's part of an object's encoding (see the layout above).
+    func encode(to writer: inout RawByteWriter) {
+        writer.writeFixed64(dot.actor.rawValue)
+        writer.writeVarint(dot.counter)
+        writer.write((isTombstone ? 1 : 0) | (expiryMs != nil ? 2 : 0))
+        writer.writeVarint(timestamp.rawValue)
+        if let expiryMs { writer.writeVarint(expiryMs) }
+        var contentType = contentType
+        contentType.withUTF8 { writer.writeLengthPrefixed(UnsafeRawBufferPointer($0)) }
+        if case .value(let bytes) = payload { bytes.withUnsafeBytes { writer.writeLengthPrefixed($0) } }
+    }
+}
+
 extension VersionVector {
+    /// The exact size of the clock's part of an object's encoding.
+    var encodedByteCount: Int {
+        var count = RawByteWriter.varintSize(UInt64(entries.count))
+        for entry in entries { count += 8 + RawByteWriter.varintSize(entry.counter) }
+        return count
+    }
+
+    func encode(to writer: inout RawByteWriter) {
+        writer.writeVarint(UInt64(entries.count))
+        for entry in entries {
+            writer.writeFixed64(entry.actor.rawValue)
+            writer.writeVarint(entry.counter)
+        }
+    }
+
     public func encode(into writer: inout ByteWriter) {
         writer.writeVarint(UInt64(entries.count))
         for entry in entries {

@@ -48,6 +48,22 @@ extension VersionedObject {
         _ write: WriteRequest, actor: ActorID, timestamp: HybridTimestamp, mode: ConflictMode,
         siblingsMax: Int
     ) -> ApplyOutcome {
+        let outcome = Self.applyWrite(write, clock: &clock, siblings: &siblings, actor: actor, timestamp: timestamp,
+                                      mode: mode, siblingsMax: siblingsMax) { dot, stamp in
+            Sibling(dot: dot, payload: write.payload, timestamp: stamp, expiryMs: write.expiryMs,
+                    contentType: write.contentType)
+        }
+        assertInvariants()
+        return outcome
+    }
+
+    /// The write rule on an object's parts, whatever form its siblings take (decoded, or still in an
+    /// encoding: `EncodedObject+Write`): one rule, so the two cannot drift apart. `makeSibling` builds
+    /// the new sibling from its dot and timestamp.
+    static func applyWrite<S: StampedSibling>(
+        _ write: WriteRequest, clock: inout VersionVector, siblings: inout [S], actor: ActorID,
+        timestamp: HybridTimestamp, mode: ConflictMode, siblingsMax: Int, makeSibling: (Dot, HybridTimestamp) -> S
+    ) -> ApplyOutcome {
         let context = write.context ?? WriteContext(clock: write.payload == .tombstone ? clock : VersionVector())
         let counter = max(clock.counter(for: actor), context.clock.counter(for: actor)) + 1
         let dot = Dot(actor: actor, counter: counter)
@@ -60,18 +76,14 @@ extension VersionedObject {
         clock.merge(context.clock)
         clock.raise(actor, to: counter)
         let stamp = timestamp > superseded ? timestamp : superseded.successor
-        let sibling = Sibling(
-            dot: dot, payload: write.payload, timestamp: stamp, expiryMs: write.expiryMs,
-            contentType: write.contentType)
-        insertSorted(sibling)
+        insertSorted(makeSibling(dot, stamp), into: &siblings)
         var outcome = ApplyOutcome(dot: dot)
-        enforceBounds(mode: mode, siblingsMax: siblingsMax, outcome: &outcome)
-        assertInvariants()
+        enforceBounds(on: &siblings, mode: mode, siblingsMax: siblingsMax, outcome: &outcome)
         return outcome
     }
 
     /// Inserts keeping the siblings sorted by dot. The dot must be new.
-    mutating func insertSorted(_ sibling: Sibling) {
+    static func insertSorted<S: StampedSibling>(_ sibling: S, into siblings: inout [S]) {
         let index = siblings.firstIndex { sibling.dot < $0.dot } ?? siblings.endIndex
         precondition(index == 0 || siblings[index - 1].dot != sibling.dot, "dot \(sibling.dot) reused")
         siblings.insert(sibling, at: index)
@@ -79,22 +91,27 @@ extension VersionedObject {
 
     /// Applies LWW (in `lww` mode) and the sibling cap. Dropped siblings stay covered by the clock,
     /// so no replica brings them back.
-    mutating func enforceBounds(mode: ConflictMode, siblingsMax: Int, outcome: inout ApplyOutcome) {
+    static func enforceBounds<S: StampedSibling>(on siblings: inout [S], mode: ConflictMode, siblingsMax: Int,
+                                                 outcome: inout ApplyOutcome) {
         precondition(siblingsMax >= 1, "siblingsMax \(siblingsMax) must be at least 1")
         let keep = mode == .lww ? 1 : siblingsMax
         guard siblings.count > keep else { return }
         let dropped = siblings.count - keep
         if dropped == 1 {
             // The common case (one write over the cap): drop the single oldest, keeping dot order.
-            let oldest = siblings.indices.min { Sibling.lwwPrecedes(siblings[$0], siblings[$1]) }!
+            let oldest = siblings.indices.min { S.lwwPrecedes(siblings[$0], siblings[$1]) }!
             siblings.remove(at: oldest)
         } else {
-            let newest = siblings.sorted(by: Sibling.lwwPrecedes).suffix(keep)
+            let newest = siblings.sorted(by: S.lwwPrecedes).suffix(keep)
             siblings = newest.sorted { $0.dot < $1.dot }
         }
         switch mode {
         case .lww: outcome.siblingsOverwrittenByLWW += dropped
         case .siblings: outcome.siblingsCapped += dropped
         }
+    }
+
+    mutating func enforceBounds(mode: ConflictMode, siblingsMax: Int, outcome: inout ApplyOutcome) {
+        Self.enforceBounds(on: &siblings, mode: mode, siblingsMax: siblingsMax, outcome: &outcome)
     }
 }

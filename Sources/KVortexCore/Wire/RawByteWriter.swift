@@ -32,6 +32,11 @@ public struct RawByteWriter {
 
     public mutating func writeLengthPrefixed(_ bytes: UnsafeRawBufferPointer) {
         writeVarint(UInt64(bytes.count))
+        writeRaw(bytes)
+    }
+
+    /// Copies `bytes` as they are, without a length.
+    public mutating func writeRaw(_ bytes: UnsafeRawBufferPointer) {
         if let source = bytes.baseAddress, bytes.count > 0 { (base + offset).copyMemory(from: source, byteCount: bytes.count) }
         offset += bytes.count
     }
