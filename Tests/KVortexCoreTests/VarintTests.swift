@@ -41,4 +41,19 @@ import Testing
         }
         #expect(Self.readBoth(Array(repeating: 0xFF, count: 9) + [0x01]).1 == .success(.max))
     }
+
+    /// Random bytes, mostly with the continuation bit set so long and overlong varints are common,
+    /// with and without bytes after them (the raw reader loads eight bytes at once when it can).
+    @Test func randomBytesReadAlikeInBothReaders() {
+        var random = TestRandom(seed: 12)
+        for _ in 0..<50_000 {
+            let count = random.int(in: 0...14)
+            let bytes = (0..<count).map { _ in
+                UInt8(truncatingIfNeeded: random.next()) | (random.chance(4, in: 5) ? 0x80 : 0)
+            }
+            let (array, raw, arrayOffset, rawOffset) = Self.readBoth(bytes)
+            #expect(array == raw, "\(bytes)")
+            if case .success = raw { #expect(arrayOffset == rawOffset, "\(bytes)") }
+        }
+    }
 }

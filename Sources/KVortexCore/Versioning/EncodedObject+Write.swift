@@ -28,10 +28,8 @@ struct EncodedSiblingSpans {
             for _ in 0..<count {
                 let start = reader.offset
                 let header = try SiblingHeader(from: &reader)
-                try reader.skipString(lengthMax: VersionedObject.decodeContentTypeBytesMax)
-                if !header.isTombstone {
-                    try reader.skip(count: Int(try reader.readVarint()))
-                }
+                try reader.skipLengthPrefixed()  // the content type
+                if !header.isTombstone { try reader.skipLengthPrefixed() }
                 siblings.append(EncodedSiblingSpan(
                     dot: header.dot, timestamp: header.timestamp, bytes: start..<reader.offset,
                     mayBecomeReapable: header.isTombstone || header.expiryMs != nil))
