@@ -204,17 +204,26 @@ public final class NodeDriver: Sendable {
         if !due.isEmpty { feed(due.lazy.map { .timer($0) }) }
     }
 
+    /// One input, handled where it lies (through a collection, each input was copied out first).
     private func feed(_ input: NodeInput) {
-        feed(CollectionOfOne(input))
+        feed { node, now, effects in node.handle(input, nowMs: now, into: &effects) }
     }
 
     private func feed(_ inputs: some Collection<NodeInput>) {
+        feed { node, now, effects in
+            for input in inputs { node.handle(input, nowMs: now, into: &effects) }
+        }
+    }
+
+    /// Runs `handle` on the node under its lock, then performs the effects (or hands them to the
+    /// durability gate).
+    private func feed(_ handle: (inout Node, UInt64, inout [NodeEffect]) -> Void) {
         guard !stopped.load(ordering: .relaxed) else { return }
         let now = clockMs()
         let (effects, members, batch) = node.withLock { node in
             var effects: [NodeEffect] = []
             effects.reserveCapacity(Self.effectsTypical)  // one allocation, not three
-            for input in inputs { node.handle(input, nowMs: now, into: &effects) }
+            handle(&node, now, &effects)
             return (effects, node.ring.members.count, durability?.takeBatch())
         }
         ringSize.store(members, ordering: .relaxed)
