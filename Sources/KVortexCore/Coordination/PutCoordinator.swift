@@ -55,14 +55,23 @@ public struct PutCoordinator: Sendable {
 
     /// Acknowledgements that count toward W, the local write included.
     public var countedAcks: Int {
-        (localCounts ? 1 : 0) + acked.filter { sloppy || $0.isPrimary }.count
+        var count = localCounts ? 1 : 0
+        for target in acked where sloppy || target.isPrimary { count += 1 }
+        return count
+    }
+
+    /// Whether `node` failed; without hashing in the usual case, when none has.
+    private func hasFailed(_ node: NodeID) -> Bool {
+        !failed.isEmpty && failed.contains(node)
     }
 
     /// Acknowledgements that could still arrive and count.
     private var countablePending: Int {
-        targets.filter { target in
-            (sloppy || target.isPrimary) && !failed.contains(target.node) && !acked.contains(target)
-        }.count
+        var count = 0
+        for target in targets where (sloppy || target.isPrimary) && !hasFailed(target.node) && !acked.contains(target) {
+            count += 1
+        }
+        return count
     }
 
     /// Call once right after `init`: a write whose quorum is already met (W = 1) or impossible
@@ -93,7 +102,7 @@ public struct PutCoordinator: Sendable {
     }
 
     private func pendingTarget(_ node: NodeID) -> ReplicaTarget? {
-        guard !failed.contains(node), !acked.contains(where: { $0.node == node }) else { return nil }
+        guard !hasFailed(node), !acked.contains(where: { $0.node == node }) else { return nil }
         return targets.first { $0.node == node }
     }
 
