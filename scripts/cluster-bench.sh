@@ -35,6 +35,7 @@ start_node() {
   local i=$1; shift
   local seeds; seeds=$(IFS=,; echo "$*")
   local log="$OUT/n$i.log"
+  : >"$log"  # truncated here, not by the background redirection: wait_ready must not read the last run's ready line
   taskset -c 0 "$BIN" serve --node-id "n$i" --http "$(http "$i")" --peer "$(peer "$i")" --loops 1 \
     ${seeds:+--seeds "$seeds"} >"$log" 2>&1 &
   pids[$i]=$!
