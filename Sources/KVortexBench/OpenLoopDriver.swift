@@ -39,7 +39,7 @@ final class OpenLoopDriver {
         _ = kvortex_set_timer_slack_ns(Self.timerSlackNs)
         startNs = MonotonicClock.nowNs()
         for connection in connections { connection.becomeIdle(nowNs: startNs) }
-        let durationNs = UInt64(schedule.requestCount / schedule.ratePerSecond) * 1_000_000_000
+        let durationNs = UInt64(schedule.durationSeconds) * 1_000_000_000
         let giveUpNs = startNs + durationNs + UInt64(load.drainMsMax) * 1_000_000
         var nextTimeoutCheckNs = startNs + Self.timeoutCheckIntervalNs
         while true {

@@ -63,6 +63,7 @@ public struct OpenLoopReport: Sendable, Equatable {
             ("errors", "\(tally.failedCount)"), ("non2xx", "\(tally.clientErrorCount)"),
             ("late", "\(tally.lateCount)"), ("late_busy", "\(tally.lateBusyCount)"),
             ("late_generator", "\(tally.lateGeneratorCount)"), ("unsent", "\(unsentCount)"),
+            ("gen_lag_p99", ms(tally.generatorLagNs.value(atPercentile: 99))), ("gen_lag_max", ms(tally.generatorLagNs.maxValue)),
             ("p50", ms(latencies.value(atPercentile: 50))), ("p90", ms(latencies.value(atPercentile: 90))),
             ("p99", ms(latencies.value(atPercentile: 99))), ("p999", ms(latencies.value(atPercentile: 99.9))),
             ("max", ms(latencies.maxValue)),

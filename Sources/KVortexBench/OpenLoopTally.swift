@@ -9,6 +9,9 @@ public struct OpenLoopTally: Sendable, Equatable {
 
     /// Latencies of the answered requests (status below 500), from their due times, in ns.
     public private(set) var latenciesNs = LogLinearHistogram()
+    /// How late the generator itself sent the requests whose connection was free when they fell due,
+    /// in ns: its own share of `latenciesNs` (0 for a request sent on time).
+    public private(set) var generatorLagNs = LogLinearHistogram()
     public private(set) var sentCount = 0
     /// Sent late because the connection still awaited the previous response when the request was due.
     public private(set) var lateBusyCount = 0
@@ -31,8 +34,11 @@ public struct OpenLoopTally: Sendable, Equatable {
     /// (when the previous response arrived, or the connection opened).
     public mutating func recordSend(dueNs: UInt64, sendNs: UInt64, freeSinceNs: UInt64) {
         sentCount += 1
-        guard sendNs > dueNs, sendNs - dueNs > Self.lateThresholdNs else { return }
-        if freeSinceNs > dueNs { lateBusyCount += 1 } else { lateGeneratorCount += 1 }
+        let lagNs = sendNs > dueNs ? sendNs - dueNs : 0
+        let wasBusy = freeSinceNs > dueNs
+        if !wasBusy { generatorLagNs.record(lagNs) }
+        guard lagNs > Self.lateThresholdNs else { return }
+        if wasBusy { lateBusyCount += 1 } else { lateGeneratorCount += 1 }
     }
 
     /// The response to the request due at `dueNs` arrives at `nowNs` with `status`.

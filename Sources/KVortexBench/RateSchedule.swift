@@ -8,6 +8,7 @@ public struct RateSchedule: Sendable, Equatable {
     /// Requests a second, over all connections.
     public let ratePerSecond: Int
     public let connectionCount: Int
+    public let durationSeconds: Int
     /// Requests due within the duration: exactly `ratePerSecond × durationSeconds`.
     public let requestCount: Int
 
@@ -24,6 +25,7 @@ public struct RateSchedule: Sendable, Equatable {
         precondition(durationSeconds <= Self.durationSecondsMax, "duration (\(durationSeconds) s) exceeds \(Self.durationSecondsMax)")
         self.ratePerSecond = ratePerSecond
         self.connectionCount = connectionCount
+        self.durationSeconds = durationSeconds
         self.requestCount = ratePerSecond * durationSeconds
     }
 

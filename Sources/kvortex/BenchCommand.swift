@@ -30,7 +30,9 @@ enum BenchCommand {
           connection errors) non2xx=(4xx, counted as answers) late=(sent more than 1 ms after due)
           late_busy=(late because the connection still awaited the previous response)
           late_generator=(late although the connection was free: the generator fell behind)
-          unsent=(never sent) p50= p90= p99= p999= max= (ms, from the due time) verdict=
+          unsent=(never sent) gen_lag_p99= gen_lag_max=(ms the generator itself sent late, over the
+          requests whose connection was free: its own share of the latencies) p50= p90= p99= p999=
+          max= (ms, from the due time) verdict=
         verdict is ok, generator-behind (more than 0.1% of requests late by the generator's fault: the
         latencies include its own delay, and the server saw less than R), rate-missed (under 95% of R
         answered, or requests unsent: the server or C connections could not keep up) or failures; each

@@ -23,6 +23,7 @@ struct OpenLoopReportTests {
         #expect(report.verdicts == [.ok])
         #expect(report.warnings.isEmpty)
         #expect(report.line.hasPrefix("rate=1000 achieved=1000 connections=4 scheduled=1000 answered=1000 errors=0 "))
+        #expect(report.line.contains(" unsent=0 gen_lag_p99=0.000ms gen_lag_max=0.000ms p50="))
         #expect(report.line.hasSuffix(" p50=1.000ms p90=1.000ms p99=1.000ms p999=1.000ms max=1.000ms verdict=ok"))
     }
 

@@ -25,6 +25,8 @@ struct OpenLoopTallyTests {
         #expect(tally.lateGeneratorCount == 1)
         #expect(tally.lateBusyCount == 1)
         #expect(tally.lateCount == 2)
+        #expect(tally.generatorLagNs.totalCount == 3, "the busy connection's wait is not the generator's lag")
+        #expect(tally.generatorLagNs.maxValue == 2 * ms)
     }
 
     @Test func serverErrorsFailAndClientErrorsAreAnswers() {
