@@ -4,10 +4,15 @@
 #  2. three nodes (N=3 R=2 W=2), all pinned to core 0 (the same CPU as the single node), GET and SET
 #     through every node at once: one wrk per node (64/3 connections each) on core 1; throughput
 #     summed, p99 the worst of the three; peer frames sent per client request;
-#  3. failure detection: time until n1 sees n3 down after kill -9 (refused connections) and after
+#  3. open loop below saturation: after each set of saturated runs, `kvortex bench --rate` (requests on a
+#     fixed schedule, latency counted from each request's due time, so queueing behind a stall is not
+#     hidden) at RATE_FRACTION (default 0.5) of the saturated throughput just measured for the same
+#     workload, through the same nodes, CONNS connections, generator on core 1 like wrk;
+#  4. failure detection: time until n1 sees n3 down after kill -9 (refused connections) and after
 #     SIGSTOP (a silent node: only the phi-accrual detector notices), and time from n3's return to
 #     the hints written meanwhile being delivered.
-# Knobs: DURATION (s per wrk run, default 10), CONNS (default 64), HINT_KEYS (default 2000), BASE_PORT.
+# Knobs: DURATION (s per wrk run, default 10), CONNS (default 64), HINT_KEYS (default 2000), BASE_PORT,
+# RATE_FRACTION (default 0.5).
 # Nodes are stopped by PID, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +22,7 @@ SHARED=$(cd "${SHARED:-../shared}" && pwd)
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
 HINT_KEYS=${HINT_KEYS:-2000}
+RATE_FRACTION=${RATE_FRACTION:-0.5}
 BASE=${BASE_PORT:-8400}
 OUT=${OUT:-/tmp/kvortex-cluster-bench}
 mkdir -p "$OUT"
@@ -24,6 +30,7 @@ mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 
 pids=()
+declare -A saturated=()  # "name-workload" -> summed wrk requests/s, for the fixed-rate phase
 cleanup() { for pid in "${pids[@]:-}"; do [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
@@ -100,10 +107,42 @@ measure() {
       p99=$(awk -v a="$p99" -v b="$(p99_of "$OUT/$name-$workload-n$i.txt")" 'BEGIN{print (b>a)?b:a}')
       errors=$((errors + $(errors_of "$OUT/$name-$workload-n$i.txt")))
     done
+    saturated[$name-$workload]=$total
     requests=$(awk -v r="$total" -v d="$DURATION" 'BEGIN{printf "%.0f", r*d}')
     printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s\n' "$name" "$workload" "$total" "$p99" \
       "$(server_p99 "$OUT/$name-$workload-buckets-before.txt" "$OUT/$name-$workload-buckets-after.txt")" "$errors" \
       "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" | tee -a "$OUT/results.txt"
+  done
+}
+
+# fixed_rate NAME NODES...: GET then SET through the given nodes at once with `kvortex bench --rate`
+# (open loop; one generator, CONNS connections spread over the nodes, pinned to core 1 like wrk) at
+# RATE_FRACTION x the saturated figure `measure NAME` found for the workload. Prints the generator's raw
+# line and its warnings, then one CLUSTER line per workload with the nodes' own p99 beside it.
+fixed_rate() {
+  local name=$1; shift
+  local nodes=("$@") workload rate out line addresses="" i
+  for i in "${nodes[@]}"; do addresses+="${addresses:+,}$(http "$i")"; done
+  for workload in get set; do
+    rate=$(awk -v r="${saturated[$name-$workload]:-0}" -v f="$RATE_FRACTION" 'BEGIN{printf "%d", r*f}')
+    if (( rate < 1 )); then
+      echo "CLUSTER $name-$workload-fixed skipped: no saturated figure for $name-$workload" | tee -a "$OUT/results.txt"
+      continue
+    fi
+    out="$OUT/$name-$workload-fixed.txt"
+    latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-fixed-buckets-before.txt"
+    taskset -c 1 "$BIN" bench --node "$addresses" --rate "$rate" --duration "$DURATION" --connections "$CONNS" \
+      --ops "$workload" --keys 10000 --value-size 100 >"$out" 2>&1 || true
+    latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-fixed-buckets-after.txt"
+    cat "$out"
+    line=$(grep -m1 '^open-loop ' "$out") || { echo "CLUSTER $name-$workload-fixed failed: see $out" | tee -a "$OUT/results.txt"; continue; }
+    awk -v name="$name-$workload-fixed" -v fraction="$RATE_FRACTION" -v server="$(server_p99 \
+        "$OUT/$name-$workload-fixed-buckets-before.txt" "$OUT/$name-$workload-fixed-buckets-after.txt")" '{
+      for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2]
+      printf "CLUSTER %s rate=%s fraction=%s achieved=%s p50=%s p90=%s p99=%s p999=%s max=%s late=%s late_generator=%s gen_lag_p99=%s unsent=%s errors=%s server_p99<=%sms verdict=%s\n",
+        name, f["rate"], fraction, f["achieved"], f["p50"], f["p90"], f["p99"], f["p999"], f["max"], f["late"],
+        f["late_generator"], f["gen_lag_p99"], f["unsent"], f["errors"], server, f["verdict"]
+    }' <<<"$line" | tee -a "$OUT/results.txt"
   done
 }
 
@@ -129,6 +168,7 @@ echo "== single node (memory, core 0) =="
 start_node 0
 "$BIN" bench --node "$(http 0)" --preload --keys 10000 --value-size 100 --connections 8 >/dev/null
 measure single 0
+fixed_rate single 0
 stop_node 0
 
 echo "== three nodes, N=3 R=2 W=2 (all on core 0), requests through every node =="
@@ -140,6 +180,7 @@ for _ in $(seq 500); do
 done
 "$BIN" bench --node "$(http 1)" --preload --keys 10000 --value-size 100 --connections 8 >/dev/null
 measure cluster 1 2 3
+fixed_rate cluster 1 2 3
 
 echo "== failure detection and handoff =="
 kill -STOP "${pids[3]}"
@@ -161,4 +202,18 @@ awk '
   END {
     if (rps["single-get"] > 0) printf "cluster GET / single node = %.2f  (target >= 0.35)\n", rps["cluster-get"] / rps["single-get"]
     if (rps["single-set"] > 0) printf "cluster SET / single node = %.2f  (target >= 0.35)\n", rps["cluster-set"] / rps["single-set"]
+  }' "$OUT/results.txt"
+echo
+echo "p99 (ms), client side: saturated = wrk closed loop, $CONNS connections; fixed = kvortex bench --rate at $RATE_FRACTION x saturated, from due times"
+awk '
+  /^CLUSTER/ { for (i = 3; i <= NF; i++) if (split($i, kv, "=") == 2) { v = kv[2]; sub(/ms$/, "", v); f[$2, kv[1]] = v } }
+  END {
+    printf "%-14s %10s %10s %10s %10s %12s  %s\n", "workload", "saturated", "fixed", "fixed p999", "rate", "gen lag p99", "verdict"
+    split("single-get single-set cluster-get cluster-set", names, " ")
+    for (k = 1; k <= 4; k++) {
+      n = names[k]
+      printf "%-14s %10s %10s %10s %10s %12s  %s\n", n, f[n, "p99"], f[n "-fixed", "p99"], f[n "-fixed", "p999"], f[n "-fixed", "rate"],
+        f[n "-fixed", "gen_lag_p99"], f[n "-fixed", "verdict"]
+    }
+    printf "cluster p99 at the fixed rate: GET %s ms, SET %s ms  (target <= 5)\n", f["cluster-get-fixed", "p99"], f["cluster-set-fixed", "p99"]
   }' "$OUT/results.txt"
