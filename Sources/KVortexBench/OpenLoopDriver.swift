@@ -38,6 +38,7 @@ final class OpenLoopDriver {
         for index in connections.indices { try open(index) }
         _ = kvortex_set_timer_slack_ns(Self.timerSlackNs)
         startNs = MonotonicClock.nowNs()
+        let startCPUNs = MonotonicClock.threadCPUNs()
         for connection in connections { connection.becomeIdle(nowNs: startNs) }
         let durationNs = UInt64(schedule.durationSeconds) * 1_000_000_000
         let giveUpNs = startNs + durationNs + UInt64(load.drainMsMax) * 1_000_000
@@ -60,7 +61,8 @@ final class OpenLoopDriver {
         for connection in connections where !connection.isIdle { tally.recordFailure() }
         for connection in connections { connection.close() }
         let answeredNs = tally.lastAnswerNs > startNs ? tally.lastAnswerNs - startNs : 0
-        return OpenLoopReport(schedule: schedule, tally: tally, elapsedNs: max(durationNs, answeredNs))
+        return OpenLoopReport(schedule: schedule, tally: tally, elapsedNs: max(durationNs, answeredNs),
+                              generatorCPUNs: MonotonicClock.threadCPUNs() - startCPUNs)
     }
 
     private func dueNs(request: Int) -> UInt64 {

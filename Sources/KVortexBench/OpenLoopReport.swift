@@ -18,6 +18,9 @@ public struct OpenLoopReport: Sendable, Equatable {
     /// Above this fraction of late-by-the-generator sends the generator counts as behind (0.1 %:
     /// enough to move p99.9).
     public static let generatorLateFractionMax = 0.001
+    /// Above this share of a core (CPU time over `elapsedNs`) the generator counts as behind: the
+    /// responses it has not yet read wait for it and count as the server's latency.
+    public static let generatorCPUFractionMax = 0.9
     /// Below this fraction of the asked rate the rate counts as missed.
     public static let achievedFractionMin = 0.95
 
@@ -25,13 +28,19 @@ public struct OpenLoopReport: Sendable, Equatable {
     public let tally: OpenLoopTally
     /// From the start to the end of the schedule, or to the last answer if that came later.
     public let elapsedNs: UInt64
+    /// CPU time the generator's thread used over the run.
+    public let generatorCPUNs: UInt64
 
-    public init(schedule: RateSchedule, tally: OpenLoopTally, elapsedNs: UInt64) {
+    public init(schedule: RateSchedule, tally: OpenLoopTally, elapsedNs: UInt64, generatorCPUNs: UInt64) {
         precondition(elapsedNs > 0, "elapsed time is zero")
         self.schedule = schedule
         self.tally = tally
         self.elapsedNs = elapsedNs
+        self.generatorCPUNs = generatorCPUNs
     }
+
+    /// The generator's CPU time over the elapsed time: 1 is a whole core.
+    public var generatorCPUFraction: Double { Double(generatorCPUNs) / Double(elapsedNs) }
 
     /// Requests due but never sent before the run gave up waiting for their connection.
     public var unsentCount: Int { schedule.requestCount - tally.sentCount }
@@ -42,7 +51,8 @@ public struct OpenLoopReport: Sendable, Equatable {
     /// Every verdict that applies, most serious first; `[.ok]` when none.
     public var verdicts: [Verdict] {
         var found: [Verdict] = []
-        if Double(tally.lateGeneratorCount) > Self.generatorLateFractionMax * Double(max(1, tally.sentCount)) {
+        let lateShare = Double(tally.lateGeneratorCount) / Double(max(1, tally.sentCount))
+        if lateShare > Self.generatorLateFractionMax || generatorCPUFraction > Self.generatorCPUFractionMax {
             found.append(.generatorBehind)
         }
         if unsentCount > 0 || achievedPerSecond < Self.achievedFractionMin * Double(schedule.ratePerSecond) {
@@ -64,6 +74,7 @@ public struct OpenLoopReport: Sendable, Equatable {
             ("late", "\(tally.lateCount)"), ("late_busy", "\(tally.lateBusyCount)"),
             ("late_generator", "\(tally.lateGeneratorCount)"), ("unsent", "\(unsentCount)"),
             ("gen_lag_p99", ms(tally.generatorLagNs.value(atPercentile: 99))), ("gen_lag_max", ms(tally.generatorLagNs.maxValue)),
+            ("gen_cpu", "\(Int((generatorCPUFraction * 100).rounded()))%"),
             ("p50", ms(latencies.value(atPercentile: 50))), ("p90", ms(latencies.value(atPercentile: 90))),
             ("p99", ms(latencies.value(atPercentile: 99))), ("p999", ms(latencies.value(atPercentile: 99.9))),
             ("max", ms(latencies.maxValue)),
@@ -80,9 +91,9 @@ public struct OpenLoopReport: Sendable, Equatable {
                 return nil
             case .generatorBehind:
                 return "WARNING: the load generator could not keep to the schedule: \(tally.lateGeneratorCount) of "
-                    + "\(tally.sentCount) requests left more than 1 ms late while their connection was free. "
-                    + "The latencies include the generator's own delay and the server saw less than "
-                    + "\(schedule.ratePerSecond)/s; lower --rate or give the generator a core of its own."
+                    + "\(tally.sentCount) requests left more than 1 ms late while their connection was free, and it "
+                    + "used \(Int((generatorCPUFraction * 100).rounded()))% of a core. The latencies include its own "
+                    + "delay; lower --rate or give the generator a core of its own."
             case .rateMissed:
                 return "WARNING: the asked rate was not reached: \(Int(achievedPerSecond.rounded()))/s answered of "
                     + "\(schedule.ratePerSecond)/s, \(unsentCount) of \(schedule.requestCount) requests never sent; "

@@ -31,10 +31,10 @@ enum BenchCommand {
           late_busy=(late because the connection still awaited the previous response)
           late_generator=(late although the connection was free: the generator fell behind)
           unsent=(never sent) gen_lag_p99= gen_lag_max=(ms the generator itself sent late, over the
-          requests whose connection was free: its own share of the latencies) p50= p90= p99= p999=
-          max= (ms, from the due time) verdict=
-        verdict is ok, generator-behind (more than 0.1% of requests late by the generator's fault: the
-        latencies include its own delay, and the server saw less than R), rate-missed (under 95% of R
+          requests whose connection was free: its own share of the latencies) gen_cpu=(its CPU time
+          over the run, % of a core) p50= p90= p99= p999= max= (ms, from the due time) verdict=
+        verdict is ok, generator-behind (more than 0.1% of requests late by the generator's fault, or
+        gen_cpu above 90%: the latencies include its own delay), rate-missed (under 95% of R
         answered, or requests unsent: the server or C connections could not keep up) or failures; each
         but ok adds a WARNING line saying so. Give the generator its own core (taskset) for figures.
 
