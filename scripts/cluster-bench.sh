@@ -12,17 +12,25 @@
 #     SIGSTOP (a silent node: only the phi-accrual detector notices), and time from n3's return to
 #     the hints written meanwhile being delivered.
 # Knobs: DURATION (s per wrk run, default 10), CONNS (default 64), HINT_KEYS (default 2000), BASE_PORT,
-# RATE_FRACTION (default 0.5).
+# RATE_FRACTION (default 0.5), GENERATOR_RT (1: the open-loop generator runs SCHED_FIFO, `chrt -f 10`,
+# so that on a shared host other work cannot delay its wake-ups by milliseconds; the nodes keep their
+# ordinary priority, as does wrk).
 # Nodes are stopped by PID, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-lib.sh
+source scripts/cpu-lib.sh
 BIN=$PWD/.build/release/kvortex
 SHARED=$(cd "${SHARED:-../shared}" && pwd)
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
 HINT_KEYS=${HINT_KEYS:-2000}
 RATE_FRACTION=${RATE_FRACTION:-0.5}
+generator_prefix=()
+if [[ ${GENERATOR_RT:-0} == 1 ]]; then
+  chrt -f 10 true 2>/dev/null || { echo "GENERATOR_RT=1 but chrt -f 10 is not permitted here" >&2; exit 2; }
+  generator_prefix=(chrt -f 10)
+fi
 BASE=${BASE_PORT:-8400}
 OUT=${OUT:-/tmp/kvortex-cluster-bench}
 mkdir -p "$OUT"
@@ -87,18 +95,22 @@ server_p99() {
 # measure NAME NODES...: GET then SET through the given nodes at once; prints one line per workload.
 measure() {
   local name=$1; shift
-  local nodes=("$@") workload script args total p99 errors before after requests
+  local nodes=("$@") workload script args total p99 errors before after requests mark others nodes_cpu node_pids=()
+  for i in "${nodes[@]}"; do node_pids+=("${pids[$i]}"); done
   conns=$((CONNS / ${#nodes[@]}))
   for workload in get set; do
     if [[ $workload == get ]]; then script=kv-get.lua; args=(10000 /get); else script=kv-post.lua; args=(10000 100 /set); fi
     before=$(frames_sent "${nodes[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-before.txt"
     local loads=()
+    mark=$(cpu_mark "${node_pids[@]}")
     for i in "${nodes[@]}"; do
       wrk_run "$OUT/$name-$workload-n$i.txt" "http://$(http "$i")" "$script" "${args[@]}" &
       loads+=($!)
     done
     wait "${loads[@]}"
+    others=$(others_cpu "$mark" "${node_pids[@]}")
+    nodes_cpu=$(pids_cpu "$mark" "${node_pids[@]}")
     after=$(frames_sent "${nodes[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-after.txt"
     total=0; p99=0; errors=0
@@ -109,9 +121,9 @@ measure() {
     done
     saturated[$name-$workload]=$total
     requests=$(awk -v r="$total" -v d="$DURATION" 'BEGIN{printf "%.0f", r*d}')
-    printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s\n' "$name" "$workload" "$total" "$p99" \
+    printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% others_cpu=%s%%\n' "$name" "$workload" "$total" "$p99" \
       "$(server_p99 "$OUT/$name-$workload-buckets-before.txt" "$OUT/$name-$workload-buckets-after.txt")" "$errors" \
-      "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" | tee -a "$OUT/results.txt"
+      "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" "$nodes_cpu" "$others" | tee -a "$OUT/results.txt"
   done
 }
 
@@ -121,8 +133,8 @@ measure() {
 # line and its warnings, then one CLUSTER line per workload with the nodes' own p99 beside it.
 fixed_rate() {
   local name=$1; shift
-  local nodes=("$@") workload rate out line addresses="" i
-  for i in "${nodes[@]}"; do addresses+="${addresses:+,}$(http "$i")"; done
+  local nodes=("$@") workload rate out line addresses="" i mark others nodes_cpu node_pids=()
+  for i in "${nodes[@]}"; do addresses+="${addresses:+,}$(http "$i")"; node_pids+=("${pids[$i]}"); done
   for workload in get set; do
     rate=$(awk -v r="${saturated[$name-$workload]:-0}" -v f="$RATE_FRACTION" 'BEGIN{printf "%d", r*f}')
     if (( rate < 1 )); then
@@ -131,17 +143,20 @@ fixed_rate() {
     fi
     out="$OUT/$name-$workload-fixed.txt"
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-fixed-buckets-before.txt"
-    taskset -c 1 "$BIN" bench --node "$addresses" --rate "$rate" --duration "$DURATION" --connections "$CONNS" \
+    mark=$(cpu_mark "${node_pids[@]}")
+    "${generator_prefix[@]}" taskset -c 1 "$BIN" bench --node "$addresses" --rate "$rate" --duration "$DURATION" --connections "$CONNS" \
       --ops "$workload" --keys 10000 --value-size 100 >"$out" 2>&1 || true
+    others=$(others_cpu "$mark" "${node_pids[@]}")
+    nodes_cpu=$(pids_cpu "$mark" "${node_pids[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-fixed-buckets-after.txt"
     cat "$out"
     line=$(grep -m1 '^open-loop ' "$out") || { echo "CLUSTER $name-$workload-fixed failed: see $out" | tee -a "$OUT/results.txt"; continue; }
-    awk -v name="$name-$workload-fixed" -v fraction="$RATE_FRACTION" -v server="$(server_p99 \
+    awk -v name="$name-$workload-fixed" -v fraction="$RATE_FRACTION" -v others="$others" -v nodes_cpu="$nodes_cpu" -v server="$(server_p99 \
         "$OUT/$name-$workload-fixed-buckets-before.txt" "$OUT/$name-$workload-fixed-buckets-after.txt")" '{
       for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2]
-      printf "CLUSTER %s rate=%s fraction=%s achieved=%s p50=%s p90=%s p99=%s p999=%s max=%s late=%s late_generator=%s gen_lag_p99=%s unsent=%s errors=%s server_p99<=%sms verdict=%s\n",
+      printf "CLUSTER %s rate=%s fraction=%s achieved=%s p50=%s p90=%s p99=%s p999=%s max=%s late=%s late_generator=%s gen_lag_p99=%s gen_cpu=%s unsent=%s errors=%s server_p99<=%sms nodes_cpu=%s%% others_cpu=%s%% verdict=%s\n",
         name, f["rate"], fraction, f["achieved"], f["p50"], f["p90"], f["p99"], f["p999"], f["max"], f["late"],
-        f["late_generator"], f["gen_lag_p99"], f["unsent"], f["errors"], server, f["verdict"]
+        f["late_generator"], f["gen_lag_p99"], f["gen_cpu"], f["unsent"], f["errors"], server, nodes_cpu, others, f["verdict"]
     }' <<<"$line" | tee -a "$OUT/results.txt"
   done
 }
@@ -204,16 +219,17 @@ awk '
     if (rps["single-set"] > 0) printf "cluster SET / single node = %.2f  (target >= 0.35)\n", rps["cluster-set"] / rps["single-set"]
   }' "$OUT/results.txt"
 echo
-echo "p99 (ms), client side: saturated = wrk closed loop, $CONNS connections; fixed = kvortex bench --rate at $RATE_FRACTION x saturated, from due times"
+echo "p99 (ms), client side: saturated = wrk closed loop, $CONNS connections; fixed = kvortex bench --rate at $RATE_FRACTION x saturated, from due times${generator_prefix[*]:+ (generator under ${generator_prefix[*]})}"
+echo "(others cpu: % of one core other processes on this host used during the saturated / fixed run; 200 = both cores)"
 awk '
   /^CLUSTER/ { for (i = 3; i <= NF; i++) if (split($i, kv, "=") == 2) { v = kv[2]; sub(/ms$/, "", v); f[$2, kv[1]] = v } }
   END {
-    printf "%-14s %10s %10s %10s %10s %12s  %s\n", "workload", "saturated", "fixed", "fixed p999", "rate", "gen lag p99", "verdict"
+    printf "%-14s %10s %10s %10s %10s %12s %14s  %s\n", "workload", "saturated", "fixed", "fixed p999", "rate", "gen lag p99", "others cpu", "verdict"
     split("single-get single-set cluster-get cluster-set", names, " ")
     for (k = 1; k <= 4; k++) {
       n = names[k]
-      printf "%-14s %10s %10s %10s %10s %12s  %s\n", n, f[n, "p99"], f[n "-fixed", "p99"], f[n "-fixed", "p999"], f[n "-fixed", "rate"],
-        f[n "-fixed", "gen_lag_p99"], f[n "-fixed", "verdict"]
+      printf "%-14s %10s %10s %10s %10s %12s %6s / %5s  %s\n", n, f[n, "p99"], f[n "-fixed", "p99"], f[n "-fixed", "p999"], f[n "-fixed", "rate"],
+        f[n "-fixed", "gen_lag_p99"], f[n, "others_cpu"], f[n "-fixed", "others_cpu"], f[n "-fixed", "verdict"]
     }
     printf "cluster p99 at the fixed rate: GET %s ms, SET %s ms  (target <= 5)\n", f["cluster-get-fixed", "p99"], f["cluster-set-fixed", "p99"]
   }' "$OUT/results.txt"
