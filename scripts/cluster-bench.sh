@@ -121,11 +121,15 @@ measure() {
     done
     saturated[$name-$workload]=$total
     requests=$(awk -v r="$total" -v d="$DURATION" 'BEGIN{printf "%.0f", r*d}')
-    printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% others_cpu=%s%%\n' "$name" "$workload" "$total" "$p99" \
+    printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% nodes_us_per_op=%s others_cpu=%s%%\n' "$name" "$workload" "$total" "$p99" \
       "$(server_p99 "$OUT/$name-$workload-buckets-before.txt" "$OUT/$name-$workload-buckets-after.txt")" "$errors" \
-      "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" "$nodes_cpu" "$others" | tee -a "$OUT/results.txt"
+      "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" "$nodes_cpu" \
+      "$(us_per_op "$nodes_cpu" "$total")" "$others" | tee -a "$OUT/results.txt"
   done
 }
+
+# us_per_op CPU_PERCENT RPS: microseconds of CPU per request (the nodes' CPU over their requests/s).
+us_per_op() { awk -v c="$1" -v r="$2" 'BEGIN { printf "%.1f", (r > 0) ? c * 10000 / r : 0 }'; }
 
 # fixed_rate NAME NODES...: GET then SET through the given nodes at once with `kvortex bench --rate`
 # (open loop; one generator, CONNS connections spread over the nodes, pinned to core 1 like wrk) at
@@ -154,9 +158,9 @@ fixed_rate() {
     awk -v name="$name-$workload-fixed" -v fraction="$RATE_FRACTION" -v others="$others" -v nodes_cpu="$nodes_cpu" -v server="$(server_p99 \
         "$OUT/$name-$workload-fixed-buckets-before.txt" "$OUT/$name-$workload-fixed-buckets-after.txt")" '{
       for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2]
-      printf "CLUSTER %s rate=%s fraction=%s achieved=%s p50=%s p90=%s p99=%s p999=%s max=%s late=%s late_generator=%s gen_lag_p99=%s gen_cpu=%s unsent=%s errors=%s server_p99<=%sms nodes_cpu=%s%% others_cpu=%s%% verdict=%s\n",
+      printf "CLUSTER %s rate=%s fraction=%s achieved=%s p50=%s p90=%s p99=%s p999=%s max=%s late=%s late_generator=%s gen_lag_p99=%s gen_cpu=%s unsent=%s errors=%s server_p99<=%sms nodes_cpu=%s%% nodes_us_per_op=%.1f others_cpu=%s%% verdict=%s\n",
         name, f["rate"], fraction, f["achieved"], f["p50"], f["p90"], f["p99"], f["p999"], f["max"], f["late"],
-        f["late_generator"], f["gen_lag_p99"], f["gen_cpu"], f["unsent"], f["errors"], server, nodes_cpu, others, f["verdict"]
+        f["late_generator"], f["gen_lag_p99"], f["gen_cpu"], f["unsent"], f["errors"], server, nodes_cpu, (f["achieved"] > 0) ? nodes_cpu * 10000 / f["achieved"] : 0, others, f["verdict"]
     }' <<<"$line" | tee -a "$OUT/results.txt"
   done
 }
@@ -220,16 +224,18 @@ awk '
   }' "$OUT/results.txt"
 echo
 echo "p99 (ms), client side: saturated = wrk closed loop, $CONNS connections; fixed = kvortex bench --rate at $RATE_FRACTION x saturated, from due times${generator_prefix[*]:+ (generator under ${generator_prefix[*]})}"
-echo "(others cpu: % of one core other processes on this host used during the saturated / fixed run; 200 = both cores)"
+echo "(others cpu: % of one core other processes on this host used during the saturated / fixed run, 200 = both cores;"
+echo " nodes us/op: the nodes' CPU per request, saturated / fixed: batching under saturation makes requests cheaper)"
 awk '
   /^CLUSTER/ { for (i = 3; i <= NF; i++) if (split($i, kv, "=") == 2) { v = kv[2]; sub(/ms$/, "", v); f[$2, kv[1]] = v } }
   END {
-    printf "%-14s %10s %10s %10s %10s %12s %14s  %s\n", "workload", "saturated", "fixed", "fixed p999", "rate", "gen lag p99", "others cpu", "verdict"
+    printf "%-14s %10s %10s %10s %10s %12s %14s %16s  %s\n", "workload", "saturated", "fixed", "fixed p999", "rate", "gen lag p99", "others cpu", "nodes us/op", "verdict"
     split("single-get single-set cluster-get cluster-set", names, " ")
     for (k = 1; k <= 4; k++) {
       n = names[k]
-      printf "%-14s %10s %10s %10s %10s %12s %6s / %5s  %s\n", n, f[n, "p99"], f[n "-fixed", "p99"], f[n "-fixed", "p999"], f[n "-fixed", "rate"],
-        f[n "-fixed", "gen_lag_p99"], f[n, "others_cpu"], f[n "-fixed", "others_cpu"], f[n "-fixed", "verdict"]
+      printf "%-14s %10s %10s %10s %10s %12s %6s / %5s %7s / %6s  %s\n", n, f[n, "p99"], f[n "-fixed", "p99"], f[n "-fixed", "p999"], f[n "-fixed", "rate"],
+        f[n "-fixed", "gen_lag_p99"], f[n, "others_cpu"], f[n "-fixed", "others_cpu"], f[n, "nodes_us_per_op"], f[n "-fixed", "nodes_us_per_op"],
+        f[n "-fixed", "verdict"]
     }
     printf "cluster p99 at the fixed rate: GET %s ms, SET %s ms  (target <= 5)\n", f["cluster-get-fixed", "p99"], f["cluster-set-fixed", "p99"]
   }' "$OUT/results.txt"
