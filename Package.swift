@@ -31,14 +31,20 @@ let package = Package(
             swiftSettings: fastRelease),
         // The other driver: seeded virtual time and network running the same core nodes.
         .target(name: "KVortexSimulation", dependencies: ["KVortexCore"], swiftSettings: fastRelease),
+        // Our own C shim: an epoll wait with a nanosecond timeout and the timer slack, for the open-loop load.
+        .target(name: "CTimedWait"),
+        // `kvortex bench --rate`: the open-loop load generator (fixed schedule, latency from the intended
+        // send time, log-linear histogram). Imports neither Core nor Net: it is a client like wrk.
+        .target(name: "KVortexBench", dependencies: ["CEpoll", "CTimedWait"], swiftSettings: fastRelease),
         .executableTarget(
             name: "kvortex",
-            dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet", "KVortexServer", "KVortexSimulation"],
+            dependencies: ["KVortexCore", "KVortexStorage", "KVortexNet", "KVortexServer", "KVortexSimulation", "KVortexBench"],
             swiftSettings: fastRelease),
         .testTarget(name: "KVortexCoreTests", dependencies: ["KVortexCore"]),
         .testTarget(name: "KVortexStorageTests", dependencies: ["KVortexCore", "KVortexStorage", "CSQLite"]),
         .testTarget(name: "KVortexNetTests", dependencies: ["KVortexNet"]),
         .testTarget(name: "KVortexSimulationTests", dependencies: ["KVortexCore", "KVortexSimulation"]),
+        .testTarget(name: "KVortexBenchTests", dependencies: ["KVortexBench", "KVortexNet"]),
         .testTarget(name: "KVortexServerTests", dependencies: ["KVortexCore", "KVortexNet", "KVortexServer", "KVortexStorage"]),
     ]
 )

@@ -33,6 +33,7 @@ trap '[[ -n "$node_pid" ]] && kill -TERM $node_pid 2>/dev/null; wait 2>/dev/null
 measure() {
   local name=$1; shift
   local log="$OUT/$name-node.log"
+  : >"$log"  # truncated here, not by the background redirection: wait_ready must not read the last run's ready line
   "${pin[@]}" "$BIN" serve --http "127.0.0.1:$PORT" --loops "$loops" "$@" >"$log" 2>&1 &
   node_pid=$!
   wait_ready "$log" "$node_pid"

@@ -4,19 +4,33 @@
 #  2. three nodes (N=3 R=2 W=2), all pinned to core 0 (the same CPU as the single node), GET and SET
 #     through every node at once: one wrk per node (64/3 connections each) on core 1; throughput
 #     summed, p99 the worst of the three; peer frames sent per client request;
-#  3. failure detection: time until n1 sees n3 down after kill -9 (refused connections) and after
+#  3. open loop below saturation: after each set of saturated runs, `kvortex bench --rate` (requests on a
+#     fixed schedule, latency counted from each request's due time, so queueing behind a stall is not
+#     hidden) at RATE_FRACTION (default 0.5) of the saturated throughput just measured for the same
+#     workload, through the same nodes, CONNS connections, generator on core 1 like wrk;
+#  4. failure detection: time until n1 sees n3 down after kill -9 (refused connections) and after
 #     SIGSTOP (a silent node: only the phi-accrual detector notices), and time from n3's return to
 #     the hints written meanwhile being delivered.
-# Knobs: DURATION (s per wrk run, default 10), CONNS (default 64), HINT_KEYS (default 2000), BASE_PORT.
+# Knobs: DURATION (s per wrk run, default 10), CONNS (default 64), HINT_KEYS (default 2000), BASE_PORT,
+# RATE_FRACTION (default 0.5), GENERATOR_RT (1: the open-loop generator runs SCHED_FIFO, `chrt -f 10`,
+# so that on a shared host other work cannot delay its wake-ups by milliseconds; the nodes keep their
+# ordinary priority, as does wrk).
 # Nodes are stopped by PID, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-lib.sh
+source scripts/cpu-lib.sh
 BIN=$PWD/.build/release/kvortex
 SHARED=$(cd "${SHARED:-../shared}" && pwd)
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
 HINT_KEYS=${HINT_KEYS:-2000}
+RATE_FRACTION=${RATE_FRACTION:-0.5}
+generator_prefix=()
+if [[ ${GENERATOR_RT:-0} == 1 ]]; then
+  chrt -f 10 true 2>/dev/null || { echo "GENERATOR_RT=1 but chrt -f 10 is not permitted here" >&2; exit 2; }
+  generator_prefix=(chrt -f 10)
+fi
 BASE=${BASE_PORT:-8400}
 OUT=${OUT:-/tmp/kvortex-cluster-bench}
 mkdir -p "$OUT"
@@ -24,6 +38,7 @@ mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 
 pids=()
+declare -A saturated=()  # "name-workload" -> summed wrk requests/s, for the fixed-rate phase
 cleanup() { for pid in "${pids[@]:-}"; do [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
@@ -35,6 +50,7 @@ start_node() {
   local i=$1; shift
   local seeds; seeds=$(IFS=,; echo "$*")
   local log="$OUT/n$i.log"
+  : >"$log"  # truncated here, not by the background redirection: wait_ready must not read the last run's ready line
   taskset -c 0 "$BIN" serve --node-id "n$i" --http "$(http "$i")" --peer "$(peer "$i")" --loops 1 \
     ${seeds:+--seeds "$seeds"} >"$log" 2>&1 &
   pids[$i]=$!
@@ -79,18 +95,22 @@ server_p99() {
 # measure NAME NODES...: GET then SET through the given nodes at once; prints one line per workload.
 measure() {
   local name=$1; shift
-  local nodes=("$@") workload script args total p99 errors before after requests
+  local nodes=("$@") workload script args total p99 errors before after requests mark others nodes_cpu node_pids=()
+  for i in "${nodes[@]}"; do node_pids+=("${pids[$i]}"); done
   conns=$((CONNS / ${#nodes[@]}))
   for workload in get set; do
     if [[ $workload == get ]]; then script=kv-get.lua; args=(10000 /get); else script=kv-post.lua; args=(10000 100 /set); fi
     before=$(frames_sent "${nodes[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-before.txt"
     local loads=()
+    mark=$(cpu_mark "${node_pids[@]}")
     for i in "${nodes[@]}"; do
       wrk_run "$OUT/$name-$workload-n$i.txt" "http://$(http "$i")" "$script" "${args[@]}" &
       loads+=($!)
     done
     wait "${loads[@]}"
+    others=$(others_cpu "$mark" "${node_pids[@]}")
+    nodes_cpu=$(pids_cpu "$mark" "${node_pids[@]}")
     after=$(frames_sent "${nodes[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-after.txt"
     total=0; p99=0; errors=0
@@ -99,10 +119,49 @@ measure() {
       p99=$(awk -v a="$p99" -v b="$(p99_of "$OUT/$name-$workload-n$i.txt")" 'BEGIN{print (b>a)?b:a}')
       errors=$((errors + $(errors_of "$OUT/$name-$workload-n$i.txt")))
     done
+    saturated[$name-$workload]=$total
     requests=$(awk -v r="$total" -v d="$DURATION" 'BEGIN{printf "%.0f", r*d}')
-    printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s\n' "$name" "$workload" "$total" "$p99" \
+    printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% nodes_us_per_op=%s others_cpu=%s%%\n' "$name" "$workload" "$total" "$p99" \
       "$(server_p99 "$OUT/$name-$workload-buckets-before.txt" "$OUT/$name-$workload-buckets-after.txt")" "$errors" \
-      "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" | tee -a "$OUT/results.txt"
+      "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" "$nodes_cpu" \
+      "$(us_per_op "$nodes_cpu" "$total")" "$others" | tee -a "$OUT/results.txt"
+  done
+}
+
+# us_per_op CPU_PERCENT RPS: microseconds of CPU per request (the nodes' CPU over their requests/s).
+us_per_op() { awk -v c="$1" -v r="$2" 'BEGIN { printf "%.1f", (r > 0) ? c * 10000 / r : 0 }'; }
+
+# fixed_rate NAME NODES...: GET then SET through the given nodes at once with `kvortex bench --rate`
+# (open loop; one generator, CONNS connections spread over the nodes, pinned to core 1 like wrk) at
+# RATE_FRACTION x the saturated figure `measure NAME` found for the workload. Prints the generator's raw
+# line and its warnings, then one CLUSTER line per workload with the nodes' own p99 beside it.
+fixed_rate() {
+  local name=$1; shift
+  local nodes=("$@") workload rate out line addresses="" i mark others nodes_cpu node_pids=()
+  for i in "${nodes[@]}"; do addresses+="${addresses:+,}$(http "$i")"; node_pids+=("${pids[$i]}"); done
+  for workload in get set; do
+    rate=$(awk -v r="${saturated[$name-$workload]:-0}" -v f="$RATE_FRACTION" 'BEGIN{printf "%d", r*f}')
+    if (( rate < 1 )); then
+      echo "CLUSTER $name-$workload-fixed skipped: no saturated figure for $name-$workload" | tee -a "$OUT/results.txt"
+      continue
+    fi
+    out="$OUT/$name-$workload-fixed.txt"
+    latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-fixed-buckets-before.txt"
+    mark=$(cpu_mark "${node_pids[@]}")
+    "${generator_prefix[@]}" taskset -c 1 "$BIN" bench --node "$addresses" --rate "$rate" --duration "$DURATION" --connections "$CONNS" \
+      --ops "$workload" --keys 10000 --value-size 100 >"$out" 2>&1 || true
+    others=$(others_cpu "$mark" "${node_pids[@]}")
+    nodes_cpu=$(pids_cpu "$mark" "${node_pids[@]}")
+    latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-fixed-buckets-after.txt"
+    cat "$out"
+    line=$(grep -m1 '^open-loop ' "$out") || { echo "CLUSTER $name-$workload-fixed failed: see $out" | tee -a "$OUT/results.txt"; continue; }
+    awk -v name="$name-$workload-fixed" -v fraction="$RATE_FRACTION" -v others="$others" -v nodes_cpu="$nodes_cpu" -v server="$(server_p99 \
+        "$OUT/$name-$workload-fixed-buckets-before.txt" "$OUT/$name-$workload-fixed-buckets-after.txt")" '{
+      for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2]
+      printf "CLUSTER %s rate=%s fraction=%s achieved=%s p50=%s p90=%s p99=%s p999=%s max=%s late=%s late_generator=%s gen_lag_p99=%s gen_cpu=%s unsent=%s errors=%s server_p99<=%sms nodes_cpu=%s%% nodes_us_per_op=%.1f others_cpu=%s%% verdict=%s\n",
+        name, f["rate"], fraction, f["achieved"], f["p50"], f["p90"], f["p99"], f["p999"], f["max"], f["late"],
+        f["late_generator"], f["gen_lag_p99"], f["gen_cpu"], f["unsent"], f["errors"], server, nodes_cpu, (f["achieved"] > 0) ? nodes_cpu * 10000 / f["achieved"] : 0, others, f["verdict"]
+    }' <<<"$line" | tee -a "$OUT/results.txt"
   done
 }
 
@@ -128,6 +187,7 @@ echo "== single node (memory, core 0) =="
 start_node 0
 "$BIN" bench --node "$(http 0)" --preload --keys 10000 --value-size 100 --connections 8 >/dev/null
 measure single 0
+fixed_rate single 0
 stop_node 0
 
 echo "== three nodes, N=3 R=2 W=2 (all on core 0), requests through every node =="
@@ -139,6 +199,7 @@ for _ in $(seq 500); do
 done
 "$BIN" bench --node "$(http 1)" --preload --keys 10000 --value-size 100 --connections 8 >/dev/null
 measure cluster 1 2 3
+fixed_rate cluster 1 2 3
 
 echo "== failure detection and handoff =="
 kill -STOP "${pids[3]}"
@@ -160,4 +221,21 @@ awk '
   END {
     if (rps["single-get"] > 0) printf "cluster GET / single node = %.2f  (target >= 0.35)\n", rps["cluster-get"] / rps["single-get"]
     if (rps["single-set"] > 0) printf "cluster SET / single node = %.2f  (target >= 0.35)\n", rps["cluster-set"] / rps["single-set"]
+  }' "$OUT/results.txt"
+echo
+echo "p99 (ms), client side: saturated = wrk closed loop, $CONNS connections; fixed = kvortex bench --rate at $RATE_FRACTION x saturated, from due times${generator_prefix[*]:+ (generator under ${generator_prefix[*]})}"
+echo "(others cpu: % of one core other processes on this host used during the saturated / fixed run, 200 = both cores;"
+echo " nodes us/op: the nodes' CPU per request, saturated / fixed: batching under saturation makes requests cheaper)"
+awk '
+  /^CLUSTER/ { for (i = 3; i <= NF; i++) if (split($i, kv, "=") == 2) { v = kv[2]; sub(/ms$/, "", v); f[$2, kv[1]] = v } }
+  END {
+    printf "%-14s %10s %10s %10s %10s %12s %14s %16s  %s\n", "workload", "saturated", "fixed", "fixed p999", "rate", "gen lag p99", "others cpu", "nodes us/op", "verdict"
+    split("single-get single-set cluster-get cluster-set", names, " ")
+    for (k = 1; k <= 4; k++) {
+      n = names[k]
+      printf "%-14s %10s %10s %10s %10s %12s %6s / %5s %7s / %6s  %s\n", n, f[n, "p99"], f[n "-fixed", "p99"], f[n "-fixed", "p999"], f[n "-fixed", "rate"],
+        f[n "-fixed", "gen_lag_p99"], f[n, "others_cpu"], f[n "-fixed", "others_cpu"], f[n, "nodes_us_per_op"], f[n "-fixed", "nodes_us_per_op"],
+        f[n "-fixed", "verdict"]
+    }
+    printf "cluster p99 at the fixed rate: GET %s ms, SET %s ms  (target <= 5)\n", f["cluster-get-fixed", "p99"], f["cluster-set-fixed", "p99"]
   }' "$OUT/results.txt"

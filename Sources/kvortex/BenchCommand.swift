@@ -1,39 +1,67 @@
 import Foundation
+import KVortexBench
 import KVortexNet
 import Synchronization
 
-/// `kvortex bench`: a simple closed-loop load generator over keep-alive connections, and the
-/// preloader `make bench` uses. For published figures use `make bench` (wrk, anchors, ratios).
+/// `kvortex bench`: a simple closed-loop load generator over keep-alive connections, an open-loop one
+/// at a fixed rate (`--rate`, in `BenchCommand+Rate.swift`), and the preloader `make bench` uses. For
+/// published figures use `make bench` (wrk, anchors, ratios).
 enum BenchCommand {
-    static let valueFlags: Set<String> = ["node", "ops", "connections", "duration", "value-size", "keys"]
+    static let valueFlags: Set<String> = ["node", "ops", "connections", "duration", "value-size", "keys", "rate"]
 
     static let help = """
-        Usage: kvortex bench [--node HOST:PORT] [--ops get|set|mixed] [--connections C] [--duration S]
-                             [--value-size B] [--keys K] [--preload]
+        Usage: kvortex bench [--node HOST:PORT[,HOST:PORT...]] [--ops get|set|mixed] [--connections C]
+                             [--duration S] [--value-size B] [--keys K] [--rate R] [--preload]
 
-        Runs C connections (default 16), each sending requests back to back for S seconds (default 10)
-        over keys key0..key(K-1) (default 10000) with B-byte values (default 100); prints requests/s
-        and latency percentiles. --preload writes every key once and exits, printing progress
-        (over one connection unless --connections is given). GET and SET use /get?key= and /set?key=; mixed is 90% GET.
+        Closed loop (no --rate): runs C connections (default 16), each sending requests back to back for
+        S seconds (default 10) over keys key0..key(K-1) (default 10000) with B-byte values (default 100);
+        prints requests/s and latency percentiles. It measures the server at saturation, and its latency
+        leaves out the time a request would have waited while the server stalled (coordinated omission).
+
+        Open loop (--rate R): R requests per second in total, 1..1000000, on a fixed schedule spread
+        evenly over the C connections: request n is due n/R s after the start, on connection n mod C;
+        connection c goes to the (c mod N)-th of the N --node addresses. A connection sends a request
+        when it is due, or when the previous response arrives if that is later, and each latency is
+        measured from the time the request was due, not from when it went out: a server that stalls
+        shows in the percentiles (coordinated omission corrected, as wrk2 does). One thread drives all
+        connections; latencies go to a log-linear histogram (1% precision, fixed memory). Requests still
+        waiting for their connection when the S seconds end may go out for up to 5 s more. Prints one line:
+          rate=R achieved=(answers/s) connections= scheduled=(R*S) answered= errors=(5xx, timeouts,
+          connection errors) non2xx=(4xx, counted as answers) late=(sent more than 1 ms after due)
+          late_busy=(late because the connection still awaited the previous response)
+          late_generator=(late although the connection was free: the generator fell behind)
+          unsent=(never sent) gen_lag_p99= gen_lag_max=(ms the generator itself sent late, over the
+          requests whose connection was free: its own share of the latencies) gen_cpu=(its CPU time
+          over the run, % of a core) p50= p90= p99= p999= max= (ms, from the due time) verdict=
+        verdict is ok, generator-behind (more than 0.1% of requests late by the generator's fault, or
+        gen_cpu above 90%: the latencies include its own delay), rate-missed (under 95% of R
+        answered, or requests unsent: the server or C connections could not keep up) or failures; each
+        but ok adds a WARNING line saying so. Give the generator its own core (taskset) for figures.
+
+        --preload writes every key once and exits, printing progress (over one connection unless
+        --connections is given). GET and SET use /get?key= and /set?key=; mixed is 90% GET.
         """
 
     static func run(_ words: [String]) -> Int32 {
         if words.contains("--help") { print(help); return 0 }
         do {
             let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["preload"])
-            let (host, port) = try Arguments.hostPort(arguments.string("node") ?? "127.0.0.1:8080", flag: "--node")
+            let node = arguments.string("node") ?? "127.0.0.1:8080"
             let keys = try arguments.int("keys", range: 1...100_000_000) ?? 10_000
             let valueSize = try arguments.int("value-size", range: 0...(16 << 20)) ?? 100
+            if let rate = try arguments.int("rate", range: 1...RateSchedule.ratePerSecondMax) {
+                guard !arguments.has("preload") else { throw Arguments.Failure(description: "--rate and --preload exclude each other") }
+                return try runOpenLoop(arguments, rate: rate, targets: try targets(node), operation: try operation(arguments),
+                                       keys: keys, valueSize: valueSize)
+            }
+            guard !node.contains(",") else { throw Arguments.Failure(description: "several --node addresses need --rate") }
+            let (host, port) = try Arguments.hostPort(node, flag: "--node")
             if arguments.has("preload") {
                 try preload(host: host, port: port, keys: keys, valueSize: valueSize,
                             connections: try arguments.int("connections", range: 1...4096) ?? 1)
                 return 0
             }
-            let ops = arguments.string("ops") ?? "get"
-            guard ["get", "set", "mixed"].contains(ops) else {
-                throw Arguments.Failure(description: "--ops must be get, set or mixed, got '\(ops)'")
-            }
-            let load = Load(host: host, port: port, ops: ops, keys: keys, valueSize: valueSize,
+            let load = Load(host: host, port: port, ops: try operation(arguments).rawValue, keys: keys, valueSize: valueSize,
                             connections: try arguments.int("connections", range: 1...4096) ?? 16,
                             durationSeconds: try arguments.int("duration", range: 1...3600) ?? 10)
             try load.run()
@@ -42,6 +70,14 @@ enum BenchCommand {
             Terminal.error("kvortex bench: \(error)\n")
             return 2
         }
+    }
+
+    static func operation(_ arguments: Arguments) throws(Arguments.Failure) -> BenchOperation {
+        let ops = arguments.string("ops") ?? "get"
+        guard let operation = BenchOperation(rawValue: ops) else {
+            throw Arguments.Failure(description: "--ops must be get, set or mixed, got '\(ops)'")
+        }
+        return operation
     }
 
     /// Writes key0..key(K-1) once over `connections` connections (key i on connection i mod C),

@@ -1,0 +1,28 @@
+import KVortexBench
+
+/// `kvortex bench --rate R`: the open-loop mode (see `BenchCommand.help`).
+extension BenchCommand {
+    /// Runs the open-loop load and prints its line, then a WARNING line for each verdict other than ok.
+    /// Returns 0 whatever the verdict (the line says it); throws when a connection cannot be opened.
+    static func runOpenLoop(_ arguments: Arguments, rate: Int, targets: [BenchTarget], operation: BenchOperation,
+                            keys: Int, valueSize: Int) throws -> Int32 {
+        let connections = try arguments.int("connections", range: 1...4096) ?? 16
+        let durationSeconds = try arguments.int("duration", range: 1...RateSchedule.durationSecondsMax) ?? 10
+        let schedule = RateSchedule(ratePerSecond: rate, connectionCount: connections, durationSeconds: durationSeconds)
+        let load = OpenLoopLoad(targets: targets, operation: operation, keyCount: keys, valueBytes: valueSize, schedule: schedule)
+        let report = try load.run()
+        print("open-loop \(operation.rawValue) \(targets.count) nodes \(durationSeconds)s: \(report.line)")
+        for warning in report.warnings { print(warning) }
+        return 0
+    }
+
+    /// `--node A,B,C`: one or more HOST:PORT, comma-separated.
+    static func targets(_ text: String) throws(Arguments.Failure) -> [BenchTarget] {
+        var targets: [BenchTarget] = []
+        for address in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let (host, port) = try Arguments.hostPort(String(address), flag: "--node")
+            targets.append(BenchTarget(host: host, port: port))
+        }
+        return targets
+    }
+}
