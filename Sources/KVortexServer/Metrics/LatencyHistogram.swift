@@ -2,10 +2,11 @@ import KVortexNet
 
 /// Request latencies in fixed buckets, exported as a Prometheus histogram in seconds.
 public final class LatencyHistogram: Sendable {
-    /// Upper bounds of the buckets in microseconds; the last bucket (+Inf) is implicit.
+    /// Upper bounds of the buckets in microseconds; the last bucket (+Inf) is implicit. Dense from
+    /// 0.5 to 10 ms, where the cluster's p99 target (5 ms, BENCH.md) is judged.
     public static let boundsMicros: [UInt64] = [
-        100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
-        1_000_000, 2_500_000, 10_000_000,
+        100, 250, 500, 750, 1_000, 1_500, 2_000, 3_000, 4_000, 5_000, 7_500, 10_000, 15_000, 25_000, 50_000,
+        100_000, 250_000, 500_000, 1_000_000, 2_500_000, 10_000_000,
     ]
     /// Bucket counts (non-cumulative), then the +Inf bucket, then the sum in microseconds.
     private let counters = CounterArray(count: LatencyHistogram.boundsMicros.count + 2)
