@@ -6,17 +6,17 @@ public enum HTTPMethod: Sendable, CustomStringConvertible {
     static func parse(_ token: UnsafeRawBufferPointer) -> HTTPMethod {
         switch token.count {
         case 3:
-            if token.elementsEqual("GET".utf8) { return .get }
-            if token.elementsEqual("PUT".utf8) { return .put }
+            if token.equals("GET") { return .get }
+            if token.equals("PUT") { return .put }
         case 4:
-            if token.elementsEqual("POST".utf8) { return .post }
-            if token.elementsEqual("HEAD".utf8) { return .head }
+            if token.equals("POST") { return .post }
+            if token.equals("HEAD") { return .head }
         case 5:
-            if token.elementsEqual("PATCH".utf8) { return .patch }
+            if token.equals("PATCH") { return .patch }
         case 6:
-            if token.elementsEqual("DELETE".utf8) { return .delete }
+            if token.equals("DELETE") { return .delete }
         case 7:
-            if token.elementsEqual("OPTIONS".utf8) { return .options }
+            if token.equals("OPTIONS") { return .options }
         default:
             break
         }

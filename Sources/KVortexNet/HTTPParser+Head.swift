@@ -37,11 +37,11 @@ extension HTTPParser {
             return Self.malformed("malformed request target")
         }
         let version = UnsafeRawBufferPointer(rebasing: buffer[(space2 + 1)..<end])
-        if version.elementsEqual("HTTP/1.1".utf8) {
+        if version.equals("HTTP/1.1") {
             isHTTP10 = false
-        } else if version.elementsEqual("HTTP/1.0".utf8) {
+        } else if version.equals("HTTP/1.0") {
             isHTTP10 = true
-        } else if version.starts(with: "HTTP/".utf8) {
+        } else if version.starts(with: "HTTP/" as StaticString) {
             return HTTPParseFailure(status: 505, code: "http_version_not_supported", message: "only HTTP/1.0 and HTTP/1.1 are served", limit: nil)
         } else {
             return Self.malformed("malformed HTTP version")

@@ -9,7 +9,7 @@ public enum QueryString {
             var end = start
             while end < query.count && query[end] != UInt8(ascii: "&") { end += 1 }
             let pair = UnsafeRawBufferPointer(rebasing: query[start..<end])
-            if pair.count >= nameBytes.count, pair[..<nameBytes.count].elementsEqual(nameBytes) {
+            if pair.starts(with: name) {
                 if pair.count == nameBytes.count { return .found([]) }
                 if pair[nameBytes.count] == UInt8(ascii: "=") {
                     let raw = UnsafeRawBufferPointer(rebasing: pair[(nameBytes.count + 1)...])

@@ -33,7 +33,7 @@ public enum Route: Int, CaseIterable, Sendable {
     /// Matches a raw path and method. `/kv/{key}` routes carry the raw key part after `/kv/`.
     /// A known path with the wrong method is `.methodNotAllowed` with the methods it allows.
     public static func match(method: HTTPMethod, path: UnsafeRawBufferPointer) -> (Route, allow: StaticString) {
-        if path.starts(with: "/kv/".utf8) {
+        if path.starts(with: "/kv/" as StaticString) {
             switch method {
             case .get, .head: return (.kvGet, "")
             case .put, .post: return (.kvPut, "")
@@ -41,7 +41,7 @@ public enum Route: Int, CaseIterable, Sendable {
             default: return (.methodNotAllowed, "GET, HEAD, PUT, POST, DELETE")
             }
         }
-        for entry in table where path.elementsEqual(entry.path.utf8) {
+        for entry in table where path.equals(entry.path) {
             if entry.methods.contains(method) { return (entry.route, "") }
             return (.methodNotAllowed, entry.allow)
         }
@@ -49,7 +49,7 @@ public enum Route: Int, CaseIterable, Sendable {
     }
 
     private struct Entry {
-        let path: String
+        let path: StaticString
         let route: Route
         let methods: [HTTPMethod]
         let allow: StaticString
