@@ -31,7 +31,7 @@ struct OperationTable<Operation: Sendable>: Sendable {
     }
 
     /// Stores `operation` under an ID from `allocate` (or puts back one taken out with `take`).
-    mutating func insert(_ operation: Operation, at id: OperationID) {
+    mutating func insert(_ operation: consuming Operation, at id: OperationID) {
         let index = Int(id.rawValue & mask)
         precondition(slots[index].operation == nil || slots[index].id == id.rawValue, "slot of \(id) holds another operation")
         if slots[index].operation == nil { count += 1 }
