@@ -104,7 +104,7 @@ final class Simulator {
             let message = inFlight.take(slot)
             guard nodes[to].isUp else { return }
             metrics.messagesDelivered += 1
-            deliver(message, from: from, to: to)
+            deliver(consume message, from: from, to: to)
         case .undeliverable(let sender, let incarnation, let target, let slot):
             let message = inFlight.take(slot)
             guard nodes[sender].isUp, nodes[sender].incarnation == incarnation else { return }
@@ -167,25 +167,30 @@ final class Simulator {
 
     /// Hands one input to a node and performs its effects.
     func feed(_ index: Int, _ input: NodeInput) {
-        step(index) { node, nowMs, effects in node.handle(input, nowMs: nowMs, into: &effects) }
+        guard nodes[index].isUp else { return }
+        var effects = spareEffectArray()
+        // Mutated in place: copying the node out and back would copy its tables on every input.
+        nodes[index].node!.handle(input, nowMs: localNow(index), into: &effects)
+        perform(&effects, from: index)
+        spareEffects.append(consume effects)
     }
 
     /// Hands one message to a node and performs its effects (`feed` of `.peer`, without the input).
-    private func deliver(_ message: PeerMessage, from: Int, to index: Int) {
-        step(index) { node, nowMs, effects in node.receive(message, from: nodeIDs[from], nowMs: nowMs, into: &effects) }
+    /// The message moves into the node (no closure captures it, which would copy it), so its parts
+    /// are not copied and released on the way.
+    private func deliver(_ message: consuming PeerMessage, from: Int, to index: Int) {
+        guard nodes[index].isUp else { return }
+        var effects = spareEffectArray()
+        nodes[index].node!.receive(message, from: nodeIDs[from], nowMs: localNow(index), into: &effects)
+        perform(&effects, from: index)
+        spareEffects.append(consume effects)
     }
 
-    /// Lets `body` advance node `index` if it is up, at its local time, then performs the effects.
-    private func step(_ index: Int, _ body: (inout Node, UInt64, inout [NodeEffect]) -> Void) {
-        guard nodes[index].isUp else { return }
-        let now = localNow(index)
-        // Performing effects can feed a node again (a read before a write), so the emptied effect
-        // arrays wait on a stack rather than in one field: each level reuses one without allocating.
-        var effects = spareEffects.isEmpty ? [] : spareEffects.removeLast()
-        // Mutated in place: copying the node out and back would copy its tables on every input.
-        body(&nodes[index].node!, now, &effects)
-        perform(&effects, from: index)
-        spareEffects.append(effects)
+    /// An empty effect array for one step, to give back to `spareEffects` once performed. Performing
+    /// effects can feed a node again (a read before a write), so the emptied arrays wait on a stack
+    /// rather than in one field: each level reuses one without allocating.
+    private func spareEffectArray() -> [NodeEffect] {
+        spareEffects.isEmpty ? [] : spareEffects.removeLast()
     }
 
     /// Performs `effects` in order and leaves the array empty, keeping its capacity. Each effect is
