@@ -44,6 +44,12 @@ struct OperationTable<Operation: Sendable>: Sendable {
         return slot.id == id.rawValue ? slot.operation : nil
     }
 
+    /// True when the operation with `id` is in the table. Reads its slot's tag: copies nothing.
+    func contains(_ id: OperationID) -> Bool {
+        let index = Int(id.rawValue & mask)
+        return slots[index].id == id.rawValue && slots[index].operation != nil
+    }
+
     /// Removes and returns the operation with `id` (nil when there is none): the caller owns it
     /// uniquely, advances it and `insert`s it back if it is still in flight.
     @discardableResult
