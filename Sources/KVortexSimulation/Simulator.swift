@@ -153,7 +153,7 @@ final class Simulator {
     /// Starts node `index` with empty memory and a new epoch (a memory node always restarts so).
     func boot(_ index: Int) {
         nodes[index].storage = SimulatedStorage()
-        nodes[index].hints = MemoryHintStore(hintsPerTargetMax: scenario.hintsPerTargetMax)
+        nodes[index].hints = MemoryHintStore(hintsPerTargetMax: scenario.hintsPerTargetMax, supersedingReplaces: scenario.bugs.isEmpty)
         nodes[index].incarnation += 1
         let node = Node(settings: settings(for: index), epoch: random.next(), storage: nodes[index].storage,
                         hints: nodes[index].hints, placement: placement,
