@@ -29,10 +29,16 @@ public struct FailureDetectorSettings: Hashable, Sendable {
 /// along the array up to `linearLookupMembersMax` members (an ID compares its precomputed hash
 /// first), and hashes into `slots` beyond: hashing a node ID runs SipHash, several times the cost of
 /// walking a handful of members, and routing asks it for every replica of every request.
+///
+/// The digests are an array of their own beside the records, in the same order: it is what gossip
+/// sends, as it is (building it per heartbeat copied every digest), and a heartbeat writes it in place
+/// once the gossip sent last has been delivered and released it.
 public struct MembershipView: Sendable {
     public let localNode: NodeID
     public let settings: FailureDetectorSettings
-    /// Every member, sorted by node ID.
+    /// Every member's latest digest, sorted by node ID.
+    private var digests: [MemberDigest] = []
+    /// What this view knows of each member besides its digest, in the order of `digests`.
     private var records: [MemberRecord] = []
     /// The index in `records` of each member when there are more than `linearLookupMembersMax`
     /// (empty otherwise); rebuilt when a member joins (rare).
@@ -49,19 +55,19 @@ public struct MembershipView: Sendable {
         self.settings = settings
         // The incarnation starts at the start time (Cassandra's "generation"): a node that restarts
         // without memory of its old heartbeat still gossips news newer than its previous life's.
-        var known: [NodeID: MemberRecord] = [:]
-        known[localNode] = MemberRecord(
-            digest: MemberDigest(node: localNode, incarnation: max(1, nowMs), heartbeat: 0,
-                                 peerAddress: peerAddress, httpAddress: httpAddress),
-            state: .up)
+        var known: [NodeID: (MemberDigest, MemberRecord)] = [:]
+        known[localNode] = (MemberDigest(node: localNode, incarnation: max(1, nowMs), heartbeat: 0,
+                                         peerAddress: peerAddress, httpAddress: httpAddress),
+                            MemberRecord(state: .up))
         for seed in seeds where seed != localNode {
             // Known by configuration before any gossip: assume up, and let silence prove otherwise.
             var detector = PhiAccrualDetector(firstIntervalMs: Double(settings.heartbeatIntervalMs))
             detector.heartbeat(atMs: nowMs)
-            known[seed] = MemberRecord(digest: MemberDigest(node: seed, incarnation: 0, heartbeat: 0),
-                                       detector: detector, state: .up)
+            known[seed] = (MemberDigest(node: seed, incarnation: 0, heartbeat: 0), MemberRecord(detector: detector, state: .up))
         }
-        records = known.keys.sorted().map { known[$0]! }
+        let sorted = known.keys.sorted()
+        digests = sorted.map { known[$0]!.0 }
+        records = sorted.map { known[$0]!.1 }
         indexRecords()
     }
 
@@ -74,7 +80,7 @@ public struct MembershipView: Sendable {
 
     /// The latest digest of `node` (its addresses, counters), or nil for a stranger.
     public func digest(of node: NodeID) -> MemberDigest? {
-        slot(of: node).map { records[$0].digest }
+        slot(of: node).map { digests[$0] }
     }
 
     /// True when requests may be routed to `node`: known and neither down nor gone.
@@ -98,14 +104,14 @@ public struct MembershipView: Sendable {
 
     /// The local node's heartbeat: call every `heartbeatIntervalMs`; the result is gossiped.
     public mutating func beat() {
-        records[localSlot].digest.heartbeat += 1
+        digests[localSlot].heartbeat += 1
     }
 
     /// Announces that this node is leaving the ring (`kvortex cluster leave`).
     public mutating func markLeaving() {
         let local = localSlot
-        records[local].digest.isLeaving = true
-        records[local].digest.incarnation += 1
+        digests[local].isLeaving = true
+        digests[local].incarnation += 1
         records[local].state = .leaving
     }
 
@@ -114,7 +120,7 @@ public struct MembershipView: Sendable {
     /// of it. Returns the state change, if any.
     public mutating func markUnreachable(_ node: NodeID) -> [(NodeID, MemberState)] {
         guard node != localNode, let slot = slot(of: node), records[slot].state != .leaving else { return [] }
-        records[slot].unreachable = records[slot].digest.news
+        records[slot].unreachable = digests[slot].news
         guard records[slot].state != .down else { return [] }
         records[slot].state = .down
         return [(node, .down)]
@@ -122,7 +128,7 @@ public struct MembershipView: Sendable {
 
     /// The digests to gossip, sorted by node ID.
     public func gossip() -> [MemberDigest] {
-        records.map(\.digest)
+        digests
     }
 
     /// Folds in a peer's gossip; a digest with a higher (incarnation, heartbeat) is news and counts as
@@ -136,20 +142,20 @@ public struct MembershipView: Sendable {
         // Sorting gossip that arrives sorted would allocate on every message. (Checked by index:
         // `zip` copied every digest twice.)
         let isSorted = incoming.indices.dropFirst().allSatisfy { !(incoming[$0].node < incoming[$0 - 1].node) }
-        let digests = isSorted ? incoming : incoming.sorted(by: { $0.node < $1.node })
+        let gossip = isSorted ? incoming : incoming.sorted(by: { $0.node < $1.node })
         var next = 0
-        for index in digests.indices where digests[index].node != localNode {
-            let news = digests[index].news
-            let state: MemberState = digests[index].isLeaving ? .leaving : .up
+        for index in gossip.indices where gossip[index].node != localNode {
+            let news = gossip[index].news
+            let state: MemberState = gossip[index].isLeaving ? .leaving : .up
             let slot: Int
             var isNew = false
-            if let known = next < records.count && sortedMembers[next] == digests[index].node ? next : self.slot(of: digests[index].node) {
+            if let known = next < records.count && sortedMembers[next] == gossip[index].node ? next : self.slot(of: gossip[index].node) {
                 next = known + 1
-                guard news > records[known].digest.news else { continue }
+                guard news > digests[known].news else { continue }
                 slot = known
-                records[slot].digest.update(to: digests[index])
+                digests[slot].update(to: gossip[index])
             } else {
-                slot = insertMember(digests[index], state: state)
+                slot = insertMember(gossip[index], state: state)
                 next = slot + 1
                 isNew = true
             }
@@ -163,7 +169,7 @@ public struct MembershipView: Sendable {
             records[slot].detector!.heartbeat(atMs: nowMs)
             if isNew || records[slot].state != state {
                 records[slot].state = state
-                changed.append((digests[index].node, state))
+                changed.append((gossip[index].node, state))
             }
         }
         return changed
@@ -210,28 +216,33 @@ public struct MembershipView: Sendable {
 
     /// Adds a member heard of for the first time, with no detector yet; returns its slot.
     private mutating func insertMember(_ digest: MemberDigest, state: MemberState) -> Int {
-        let slot = records.firstIndex { digest.node < $0.digest.node } ?? records.count
-        records.insert(MemberRecord(digest: digest, state: state), at: slot)
+        let slot = sortedMembers.firstIndex { digest.node < $0 } ?? sortedMembers.count
+        digests.insert(digest, at: slot)
+        records.insert(MemberRecord(state: state), at: slot)
         indexRecords()
         return slot
     }
 
     private mutating func indexRecords() {
-        sortedMembers = records.map(\.digest.node)
+        sortedMembers = digests.map(\.node)
         slots = sortedMembers.count <= Self.linearLookupMembersMax
             ? [:] : Dictionary(uniqueKeysWithValues: sortedMembers.enumerated().map { ($1, $0) })
     }
 }
 
-/// What a view knows of one member.
+/// What a view knows of one member besides its digest.
 struct MemberRecord: Sendable {
-    var digest: MemberDigest
     /// Nil for the local node, and for a member until its first heartbeat is seen.
     var detector: PhiAccrualDetector?
     var state: MemberState
     /// Set when a message to the member could not be delivered, with the news known then: the
     /// member stays down until gossip brings newer news.
     var unreachable: MemberNews?
+
+    init(detector: PhiAccrualDetector? = nil, state: MemberState) {
+        self.detector = detector
+        self.state = state
+    }
 }
 
 /// How new a member's digest is: a digest with a higher (incarnation, heartbeat) replaces one with a
