@@ -18,14 +18,16 @@ struct EventQueue<Event>: ~Copyable {
     /// A slot of the slab: an event (nil when free) and the slot after it in its bucket, or in the
     /// free list. One array of pairs, not two arrays, and a free list threaded through the same slots
     /// (the three arrays were 5 % of a run); the slab and the buckets are `SlotArray`s, written in
-    /// place without the uniqueness checks of an `Array`.
-    private struct Slot {
+    /// place without the uniqueness checks of an `Array`. (Internal, not private, as `Bucket`: a debug
+    /// build, file by file, referenced the descriptors of private types held in a noncopyable
+    /// `SlotArray` from other files, and the compiler crashed.)
+    struct Slot {
         var event: Event?
         var next: Int32
     }
 
     /// First and last slot of one bucket, `none` when it is empty.
-    private struct Bucket {
+    struct Bucket {
         var head: Int32
         var tail: Int32
     }
