@@ -40,10 +40,10 @@ public struct MembershipView: Sendable {
     private var digests: [MemberDigest] = []
     /// What this view knows of each member besides its digest, in the order of `digests`.
     private var records: [MemberRecord] = []
-    /// The index in `records` of each member when there are more than `linearLookupMembersMax`
-    /// (empty otherwise); rebuilt when a member joins (rare).
+    /// The slot (index in `digests` and `records`) of each member when there are more than
+    /// `linearLookupMembersMax` (empty otherwise); rebuilt when a member joins (rare).
     private var slots: [NodeID: Int] = [:]
-    /// The node IDs of `records`, in order: handed out by `members` without building an array.
+    /// The node IDs of `digests`, in order: handed out by `members` without building an array.
     private var sortedMembers: [NodeID] = []
     /// Members up to which a lookup walks `sortedMembers` instead of hashing into `slots`.
     static let linearLookupMembersMax = 32
