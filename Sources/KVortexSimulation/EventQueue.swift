@@ -10,30 +10,33 @@
 /// the current time, and is moved into its bucket as soon as the window reaches its time, before
 /// anything can be scheduled directly into that bucket; so in a bucket the moved events come first,
 /// in their heap order, as they were scheduled first.
-struct EventQueue<Event> {
+struct EventQueue<Event>: ~Copyable {
     static var windowMs: UInt64 { 2_048 }
     private static var mask: UInt64 { windowMs - 1 }
     private static var none: Int32 { -1 }
 
     /// A slot of the slab: an event (nil when free) and the slot after it in its bucket, or in the
-    /// free list. One array of pairs, not two arrays, and a free list threaded through the same slots:
-    /// every array written costs a uniqueness check (the three arrays were 5 % of a run).
-    private struct Slot {
+    /// free list. One array of pairs, not two arrays, and a free list threaded through the same slots
+    /// (the three arrays were 5 % of a run); the slab and the buckets are `SlotArray`s, written in
+    /// place without the uniqueness checks of an `Array`. (Internal, not private, as `Bucket`: a debug
+    /// build, file by file, referenced the descriptors of private types held in a noncopyable
+    /// `SlotArray` from other files, and the compiler crashed.)
+    struct Slot {
         var event: Event?
         var next: Int32
     }
 
     /// First and last slot of one bucket, `none` when it is empty.
-    private struct Bucket {
+    struct Bucket {
         var head: Int32
         var tail: Int32
     }
 
-    private var slab: [Slot] = []
+    private var slab = SlotArray<Slot>()
     /// The first free slot, `none` when every slot holds an event.
     private var freeHead = Self.none
     /// The bucket of `time & mask`, for `time` in `nowMs ..< nowMs + windowMs`.
-    private var buckets = [Bucket](repeating: Bucket(head: none, tail: none), count: Int(windowMs))
+    private var buckets = SlotArray(repeating: Bucket(head: none, tail: none), count: Int(windowMs))
     /// The time of the last event popped (0 before the first): the start of the window.
     private(set) var nowMs: UInt64 = 0
     /// Events in buckets.

@@ -6,17 +6,17 @@ import KVortexCore
 /// It replaces a boxed envelope per message, whose allocation, reference counting and destruction
 /// were about 5 % of a run's instructions (callgrind, steady-state seeds 1–5). A message is moved in
 /// and moved out, never copied; a freed slot is reused by the next message (last freed, first reused),
-/// which changes nothing a run can observe.
-struct InFlightMessages {
-    private var slots: [PeerMessage?] = []
-    private var freeSlots: [Int32] = []
+/// which changes nothing a run can observe. Both arrays are `SlotArray`s: written in place, without
+/// an `Array`'s uniqueness check per write.
+struct InFlightMessages: ~Copyable {
+    private var slots = SlotArray<PeerMessage?>()
+    private var freeSlots = SlotArray<Int32>()
 
     /// Messages waiting in slots.
     var count: Int { slots.count - freeSlots.count }
 
     /// Keeps `message` and returns its slot, which `take` empties exactly once.
     mutating func put(_ message: consuming PeerMessage) -> Int32 {
-        // `removeLast` after a test, not `popLast`: Array takes the generic, uninlined `popLast`.
         if !freeSlots.isEmpty {
             let slot = freeSlots.removeLast()
             slots[Int(slot)] = consume message

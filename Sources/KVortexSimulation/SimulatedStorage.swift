@@ -23,14 +23,38 @@ final class SimulatedStorage: StorageEngine {
     }
 
     func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
+        withObject(key, transform)
+    }
+
+    /// Merges a replica's object under the lock: stores it as it is when it supersedes the stored one
+    /// (`VersionedObject+Supersede`), as the engines do, and merges in full otherwise. The protocol's
+    /// default goes through `update`, whose closure is not specialised: it looked up `Optional`
+    /// metadata at run time on every merge (about 500 instructions, 2 % of a run).
+    func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
+               siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
+        withObject(key) { stored in
+            if let clock = stored?.clock, incoming.supersedes(clock: clock, mode: mode) {
+                assert(stored!.merging(incoming, mode: mode, siblingsMax: siblingsMax) == incoming,
+                       "a superseding object is not what the merge gives")
+                stored = incoming
+                return ApplyOutcome()
+            }
+            return VersionedObject.merge(incoming, into: &stored, mode: mode, siblingsMax: siblingsMax)
+        }
+    }
+
+    /// Lets `body` change the object of `key` (nil when absent; setting nil removes it) in place
+    /// under the lock, and keeps the count of keys present.
+    private func withObject<Result>(_ key: [UInt8], _ body: (inout VersionedObject?) -> Result) -> Result {
         contents.withLock { contents in
             let number = contents.keys.insert(key)
             if number == contents.objects.count { contents.objects.append(nil) }
             let wasPresent = contents.objects[number] != nil
             // In place: a copy taken out of the array would make the transform copy the siblings.
-            transform(&contents.objects[number])
+            let result = body(&contents.objects[number])
             let isPresent = contents.objects[number] != nil
             if wasPresent != isPresent { contents.count += isPresent ? 1 : -1 }
+            return result
         }
     }
 

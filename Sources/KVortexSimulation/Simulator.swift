@@ -104,13 +104,13 @@ final class Simulator {
             let message = inFlight.take(slot)
             guard nodes[to].isUp else { return }
             metrics.messagesDelivered += 1
-            deliver(message, from: from, to: to)
+            deliver(consume message, from: from, to: to)
         case .undeliverable(let sender, let incarnation, let target, let slot):
             let message = inFlight.take(slot)
             guard nodes[sender].isUp, nodes[sender].incarnation == incarnation else { return }
             feed(sender, .undeliverable(to: nodeIDs[target], message))
         case .timer(let node, let incarnation, let timer):
-            guard nodes[node].isUp, nodes[node].incarnation == incarnation else { return }
+            guard nodes[node].isUp, nodes[node].incarnation == incarnation, Self.isLive(timer, of: &nodes[node].node) else { return }
             feed(node, .timer(timer))
         case .client(let client):
             clientStep(client)
@@ -126,6 +126,13 @@ final class Simulator {
         case .stop:
             break
         }
+    }
+
+    /// `Node.isLive(timer)` of a node read in place: a timer whose operation has finished changes
+    /// nothing, so it is not fed (most deadlines and repair windows; 10 M instructions in steady-state
+    /// seeds 1-5). Through an inout access because reading a node out of the array copies it.
+    private static func isLive(_ timer: TimerID, of node: inout Node?) -> Bool {
+        node?.isLive(timer) ?? false
     }
 
     /// The time node `index` believes it is: virtual time plus its skew, from a realistic epoch.
@@ -146,7 +153,7 @@ final class Simulator {
     /// Starts node `index` with empty memory and a new epoch (a memory node always restarts so).
     func boot(_ index: Int) {
         nodes[index].storage = SimulatedStorage()
-        nodes[index].hints = MemoryHintStore(hintsPerTargetMax: scenario.hintsPerTargetMax)
+        nodes[index].hints = MemoryHintStore(hintsPerTargetMax: scenario.hintsPerTargetMax, supersedingReplaces: scenario.bugs.isEmpty)
         nodes[index].incarnation += 1
         let node = Node(settings: settings(for: index), epoch: random.next(), storage: nodes[index].storage,
                         hints: nodes[index].hints, placement: placement,
@@ -167,25 +174,30 @@ final class Simulator {
 
     /// Hands one input to a node and performs its effects.
     func feed(_ index: Int, _ input: NodeInput) {
-        step(index) { node, nowMs, effects in node.handle(input, nowMs: nowMs, into: &effects) }
+        guard nodes[index].isUp else { return }
+        var effects = spareEffectArray()
+        // Mutated in place: copying the node out and back would copy its tables on every input.
+        nodes[index].node!.handle(input, nowMs: localNow(index), into: &effects)
+        perform(&effects, from: index)
+        spareEffects.append(consume effects)
     }
 
     /// Hands one message to a node and performs its effects (`feed` of `.peer`, without the input).
-    private func deliver(_ message: PeerMessage, from: Int, to index: Int) {
-        step(index) { node, nowMs, effects in node.receive(message, from: nodeIDs[from], nowMs: nowMs, into: &effects) }
+    /// The message moves into the node (no closure captures it, which would copy it), so its parts
+    /// are not copied and released on the way.
+    private func deliver(_ message: consuming PeerMessage, from: Int, to index: Int) {
+        guard nodes[index].isUp else { return }
+        var effects = spareEffectArray()
+        nodes[index].node!.receive(message, from: nodeIDs[from], nowMs: localNow(index), into: &effects)
+        perform(&effects, from: index)
+        spareEffects.append(consume effects)
     }
 
-    /// Lets `body` advance node `index` if it is up, at its local time, then performs the effects.
-    private func step(_ index: Int, _ body: (inout Node, UInt64, inout [NodeEffect]) -> Void) {
-        guard nodes[index].isUp else { return }
-        let now = localNow(index)
-        // Performing effects can feed a node again (a read before a write), so the emptied effect
-        // arrays wait on a stack rather than in one field: each level reuses one without allocating.
-        var effects = spareEffects.isEmpty ? [] : spareEffects.removeLast()
-        // Mutated in place: copying the node out and back would copy its tables on every input.
-        body(&nodes[index].node!, now, &effects)
-        perform(&effects, from: index)
-        spareEffects.append(effects)
+    /// An empty effect array for one step, to give back to `spareEffects` once performed. Performing
+    /// effects can feed a node again (a read before a write), so the emptied arrays wait on a stack
+    /// rather than in one field: each level reuses one without allocating.
+    private func spareEffectArray() -> [NodeEffect] {
+        spareEffects.isEmpty ? [] : spareEffects.removeLast()
     }
 
     /// Performs `effects` in order and leaves the array empty, keeping its capacity. Each effect is

@@ -70,35 +70,47 @@ public struct GetCoordinator: Sendable {
     /// The nodes to ask, in preference order.
     public var askedNodes: [NodeID] { targets.map(\.node) }
 
+    /// Feeds one event in and returns the actions to perform, in order.
     public mutating func receive(_ event: Event) -> [Action] {
+        var actions: [Action] = []
+        receive(event, into: &actions)
+        return actions
+    }
+
+    /// Feeds one event in and appends the actions to perform, in order, to `actions`; leaves the
+    /// actions already there unchanged. Most events ask for nothing, and the node passes one array
+    /// for a whole step: no array is made per event (an array per reply, and a second one to
+    /// concatenate the reply with the repairs, were most of a reply's allocations).
+    public mutating func receive(_ event: Event, into actions: inout [Action]) {
         switch (state, event) {
         case (.collecting, .reply(let from, let object)):
-            guard record(from: from, object: object) else { return [] }
-            guard replies.count >= readQuorum else { return [] }
+            guard record(from: from, object: object) else { return }
+            guard replies.count >= readQuorum else { return }
             state = .repairing
-            return [.reply(.success(outcome))] + (allAnswered ? finish() : [])
+            actions.append(.reply(.success(outcome)))
+            if allAnswered { finish(into: &actions) }
         case (.collecting, .failed(let from)):
-            guard isPending(from) else { return [] }
+            guard isPending(from) else { return }
             failures.insert(from)
-            guard targets.count - failures.count < readQuorum else { return [] }
+            guard targets.count - failures.count < readQuorum else { return }
             state = .finished
-            return [.reply(.failure(.quorumUnmet(needed: readQuorum, acked: replies.count, asked: targets.count)))]
+            actions.append(.reply(.failure(.quorumUnmet(needed: readQuorum, acked: replies.count, asked: targets.count))))
         case (.collecting, .deadline):
             state = .finished
-            return [.reply(.failure(.timeout(needed: readQuorum, acked: replies.count, asked: targets.count)))]
+            actions.append(.reply(.failure(.timeout(needed: readQuorum, acked: replies.count, asked: targets.count))))
         case (.repairing, .reply(let from, let object)):
-            guard record(from: from, object: object) else { return [] }
-            return allAnswered ? finish() : []
+            guard record(from: from, object: object) else { return }
+            if allAnswered { finish(into: &actions) }
         case (.repairing, .failed(let from)):
-            guard isPending(from) else { return [] }
+            guard isPending(from) else { return }
             failures.insert(from)
-            return allAnswered ? finish() : []
+            if allAnswered { finish(into: &actions) }
         case (.repairing, .deadline), (.repairing, .repairWindowClosed):
-            return finish()
+            finish(into: &actions)
         case (.collecting, .repairWindowClosed):
-            return []  // the window starts only after the reply; a stale timer is harmless
+            return  // the window starts only after the reply; a stale timer is harmless
         case (.finished, _):
-            return []  // late replies are normal in a sloppy quorum
+            return  // late replies are normal in a sloppy quorum
         }
     }
 
@@ -143,12 +155,10 @@ public struct GetCoordinator: Sendable {
 
     /// Read repair: every replier whose object is not the merged one gets it. Replicas that failed
     /// are left to hinted handoff and anti-entropy.
-    private mutating func finish() -> [Action] {
+    private mutating func finish(into actions: inout [Action]) {
         state = .finished
-        guard let merged else { return [] }
-        return replies.compactMap { reply in
-            isMerged(reply.object, merged) ? nil : .repair(reply.node, merged)
-        }
+        guard let merged else { return }
+        for reply in replies where !isMerged(reply.object, merged) { actions.append(.repair(reply.node, merged)) }
     }
 
     /// True when a replier's object is the merged one: by clock when clocks decide, else in full.

@@ -20,24 +20,37 @@ public struct HintQueues: Sendable {
     }
 
     public let hintsPerTargetMax: Int
+    /// Whether an object that supersedes the pending hint's replaces it without a merge (below).
+    public let supersedingReplaces: Bool
     private var queues: [NodeID: Queue] = [:]
     public private(set) var nextSequence: UInt64 = 1
     public private(set) var stats = HintStats()
 
-    public init(hintsPerTargetMax: Int) {
+    /// `supersedingReplaces: false` merges every hint in full: for the simulator's planted bugs,
+    /// whose objects no correct history makes and for which superseding is not merging.
+    public init(hintsPerTargetMax: Int, supersedingReplaces: Bool = true) {
         precondition(hintsPerTargetMax > 0, "hintsPerTargetMax \(hintsPerTargetMax) must be positive")
         self.hintsPerTargetMax = hintsPerTargetMax
+        self.supersedingReplaces = supersedingReplaces
     }
 
     /// Keeps `object` for `target`, merging with a pending hint for the same key. Returns the result
     /// and the hint as now stored (nil when refused).
+    ///
+    /// A stand-in usually holds hints for the successive writes of a key, each the next version of
+    /// the last: an object whose clock descends the pending hint's is what merging would give
+    /// (`VersionedObject+Supersede`), so it replaces the hint as it is, as a replica's storage does.
+    /// The full merge was 7 % of a run of the majority-partition scenario.
     public mutating func add(target: NodeID, key: [UInt8], object: VersionedObject, mode: ConflictMode,
                              siblingsMax: Int) -> (HintAddResult, Hint?) {
         let sequence = nextSequence
         if let existing = queues[target]?.hints[key] {
             nextSequence += 1
+            let supersedes = supersedingReplaces && object.supersedes(clock: existing.object.clock, mode: mode)
+            assert(!supersedes || existing.object.merging(object, mode: mode, siblingsMax: siblingsMax) == object,
+                   "a superseding hint is not what the merge gives")
             let merged = Hint(sequence: sequence, target: target, key: key,
-                              object: existing.object.merging(object, mode: mode, siblingsMax: siblingsMax))
+                              object: supersedes ? object : existing.object.merging(object, mode: mode, siblingsMax: siblingsMax))
             queues[target]!.hints[key] = merged
             return (.merged, merged)
         }

@@ -6,9 +6,10 @@ public final class MemoryHintStore: HintStore {
     public let hintsPerTargetMax: Int
     private let queues: Mutex<HintQueues>
 
-    public init(hintsPerTargetMax: Int = 10_000) {
+    /// `supersedingReplaces`: see `HintQueues.init`.
+    public init(hintsPerTargetMax: Int = 10_000, supersedingReplaces: Bool = true) {
         self.hintsPerTargetMax = hintsPerTargetMax
-        queues = Mutex(HintQueues(hintsPerTargetMax: hintsPerTargetMax))
+        queues = Mutex(HintQueues(hintsPerTargetMax: hintsPerTargetMax, supersedingReplaces: supersedingReplaces))
     }
 
     public func add(target: NodeID, key: [UInt8], object: VersionedObject, mode: ConflictMode,

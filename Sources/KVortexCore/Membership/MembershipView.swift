@@ -24,17 +24,29 @@ public struct FailureDetectorSettings: Hashable, Sendable {
 /// the state each is in. Merges gossip; never reads a clock (the node passes `nowMs`).
 ///
 /// Members are records in an array sorted by node ID, found by a slot number: a heartbeat and a
-/// gossip merge walk the array, and a lookup by ID hashes once, where four dictionaries keyed by node
-/// ID made a merge hash each member up to seven times (about 6 % of the simulator's instructions).
+/// gossip merge walk the array, where four dictionaries keyed by node ID made a merge hash each
+/// member up to seven times (about 6 % of the simulator's instructions). A lookup by ID compares IDs
+/// along the array up to `linearLookupMembersMax` members (an ID compares its precomputed hash
+/// first), and hashes into `slots` beyond: hashing a node ID runs SipHash, several times the cost of
+/// walking a handful of members, and routing asks it for every replica of every request.
+///
+/// The digests are an array of their own beside the records, in the same order: it is what gossip
+/// sends, as it is (building it per heartbeat copied every digest), and a heartbeat writes it in place
+/// once the gossip sent last has been delivered and released it.
 public struct MembershipView: Sendable {
     public let localNode: NodeID
     public let settings: FailureDetectorSettings
-    /// Every member, sorted by node ID.
+    /// Every member's latest digest, sorted by node ID.
+    private var digests: [MemberDigest] = []
+    /// What this view knows of each member besides its digest, in the order of `digests`.
     private var records: [MemberRecord] = []
-    /// The index in `records` of each member; rebuilt when a member joins (rare).
+    /// The slot (index in `digests` and `records`) of each member when there are more than
+    /// `linearLookupMembersMax` (empty otherwise); rebuilt when a member joins (rare).
     private var slots: [NodeID: Int] = [:]
-    /// The node IDs of `records`, in order: handed out by `members` without building an array.
+    /// The node IDs of `digests`, in order: handed out by `members` without building an array.
     private var sortedMembers: [NodeID] = []
+    /// Members up to which a lookup walks `sortedMembers` instead of hashing into `slots`.
+    static let linearLookupMembersMax = 32
 
     /// `peerAddress` and `httpAddress` are where this node listens; gossip tells them to the others.
     public init(localNode: NodeID, seeds: [NodeID], settings: FailureDetectorSettings, nowMs: UInt64,
@@ -43,19 +55,19 @@ public struct MembershipView: Sendable {
         self.settings = settings
         // The incarnation starts at the start time (Cassandra's "generation"): a node that restarts
         // without memory of its old heartbeat still gossips news newer than its previous life's.
-        var known: [NodeID: MemberRecord] = [:]
-        known[localNode] = MemberRecord(
-            digest: MemberDigest(node: localNode, incarnation: max(1, nowMs), heartbeat: 0,
-                                 peerAddress: peerAddress, httpAddress: httpAddress),
-            state: .up)
+        var known: [NodeID: (MemberDigest, MemberRecord)] = [:]
+        known[localNode] = (MemberDigest(node: localNode, incarnation: max(1, nowMs), heartbeat: 0,
+                                         peerAddress: peerAddress, httpAddress: httpAddress),
+                            MemberRecord(state: .up))
         for seed in seeds where seed != localNode {
             // Known by configuration before any gossip: assume up, and let silence prove otherwise.
             var detector = PhiAccrualDetector(firstIntervalMs: Double(settings.heartbeatIntervalMs))
             detector.heartbeat(atMs: nowMs)
-            known[seed] = MemberRecord(digest: MemberDigest(node: seed, incarnation: 0, heartbeat: 0),
-                                       detector: detector, state: .up)
+            known[seed] = (MemberDigest(node: seed, incarnation: 0, heartbeat: 0), MemberRecord(detector: detector, state: .up))
         }
-        records = known.keys.sorted().map { known[$0]! }
+        let sorted = known.keys.sorted()
+        digests = sorted.map { known[$0]!.0 }
+        records = sorted.map { known[$0]!.1 }
         indexRecords()
     }
 
@@ -63,12 +75,12 @@ public struct MembershipView: Sendable {
     public var members: [NodeID] { sortedMembers }
 
     public func state(of node: NodeID) -> MemberState? {
-        slots[node].map { records[$0].state }
+        slot(of: node).map { records[$0].state }
     }
 
     /// The latest digest of `node` (its addresses, counters), or nil for a stranger.
     public func digest(of node: NodeID) -> MemberDigest? {
-        slots[node].map { records[$0].digest }
+        slot(of: node).map { digests[$0] }
     }
 
     /// True when requests may be routed to `node`: known and neither down nor gone.
@@ -81,19 +93,25 @@ public struct MembershipView: Sendable {
 
     /// The members other than this node that are not leaving, sorted: whom gossip may go to.
     public var gossipTargets: [NodeID] {
-        records.compactMap { $0.digest.node != localNode && $0.state != .leaving ? $0.digest.node : nil }
+        // A loop over indices: `compactMap` copied every record (its digest's strings, its detector).
+        var targets: [NodeID] = []
+        targets.reserveCapacity(records.count)
+        for slot in records.indices where records[slot].state != .leaving && sortedMembers[slot] != localNode {
+            targets.append(sortedMembers[slot])
+        }
+        return targets
     }
 
     /// The local node's heartbeat: call every `heartbeatIntervalMs`; the result is gossiped.
     public mutating func beat() {
-        records[localSlot].digest.heartbeat += 1
+        digests[localSlot].heartbeat += 1
     }
 
     /// Announces that this node is leaving the ring (`kvortex cluster leave`).
     public mutating func markLeaving() {
         let local = localSlot
-        records[local].digest.isLeaving = true
-        records[local].digest.incarnation += 1
+        digests[local].isLeaving = true
+        digests[local].incarnation += 1
         records[local].state = .leaving
     }
 
@@ -101,8 +119,8 @@ public struct MembershipView: Sendable {
     /// connection): much sooner than silence would. It stays down until gossip brings a newer heartbeat
     /// of it. Returns the state change, if any.
     public mutating func markUnreachable(_ node: NodeID) -> [(NodeID, MemberState)] {
-        guard node != localNode, let slot = slots[node], records[slot].state != .leaving else { return [] }
-        records[slot].unreachable = records[slot].digest
+        guard node != localNode, let slot = slot(of: node), records[slot].state != .leaving else { return [] }
+        records[slot].unreachable = digests[slot].news
         guard records[slot].state != .down else { return [] }
         records[slot].state = .down
         return [(node, .down)]
@@ -110,30 +128,38 @@ public struct MembershipView: Sendable {
 
     /// The digests to gossip, sorted by node ID.
     public func gossip() -> [MemberDigest] {
-        records.map(\.digest)
+        digests
     }
 
     /// Folds in a peer's gossip; a digest with a higher (incarnation, heartbeat) is news and counts as
     /// a heartbeat of that member. Returns the members whose state changed, sorted.
+    ///
+    /// Gossip comes sorted (`gossip()`) and usually names the members this view holds, so each digest
+    /// is first compared with the record after the last one matched; digests are read in place and a
+    /// known member's counters are updated in place (copying digests was a third of a merge).
     public mutating func merge(_ incoming: [MemberDigest], nowMs: UInt64) -> [(NodeID, MemberState)] {
         var changed: [(NodeID, MemberState)] = []
-        // Gossip comes sorted (`gossip()`): sorting it again would allocate on every message.
-        let isSorted = zip(incoming, incoming.dropFirst()).allSatisfy { !($1.node < $0.node) }
-        for digest in isSorted ? incoming : incoming.sorted(by: { $0.node < $1.node }) where digest.node != localNode {
-            let state: MemberState = digest.isLeaving ? .leaving : .up
+        // Sorting gossip that arrives sorted would allocate on every message. (Checked by index:
+        // `zip` copied every digest twice.)
+        let isSorted = incoming.indices.dropFirst().allSatisfy { !(incoming[$0].node < incoming[$0 - 1].node) }
+        let gossip = isSorted ? incoming : incoming.sorted(by: { $0.node < $1.node })
+        var next = 0
+        for index in gossip.indices where gossip[index].node != localNode {
+            let news = gossip[index].news
+            let state: MemberState = gossip[index].isLeaving ? .leaving : .up
             let slot: Int
             var isNew = false
-            if let known = slots[digest.node] {
-                let current = records[known].digest
-                guard (digest.incarnation, digest.heartbeat) > (current.incarnation, current.heartbeat) else { continue }
+            if let known = next < records.count && sortedMembers[next] == gossip[index].node ? next : self.slot(of: gossip[index].node) {
+                next = known + 1
+                guard news > digests[known].news else { continue }
                 slot = known
-                records[slot].digest = digest
+                digests[slot].update(to: gossip[index])
             } else {
-                slot = insertMember(digest, state: state)
+                slot = insertMember(gossip[index], state: state)
+                next = slot + 1
                 isNew = true
             }
-            if let marked = records[slot].unreachable,
-                (digest.incarnation, digest.heartbeat) > (marked.incarnation, marked.heartbeat) {
+            if let marked = records[slot].unreachable, news > marked {
                 records[slot].unreachable = nil
             }
             guard records[slot].unreachable == nil else { continue }
@@ -143,58 +169,104 @@ public struct MembershipView: Sendable {
             records[slot].detector!.heartbeat(atMs: nowMs)
             if isNew || records[slot].state != state {
                 records[slot].state = state
-                changed.append((digest.node, state))
+                changed.append((gossip[index].node, state))
             }
         }
         return changed
     }
 
     /// Re-evaluates every peer's phi at `nowMs`. Returns the members whose state changed, sorted.
+    ///
+    /// Reads first and writes only the members that changed: the records are not written (and so
+    /// not copied when another copy of the view shares them) when nothing changed, the usual case.
     public mutating func evaluate(nowMs: UInt64) -> [(NodeID, MemberState)] {
-        var changed: [(NodeID, MemberState)] = []
-        for slot in records.indices where records[slot].digest.node != localNode {
+        let changed = stateChanges(nowMs: nowMs)
+        for (slot, state) in changed { records[slot].state = state }
+        return changed.map { (sortedMembers[$0.slot], $0.state) }
+    }
+
+    /// The slots whose state a failure-detector evaluation at `nowMs` changes, with their new state.
+    private func stateChanges(nowMs: UInt64) -> [(slot: Int, state: MemberState)] {
+        var changed: [(slot: Int, state: MemberState)] = []
+        for slot in records.indices where sortedMembers[slot] != localNode {
             guard records[slot].state != .leaving, records[slot].unreachable == nil else { continue }
             let phi = records[slot].detector?.phi(atMs: nowMs) ?? 0
             let state: MemberState = phi >= settings.downPhi ? .down : phi >= settings.suspectPhi ? .suspect : .up
-            if records[slot].state != state {
-                records[slot].state = state
-                changed.append((records[slot].digest.node, state))
-            }
+            if records[slot].state != state { changed.append((slot, state)) }
         }
         return changed
     }
 
     /// The current phi of a peer, for metrics.
     public func phi(of node: NodeID, nowMs: UInt64) -> Double {
-        slots[node].flatMap { records[$0].detector?.phi(atMs: nowMs) } ?? 0
+        slot(of: node).flatMap { records[$0].detector?.phi(atMs: nowMs) } ?? 0
     }
 
     private var localSlot: Int {
-        guard let slot = slots[localNode] else { preconditionFailure("the local node \(localNode) is not a member") }
+        guard let slot = slot(of: localNode) else { preconditionFailure("the local node \(localNode) is not a member") }
         return slot
+    }
+
+    /// The index of `node` in `records`, or nil for a stranger.
+    private func slot(of node: NodeID) -> Int? {
+        guard sortedMembers.count <= Self.linearLookupMembersMax else { return slots[node] }
+        for slot in sortedMembers.indices where sortedMembers[slot] == node { return slot }
+        return nil
     }
 
     /// Adds a member heard of for the first time, with no detector yet; returns its slot.
     private mutating func insertMember(_ digest: MemberDigest, state: MemberState) -> Int {
-        let slot = records.firstIndex { digest.node < $0.digest.node } ?? records.count
-        records.insert(MemberRecord(digest: digest, state: state), at: slot)
+        let slot = sortedMembers.firstIndex { digest.node < $0 } ?? sortedMembers.count
+        digests.insert(digest, at: slot)
+        records.insert(MemberRecord(state: state), at: slot)
         indexRecords()
         return slot
     }
 
     private mutating func indexRecords() {
-        sortedMembers = records.map(\.digest.node)
-        slots = Dictionary(uniqueKeysWithValues: sortedMembers.enumerated().map { ($1, $0) })
+        sortedMembers = digests.map(\.node)
+        slots = sortedMembers.count <= Self.linearLookupMembersMax
+            ? [:] : Dictionary(uniqueKeysWithValues: sortedMembers.enumerated().map { ($1, $0) })
     }
 }
 
-/// What a view knows of one member.
+/// What a view knows of one member besides its digest.
 struct MemberRecord: Sendable {
-    var digest: MemberDigest
     /// Nil for the local node, and for a member until its first heartbeat is seen.
     var detector: PhiAccrualDetector?
     var state: MemberState
-    /// Set when a message to the member could not be delivered, with the digest known then: the
-    /// member stays down until gossip brings a newer one.
-    var unreachable: MemberDigest?
+    /// Set when a message to the member could not be delivered, with the news known then: the
+    /// member stays down until gossip brings newer news.
+    var unreachable: MemberNews?
+
+    init(detector: PhiAccrualDetector? = nil, state: MemberState) {
+        self.detector = detector
+        self.state = state
+    }
+}
+
+/// How new a member's digest is: a digest with a higher (incarnation, heartbeat) replaces one with a
+/// lower. Two counters, so records keep and compare them without copying a digest's strings.
+struct MemberNews: Comparable, Sendable {
+    var incarnation: UInt64
+    var heartbeat: UInt64
+
+    static func < (lhs: MemberNews, rhs: MemberNews) -> Bool {
+        (lhs.incarnation, lhs.heartbeat) < (rhs.incarnation, rhs.heartbeat)
+    }
+}
+
+extension MemberDigest {
+    var news: MemberNews { MemberNews(incarnation: incarnation, heartbeat: heartbeat) }
+
+    /// Becomes `newer`, a digest of the same member: the counters are written in place, and the
+    /// addresses only when they changed (assigning the whole digest copied and released its strings).
+    mutating func update(to newer: MemberDigest) {
+        precondition(node == newer.node, "digest of \(newer.node) applied to \(node)")
+        incarnation = newer.incarnation
+        heartbeat = newer.heartbeat
+        isLeaving = newer.isLeaving
+        if peerAddress != newer.peerAddress { peerAddress = newer.peerAddress }
+        if httpAddress != newer.httpAddress { httpAddress = newer.httpAddress }
+    }
 }

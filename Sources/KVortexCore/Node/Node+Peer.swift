@@ -2,9 +2,10 @@
 extension Node {
     /// `handle(.peer(from: peer, message), nowMs:into:)` without wrapping the message in an input.
     /// The simulator calls it for every message it delivers: destroying the wrapping input went
-    /// through the runtime's generic tuple witnesses (2 % of the simulator's instructions).
-    public mutating func receive(_ message: PeerMessage, from peer: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
-        switch message {
+    /// through the runtime's generic tuple witnesses (2 % of the simulator's instructions). It takes
+    /// the message: its parts move into what keeps them instead of being copied and released.
+    public mutating func receive(_ message: consuming PeerMessage, from peer: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
+        switch consume message {
         case .getRequest(let operation, let key):
             do {
                 let object = try storage.getForPeer(key, nowMs: nowMs)

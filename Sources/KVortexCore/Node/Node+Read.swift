@@ -23,14 +23,18 @@ extension Node {
         for target in targets {
             if target.node == nodeID {
                 switch localObject(key, nowMs: nowMs) {
-                case .success(let object): actions += coordinator.receive(.reply(from: nodeID, object: object.map(MessageObject.decoded)))
-                case .failure: actions += coordinator.receive(.failed(from: nodeID))
+                case .success(let object):
+                    coordinator.receive(.reply(from: nodeID, object: object.map(MessageObject.decoded)), into: &actions)
+                case .failure:
+                    coordinator.receive(.failed(from: nodeID), into: &actions)
                 }
             } else {
                 effects.append(.send(to: target.node, .getRequest(operation, key: key)))
             }
         }
-        perform(actions, of: operation, coordinator: coordinator, nowMs: nowMs, into: &effects)
+        let state = coordinator.state
+        if state != .finished { operations.insert(.read(consume coordinator), at: operation) }
+        perform(actions, of: operation, requestID: request, key: key, state: state, nowMs: nowMs, into: &effects)
     }
 
     /// Healthy primaries; under a sloppy quorum, healthy stand-ins take the place of the others.
@@ -58,6 +62,10 @@ extension Node {
 
     /// Advances the read `operation` by `event`. The coordinator is taken out of the table while it
     /// changes, so it is not copied, and put back unless it finished.
+    ///
+    /// The coordinator is put back here, as the last use of the local, before its actions are
+    /// performed: handing it to a function that stores it made the optimiser copy it (and the
+    /// copy-on-write of its replies followed), about 1 000 instructions per reply.
     mutating func readEvent(_ operation: OperationID, _ event: GetCoordinator.Event, nowMs: UInt64,
                             into effects: inout [NodeEffect]) {
         guard let taken = operations.take(operation) else { return }
@@ -65,20 +73,22 @@ extension Node {
             operations.insert(taken, at: operation)  // not a read: a confused peer; leave it be
             return
         }
-        let actions = coordinator.receive(event)
-        perform(actions, of: operation, coordinator: coordinator, nowMs: nowMs, into: &effects)
+        var actions: [GetCoordinator.Action] = []
+        coordinator.receive(event, into: &actions)
+        let (requestID, key, state) = (coordinator.requestID, coordinator.key, coordinator.state)
+        if state != .finished { operations.insert(.read(consume coordinator), at: operation) }
+        perform(actions, of: operation, requestID: requestID, key: key, state: state, nowMs: nowMs, into: &effects)
     }
 
-    /// Turns coordinator actions into effects (read repair of this node's own replica happens here),
-    /// then keeps the coordinator in the table until it finishes.
-    mutating func perform(_ actions: [GetCoordinator.Action], of operation: OperationID, coordinator: GetCoordinator,
-                          nowMs: UInt64, into effects: inout [NodeEffect]) {
-        let key = coordinator.key
+    /// Turns the actions of the read `operation` into effects (read repair of this node's own replica
+    /// happens here); `state` is its coordinator's state after them. Does not touch the table.
+    mutating func perform(_ actions: [GetCoordinator.Action], of operation: OperationID, requestID: RequestID,
+                          key: [UInt8], state: GetCoordinator.State, nowMs: UInt64, into effects: inout [NodeEffect]) {
         for action in actions {
             switch action {
             case .reply(let result):
-                effects.append(.replyRead(coordinator.requestID, result))
-                if coordinator.state == .repairing {
+                effects.append(.replyRead(requestID, result))
+                if state == .repairing {
                     effects.append(.startTimer(.repairWindow(operation), afterMs: settings.repairWindowMs))
                 }
             case .repair(let node, let object):
@@ -91,7 +101,6 @@ extension Node {
                 }
             }
         }
-        if coordinator.state != .finished { operations.insert(.read(coordinator), at: operation) }
     }
 
     mutating func repairWindowClosed(_ operation: OperationID, nowMs: UInt64, into effects: inout [NodeEffect]) {

@@ -103,6 +103,17 @@ public struct Node: Sendable {
         }
     }
 
+    /// False when handling `timer` now would change nothing and return no effect: the deadline or
+    /// the repair window of an operation that has finished. A driver may skip such a timer; the
+    /// simulator does, since most deadlines and repair windows outlive their operation (each skipped
+    /// timer saves about 600 instructions of handling).
+    public func isLive(_ timer: TimerID) -> Bool {
+        switch timer {
+        case .deadline(let operation), .repairWindow(let operation): operations.contains(operation)
+        case .heartbeat, .handoff: true
+        }
+    }
+
     /// The ring this node routes by.
     public var ring: Ring { placement }
 

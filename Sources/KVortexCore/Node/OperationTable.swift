@@ -31,7 +31,7 @@ struct OperationTable<Operation: Sendable>: Sendable {
     }
 
     /// Stores `operation` under an ID from `allocate` (or puts back one taken out with `take`).
-    mutating func insert(_ operation: Operation, at id: OperationID) {
+    mutating func insert(_ operation: consuming Operation, at id: OperationID) {
         let index = Int(id.rawValue & mask)
         precondition(slots[index].operation == nil || slots[index].id == id.rawValue, "slot of \(id) holds another operation")
         if slots[index].operation == nil { count += 1 }
@@ -42,6 +42,12 @@ struct OperationTable<Operation: Sendable>: Sendable {
     subscript(id: OperationID) -> Operation? {
         let slot = slots[Int(id.rawValue & mask)]
         return slot.id == id.rawValue ? slot.operation : nil
+    }
+
+    /// True when the operation with `id` is in the table. Reads its slot's tag: copies nothing.
+    func contains(_ id: OperationID) -> Bool {
+        let index = Int(id.rawValue & mask)
+        return slots[index].id == id.rawValue && slots[index].operation != nil
     }
 
     /// Removes and returns the operation with `id` (nil when there is none): the caller owns it

@@ -1,0 +1,31 @@
+import Testing
+@testable import KVortexCore
+
+/// `Node.isLive`: a timer of an operation that has finished would change nothing, so a driver may
+/// skip it (the simulator does); every other timer is live.
+@Suite struct NodeTimerLivenessTests {
+    typealias F = NodeFixture
+    typealias C = CoordinatorFixtures
+
+    @Test func aReadsTimersAreLiveUntilItFinishes() throws {
+        let key = F.key { $0.first == NodeID("n0") }
+        let primaries = F.primaries(of: key)
+        var fixture = F(primaries[0])
+        fixture.storage.put(key, C.object([(C.n1, "v1")]))
+        let started = fixture.handle(.get(RequestID(5), key: key, F.options(r: 2)))
+        guard case .getRequest(let operation, _) = started.sends.first?.message else {
+            Issue.record("expected a request: \(started)")
+            return
+        }
+        #expect(fixture.node.isLive(.deadline(operation)))
+        _ = fixture.handle(.peer(from: primaries[1], .getReply(operation, object: .decoded(C.object([(C.n1, "v1")])))))
+        #expect(fixture.node.isLive(.repairWindow(operation)), "answered, still waiting for the last replica")
+        _ = fixture.handle(.peer(from: primaries[2], .getReply(operation, object: .decoded(C.object([(C.n1, "v1")])))))
+        #expect(!fixture.node.isLive(.deadline(operation)))
+        #expect(!fixture.node.isLive(.repairWindow(operation)))
+        #expect(fixture.handle(.timer(.deadline(operation))).isEmpty, "a dead timer does nothing")
+        #expect(fixture.node.isLive(.heartbeat))
+        #expect(fixture.node.isLive(.handoff))
+        #expect(!fixture.node.isLive(.deadline(OperationID(999))), "never allocated")
+    }
+}
