@@ -5,7 +5,11 @@ extension Node {
         membership.beat()
         // Members stop gossiping to a leaving node, so silence says nothing of them any more: while
         // leaving, only a failed delivery marks a member down (its transfers wait for it then).
-        if !isLeaving { membershipChanged(membership.evaluate(nowMs: nowMs), into: &effects) }
+        if !isLeaving {
+            // Evaluated first: as an argument of the mutating call, it made Swift copy the whole node.
+            let changes = membership.evaluate(nowMs: nowMs)
+            membershipChanged(changes, into: &effects)
+        }
         gossip(into: &effects)
         deliverHints(into: &effects)
         pumpTransfers(nowMs: nowMs, into: &effects)
