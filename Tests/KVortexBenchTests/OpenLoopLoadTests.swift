@@ -21,18 +21,27 @@ final class StallingHandler: HTTPHandler {
 
 /// The open-loop load against an in-process server on an ephemeral port (stopped when the test ends).
 @Suite(.serialized) struct OpenLoopLoadTests {
+    /// Runs `schedule` against a fresh server whose first response waits `stallMs`; returns the report
+    /// and the requests the server saw.
+    static func run(_ schedule: RateSchedule, operation: BenchOperation, keyCount: Int, valueBytes: Int,
+                    stallMs: Int) throws -> (OpenLoopReport, UInt64) {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
+                                handler: StallingHandler(stallMs: stallMs))
+        let port = try server.start().port
+        defer { server.stop(gracePeriodMs: 1_000) }
+        let load = OpenLoopLoad(targets: [BenchTarget(host: "127.0.0.1", port: port)], operation: operation,
+                                keyCount: keyCount, valueBytes: valueBytes, schedule: schedule)
+        let report = try load.run()
+        return (report, server.stats.requests)
+    }
+
     /// One connection at 100/s for 1 s, the first response held 200 ms: the ~19 requests due during the
     /// stall go out late, and each counts from its due time, so at least 19 latencies are 10 ms or more.
     /// Measured from the send (coordinated omission), only the first would be. Only lower bounds are
     /// asserted: the stall guarantees them however slow the machine is.
     @Test func aStalledServerShowsInThePercentiles() throws {
-        let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: StallingHandler(stallMs: 200))
-        let port = try server.start().port
-        defer { server.stop(gracePeriodMs: 1_000) }
-        let schedule = RateSchedule(ratePerSecond: 100, connectionCount: 1, durationSeconds: 1)
-        let load = OpenLoopLoad(targets: [BenchTarget(host: "127.0.0.1", port: port)], operation: .get,
-                                keyCount: 10, valueBytes: 0, schedule: schedule)
-        let report = try load.run()
+        let (report, _) = try Self.run(RateSchedule(ratePerSecond: 100, connectionCount: 1, durationSeconds: 1),
+                                       operation: .get, keyCount: 10, valueBytes: 0, stallMs: 200)
         #expect(report.tally.answeredCount == 100, "\(report.line)")
         #expect(report.tally.latenciesNs.maxValue >= 200_000_000, "\(report.line)")
         #expect(report.tally.latenciesNs.count(atLeast: 10_000_000) >= 19, "\(report.line)")
@@ -42,17 +51,12 @@ final class StallingHandler: HTTPHandler {
 
     /// Four connections, SETs with a body: every scheduled request is sent and answered once.
     @Test func everyScheduledRequestIsSentOnce() throws {
-        let server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), handler: StallingHandler(stallMs: 0))
-        let port = try server.start().port
-        defer { server.stop(gracePeriodMs: 1_000) }
-        let schedule = RateSchedule(ratePerSecond: 300, connectionCount: 4, durationSeconds: 1)
-        let load = OpenLoopLoad(targets: [BenchTarget(host: "127.0.0.1", port: port)], operation: .set,
-                                keyCount: 1_000, valueBytes: 100, schedule: schedule)
-        let report = try load.run()
+        let (report, served) = try Self.run(RateSchedule(ratePerSecond: 300, connectionCount: 4, durationSeconds: 1),
+                                            operation: .set, keyCount: 1_000, valueBytes: 100, stallMs: 0)
         #expect(report.tally.sentCount == 300, "\(report.line)")
         #expect(report.tally.answeredCount == 300, "\(report.line)")
         #expect(report.tally.failedCount == 0 && report.unsentCount == 0, "\(report.line)")
-        #expect(server.stats.requests == 300, "the server saw each request once")
+        #expect(served == 300, "the server saw each request once")
     }
 
     /// A port held (bound, not listening) for the test refuses connections: the run does not start.

@@ -4,26 +4,10 @@ import Testing
 /// `kvortex bench --rate` against a real node started on a free port: the line parses and its counts
 /// add up. No assertion on latency values (the machine may be busy); only on counts and their order.
 @Suite(.serialized) struct BenchRateProcessTests {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Run = CLIRun
 
     func kvortex(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = NodeProcess.binaryURL
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        try CLIRun.kvortex(arguments)
     }
 
     /// The `name=value` fields of the `open-loop` line of `stdout`.

@@ -6,27 +6,11 @@ import Testing
 /// `kvortex cluster status|ring|join|leave`: the real binary against a real node, and against a canned
 /// three-node answer (a small HTTP server in this process) for the tables a single node cannot show.
 @Suite(.serialized) struct ClusterCommandTests {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Run = CLIRun
 
     /// Runs `kvortex cluster <arguments>` and waits for it; the CLI's own 10 s HTTP timeout bounds it.
     func cluster(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = NodeProcess.binaryURL
-        process.arguments = ["cluster"] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        try CLIRun.kvortex(["cluster"] + arguments)
     }
 
     /// The rows of the first table after `header`: lines up to the next blank line.
