@@ -41,8 +41,8 @@ public enum PeerMessage: Equatable, Sendable {
     /// The replica could not store the write (storage failure, hint queue full).
     case putRejected(OperationID, reason: String)
     /// Coordinate this client write: the receiving node was not a replica of the key.
-    case forwardPut(OperationID, key: [UInt8], write: ClientWrite, options: QuorumOptions)
-    case forwardReply(OperationID, Result<WriteOutcome, KVError>)
+    indirect case forwardPut(OperationID, key: [UInt8], write: ClientWrite, options: QuorumOptions)
+    indirect case forwardReply(OperationID, Result<WriteOutcome, KVError>)
     /// Merge this newer object (read repair; no reply).
     case repair(key: [UInt8], object: MessageObject)
     /// A hinted write handed back to its primary.
