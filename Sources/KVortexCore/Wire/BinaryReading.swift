@@ -122,7 +122,14 @@ public struct RawByteReader: BinaryReading {
         guard bytes.count - start >= 8 else { return try readVarintByBytes(from: start, value: 0, shift: 0) }
         let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self))
         let ends = ~word & 0x8080_8080_8080_8080
-        guard ends != 0 else { return try readVarintByBytes(from: start + 8, value: Self.compactVarint(word), shift: 56) }
+        guard ends != 0 else {
+            // Nine bytes (a timestamp) end with a ninth byte below 0x80; longer ones go byte by byte.
+            if start + 8 < bytes.count, bytes[start + 8] < 0x80 {
+                offset = start + 9
+                return Self.compactVarint(word) | UInt64(bytes[start + 8]) << 56
+            }
+            return try readVarintByBytes(from: start + 8, value: Self.compactVarint(word), shift: 56)
+        }
         let length = (ends.trailingZeroBitCount + 1) >> 3  // 2...8: the first byte continues
         offset = start + length
         return Self.compactVarint(word & (UInt64.max >> (64 - length * 8)))
