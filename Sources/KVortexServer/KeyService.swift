@@ -91,9 +91,10 @@ public final class KeyService: KeyOperations {
         // The transform runs inside `modify`, always before `whenDurable`: the box carries its result over.
         let applied = Mutex<(WriteContext, ApplyOutcome)?>(nil)
         do {
-            try storage.modify(key, nowMs: nowMs, { stored in
-                let result = apply(request, timestamp: timestamp, to: &stored)
-                applied.withLock { $0 = result }
+            try storage.modify(key, nowMs: nowMs, { [actor, mode, siblingsMax] stored in
+                let written = StoredWrite.applying(request, to: &stored, actor: actor, timestamp: timestamp, mode: mode,
+                                                   siblingsMax: siblingsMax)
+                applied.withLock { $0 = (written.context, written.outcome) }
             }, whenDurable: { [self] error in
                 if let error { return completion(.failure(.storageFailure("\(error)"))) }
                 let (context, outcome) = applied.withLock { $0 }!
@@ -108,16 +109,6 @@ public final class KeyService: KeyOperations {
     private func writeRequest(payload: Sibling.Payload, contentType: String, options: RequestOptions, nowMs: UInt64) -> WriteRequest {
         WriteRequest(payload: payload, context: options.context, expiryMs: options.ttlSeconds.map { nowMs + $0 * 1000 },
                      contentType: contentType)
-    }
-
-    /// The DVV write rule on the stored object; returns the next context and what it changed.
-    private func apply(_ request: WriteRequest, timestamp: HybridTimestamp, to stored: inout VersionedObject?)
-        -> (WriteContext, ApplyOutcome)
-    {
-        var object = stored ?? VersionedObject()
-        let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
-        stored = object
-        return (WriteContext(of: object), outcome)
     }
 
     private func count(_ outcome: ApplyOutcome) {

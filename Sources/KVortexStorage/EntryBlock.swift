@@ -15,6 +15,10 @@ struct EntryBlock: @unchecked Sendable {
     /// only such blocks.
     static let mayBecomeReapable: UInt8 = 1
 
+    static func flags(mayBecomeReapable: Bool) -> UInt8 {
+        mayBecomeReapable ? Self.mayBecomeReapable : 0
+    }
+
     /// Allocates a block holding `key` and the encoding of `object`, encoded in place (no array between).
     static func make(key: UnsafeRawBufferPointer, object: VersionedObject, flags: UInt8) -> EntryBlock {
         let objectBytes = object.encodedByteCount

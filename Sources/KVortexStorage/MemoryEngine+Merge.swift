@@ -16,11 +16,7 @@ extension MemoryEngine {
     public func merge(_ key: [UInt8], encoded incoming: EncodedObject, nowMs: UInt64, mode: ConflictMode,
                       siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
         try merge(key, supersedes: { incoming.supersedes(encoded: $0, mode: mode) }, decoded: { incoming.decoded() },
-                  nowMs: nowMs, mode: mode, siblingsMax: siblingsMax) { key in
-            incoming.bytes.withUnsafeBytes { bytes in
-                EntryBlock.make(key: key, encoded: bytes, flags: incoming.mayBecomeReapable ? EntryBlock.mayBecomeReapable : 0)
-            }
-        }
+                  nowMs: nowMs, mode: mode, siblingsMax: siblingsMax) { Self.block(key: $0, encoded: incoming) }
     }
 
     /// The shortcut under the shard's lock: stores `block(key)` when the key is absent or the incoming
@@ -28,19 +24,14 @@ extension MemoryEngine {
     private func merge(_ key: [UInt8], supersedes: (UnsafeRawBufferPointer) -> Bool, decoded: () -> VersionedObject,
                        nowMs: UInt64, mode: ConflictMode, siblingsMax: Int,
                        block: (UnsafeRawBufferPointer) -> EntryBlock) throws(StorageError) -> ApplyOutcome {
-        guard !closed.load(ordering: .relaxed) else { throw .closed }
-        let stored = key.withUnsafeBytes { raw in
-            let hash = Self.hash(raw)
-            return shards[shardIndex(hash)].mutex.withLock { shard -> Bool in
-                let entry = shard.find(raw, hash: hash)
-                if let entry {
-                    guard supersedes(shard.entries[entry].block!.objectBytes) else { return false }
-                    assert(Self.decode(shard.entries[entry].block!)?.merging(decoded(), mode: mode, siblingsMax: siblingsMax)
-                           == decoded(), "a superseding object is not what the merge gives")
-                }
-                store(block: block(raw), hash: hash, entry: entry, in: &shard)
-                return true
+        let stored = try withSlot(key) { shard, entry, raw, hash -> Bool in
+            if let entry {
+                guard supersedes(shard.entries[entry].block!.objectBytes) else { return false }
+                assert(Self.decode(shard.entries[entry].block!)?.merging(decoded(), mode: mode, siblingsMax: siblingsMax)
+                       == decoded(), "a superseding object is not what the merge gives")
             }
+            store(block: block(raw), hash: hash, entry: entry, in: &shard)
+            return true
         }
         guard stored else {
             let incoming = decoded()

@@ -6,23 +6,14 @@ extension MemoryEngine {
     /// decoding, applying and encoding.
     public func write(_ key: [UInt8], _ request: WriteRequest, actor: ActorID, timestamp: HybridTimestamp,
                       nowMs: UInt64, mode: ConflictMode, siblingsMax: Int) throws(StorageError) -> StoredWrite {
-        guard !closed.load(ordering: .relaxed) else { throw .closed }
-        let written = key.withUnsafeBytes { raw in
-            let hash = Self.hash(raw)
-            return shards[shardIndex(hash)].mutex.withLock { shard -> EncodedWrite in
-                let entry = shard.find(raw, hash: hash)
-                let stored = entry.map { shard.entries[$0].block!.objectBytes }
-                let written = EncodedObject.applyingWrite(request, toStored: stored, actor: actor, timestamp: timestamp,
-                                                          mode: mode, siblingsMax: siblingsMax)
-                assert(Self.checkedAgainstDecoding(written, request, stored: stored, actor: actor, timestamp: timestamp,
-                                                   mode: mode, siblingsMax: siblingsMax))
-                let block = written.object.bytes.withUnsafeBytes { bytes in
-                    EntryBlock.make(key: raw, encoded: bytes,
-                                    flags: written.object.mayBecomeReapable ? EntryBlock.mayBecomeReapable : 0)
-                }
-                store(block: block, hash: hash, entry: entry, in: &shard)
-                return written
-            }
+        let written = try withSlot(key) { shard, entry, raw, hash -> EncodedWrite in
+            let stored = entry.map { shard.entries[$0].block!.objectBytes }
+            let written = EncodedObject.applyingWrite(request, toStored: stored, actor: actor, timestamp: timestamp,
+                                                      mode: mode, siblingsMax: siblingsMax)
+            assert(Self.checkedAgainstDecoding(written, request, stored: stored, actor: actor, timestamp: timestamp,
+                                               mode: mode, siblingsMax: siblingsMax))
+            store(block: Self.block(key: raw, encoded: written.object), hash: hash, entry: entry, in: &shard)
+            return written
         }
         evictIfOverBound()
         return StoredWrite(object: .encoded(written.object), context: written.context, outcome: written.outcome)

@@ -89,14 +89,24 @@ public final class MemoryEngine: StorageEngine {
 
     /// Runs `body` on the entry of `key` under its shard's lock; nil when the key is absent.
     private func withEntry<Result>(
-        _ key: [UInt8], _ body: (inout MemoryShard, Int, UInt64) -> Result?
+        _ key: [UInt8], _ body: (inout MemoryShard, Int, UInt64) -> sending Result?
     ) throws(StorageError) -> Result? {
+        try withSlot(key) { shard, entry, _, hash -> sending Result? in
+            guard let entry else { return nil }
+            return body(&shard, entry, hash)
+        }
+    }
+
+    /// Runs `body` under the shard's lock of `key` with its entry (nil: absent), the key's bytes and
+    /// its hash: every read-modify-write of the engine.
+    func withSlot<Result>(
+        _ key: [UInt8], _ body: (inout MemoryShard, Int?, UnsafeRawBufferPointer, UInt64) -> sending Result
+    ) throws(StorageError) -> Result {
         guard !closed.load(ordering: .relaxed) else { throw .closed }
         return key.withUnsafeBytes { raw in
             let hash = Self.hash(raw)
-            return shards[shardIndex(hash)].mutex.withLock { shard -> Result? in
-                guard let entry = shard.find(raw, hash: hash) else { return nil }
-                return body(&shard, entry, hash)
+            return shards[shardIndex(hash)].mutex.withLock { shard -> Result in
+                body(&shard, shard.find(raw, hash: hash), raw, hash)
             }
         }
     }
@@ -113,15 +123,10 @@ public final class MemoryEngine: StorageEngine {
     }
 
     public func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
-        guard !closed.load(ordering: .relaxed) else { throw .closed }
-        key.withUnsafeBytes { raw in
-            let hash = Self.hash(raw)
-            shards[shardIndex(hash)].mutex.withLock { shard in
-                let entry = shard.find(raw, hash: hash)
-                var object = entry.flatMap { Self.decode(shard.entries[$0].block!) }
-                transform(&object)
-                store(object, key: raw, hash: hash, entry: entry, in: &shard)
-            }
+        try withSlot(key) { shard, entry, raw, hash in
+            var object = entry.flatMap { Self.decode(shard.entries[$0].block!) }
+            transform(&object)
+            store(object, key: raw, hash: hash, entry: entry, in: &shard)
         }
         evictIfOverBound()
     }
@@ -159,7 +164,14 @@ public final class MemoryEngine: StorageEngine {
     }
 
     static func block(key: UnsafeRawBufferPointer, object: VersionedObject) -> EntryBlock {
-        EntryBlock.make(key: key, object: object, flags: object.mayBecomeReapable ? EntryBlock.mayBecomeReapable : 0)
+        EntryBlock.make(key: key, object: object, flags: EntryBlock.flags(mayBecomeReapable: object.mayBecomeReapable))
+    }
+
+    /// A block holding an encoding as it is (a replica's superseding object, a write applied to bytes).
+    static func block(key: UnsafeRawBufferPointer, encoded: EncodedObject) -> EntryBlock {
+        encoded.bytes.withUnsafeBytes {
+            EntryBlock.make(key: key, encoded: $0, flags: EntryBlock.flags(mayBecomeReapable: encoded.mayBecomeReapable))
+        }
     }
 
     static func decode(_ block: EntryBlock) -> VersionedObject? {

@@ -114,8 +114,8 @@ extension Node {
         return (remote, keptLocally)
     }
 
-    /// Applies the DVV write rule to this node's replica; returns the object and the minted dot, or
-    /// nil on a storage failure.
+    /// Applies the DVV write rule to this node's replica; returns what was stored (the object, the next
+    /// context, the minted dot), or nil on a storage failure.
     mutating func applyLocally(_ key: [UInt8], _ request: WriteRequest, timestamp: HybridTimestamp,
                                nowMs: UInt64) -> StoredWrite? {
         let actor = self.actor

@@ -11,8 +11,8 @@ struct EncodedSiblingSpan: StampedSibling {
 /// An object encoding taken apart just enough for a write: the clock decoded, each sibling's dot,
 /// timestamp and byte range read, and nothing built (no payload arrays, no strings).
 struct EncodedSiblingSpans {
-    var clock: VersionVector
-    var siblings: [EncodedSiblingSpan]
+    var clock = VersionVector()
+    var siblings: [EncodedSiblingSpan] = []
 
     /// Reads an encoding this process wrote (a storage engine's own bytes); a failure is memory
     /// corruption or a bug, never bad input.
@@ -23,7 +23,6 @@ struct EncodedSiblingSpans {
             guard version == VersionedObject.binaryVersion else { throw DecodeError.unknownVersion(version) }
             clock = try VersionVector(from: &reader)
             let count = try reader.readCount(itemsMax: VersionedObject.decodeSiblingsMax)
-            siblings = []
             siblings.reserveCapacity(count + 1)
             for _ in 0..<count {
                 let start = reader.offset
@@ -40,10 +39,7 @@ struct EncodedSiblingSpans {
         precondition(reader.remaining == 0, "a stored object has \(reader.remaining) trailing bytes")
     }
 
-    init() {
-        clock = VersionVector()
-        siblings = []
-    }
+    init() {}
 }
 
 /// A client write applied to an object still in its encoding.
@@ -81,10 +77,10 @@ extension EncodedObject {
                                       mayBecomeReapable: sibling.isTombstone || sibling.expiryMs != nil)
         }
         let bytes = encode(clock: spans.clock, siblings: spans.siblings, stored: stored, added: added)
-        let newest = spans.siblings.reduce(HybridTimestamp.zero) { max($0, $1.timestamp) }
         let object = EncodedObject(bytes: bytes, clock: spans.clock,
                                    mayBecomeReapable: spans.siblings.contains { $0.mayBecomeReapable })
-        return EncodedWrite(object: object, context: WriteContext(clock: spans.clock, newest: newest), outcome: outcome)
+        let context = WriteContext(clock: spans.clock, newest: spans.siblings.newestTimestamp)
+        return EncodedWrite(object: object, context: context, outcome: outcome)
     }
 
     /// The encoding of `clock` and `siblings`: stored siblings copied from `stored`, the added one

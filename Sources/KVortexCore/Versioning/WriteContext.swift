@@ -31,7 +31,12 @@ public struct WriteContext: Hashable, Sendable, CustomStringConvertible {
 
 extension VersionedObject {
     /// The latest timestamp among the siblings, or zero when there are none.
-    public var newestTimestamp: HybridTimestamp {
-        siblings.reduce(HybridTimestamp.zero) { max($0, $1.timestamp) }
+    public var newestTimestamp: HybridTimestamp { siblings.newestTimestamp }
+}
+
+extension Array where Element: StampedSibling {
+    /// The latest timestamp among these siblings, decoded or still encoded; zero when there are none.
+    var newestTimestamp: HybridTimestamp {
+        reduce(HybridTimestamp.zero) { Swift.max($0, $1.timestamp) }
     }
 }
