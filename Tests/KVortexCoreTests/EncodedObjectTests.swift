@@ -91,8 +91,11 @@ import Testing
         let object = try #require(ObjectCodecTests.objects(seed: 8).last)
         var writer = ByteWriter()
         PeerMessage.putRequest(OperationID(1), key: [1], object: .decoded(object), hintFor: nil).encode(into: &writer)
-        var reader = ByteReader(writer.bytes)
-        guard case .putRequest(_, _, .encoded(let encoded), nil) = try PeerMessage(from: &reader) else {
+        let message = try writer.bytes.withUnsafeBytes { bytes in
+            var reader = RawByteReader(bytes)
+            return try PeerMessage(from: &reader)
+        }
+        guard case .putRequest(_, _, .encoded(let encoded), nil) = message else {
             Issue.record("expected an encoded put request"); return
         }
         #expect(encoded.decoded() == object)

@@ -1,4 +1,5 @@
 @testable import KVortexNet
+import Foundation
 import Glibc
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
     /// The next frame, receiving until it is whole.
     static func next(_ reader: inout PeerFrameReader) throws(NetError) -> [UInt8] {
         while true {
-            if let frame = try reader.take() { return frame }
+            if let frame = try reader.take() { return reader.withFrame(frame) { Array($0) } }
             _ = try reader.fill()
         }
     }
@@ -39,6 +40,14 @@ import Testing
         for body in bodies {
             #expect(try Self.next(&reader) == Self.frame(body))
         }
+        // A frame longer than four reads grows the buffer; taken, it is still whole where it lies (the
+        // buffer is given back at the next read, not when the frame is taken).
+        let long = Self.frame((0..<(5 * PeerFrameReader.readBytes)).map { UInt8(truncatingIfNeeded: $0) })
+        let fd = fds[1]
+        let writer = Thread { Self.write(fd, long + Self.frame([5])) }
+        writer.start()
+        #expect(try Self.next(&reader) == long)
+        #expect(try Self.next(&reader) == Self.frame([5]))
         close(fds[1])
         #expect(throws: NetError.closed) { try Self.next(&reader) }
     }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct PeerTransportTests {
     final class Inbox: Sendable {
         let frames = Mutex<[(String, [UInt8])]>([])
-        func receive(_ peer: String, _ frame: [UInt8]) { frames.withLock { $0.append((peer, frame)) } }
+        func receive(_ peer: String, _ frame: UnsafeRawBufferPointer) { frames.withLock { $0.append((peer, Array(frame))) } }
         var count: Int { frames.withLock { $0.count } }
     }
 

@@ -42,21 +42,22 @@ public struct EncodedObject: Equatable, Sendable {
 
     /// Reads and validates one encoding at the reader's position, leaving the reader after it, and
     /// copies its bytes once. Throws what decoding would throw, and `.invalid` for unsorted siblings.
+    public init(from reader: inout RawByteReader) throws(DecodeError) {
+        let start = reader.offset
+        (clock, mayBecomeReapable) = try Self.validate(&reader)
+        bytes = reader.copy(from: start)
+    }
+
+    /// As above, from an array.
     public init(from reader: inout ByteReader) throws(DecodeError) {
         let start = reader.offset
-        // Over the raw buffer: `ByteReader` checks bounds through the array on every byte.
-        let validated = reader.bytes.withUnsafeBytes { all in
+        let read = reader.bytes.withUnsafeBytes { all in
             var raw = RawByteReader(UnsafeRawBufferPointer(rebasing: all[start...]))
-            return Result { () throws(DecodeError) in
-                let (clock, mayBecomeReapable) = try Self.validate(&raw)
-                return (clock, mayBecomeReapable, raw.offset)
-            }
+            return Result { () throws(DecodeError) in (try EncodedObject(from: &raw), raw.offset) }
         }
-        let (clock, mayBecomeReapable, count) = try validated.get()
+        let (object, count) = try read.get()
         try reader.skip(count: count)
-        self.bytes = reader.bytes.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[start..<(start + count)])) }
-        self.clock = clock
-        self.mayBecomeReapable = mayBecomeReapable
+        self = object
     }
 
     /// Walks one encoding without building it: what the decoder checks, plus sibling order. Returns the

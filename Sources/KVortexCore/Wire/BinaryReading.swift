@@ -49,6 +49,15 @@ extension BinaryReading {
         return string
     }
 
+    /// A byte that must be 0 or 1.
+    public mutating func readFlag() throws(DecodeError) -> Bool {
+        switch try readByte() {
+        case 0: return false
+        case 1: return true
+        case let other: throw .invalid("flag byte \(other)")
+        }
+    }
+
     /// Reads a count that announces `count` following items of at least one byte each, so a forged
     /// count cannot make the decoder reserve more than the input could hold.
     public mutating func readCount(itemsMax: Int) throws(DecodeError) -> Int {
@@ -72,6 +81,7 @@ public struct RawByteReader: BinaryReading {
     }
 
     public var remaining: Int { bytes.count - offset }
+    public var isAtEnd: Bool { offset == bytes.count }
 
     @inline(__always)
     public mutating func readByte() throws(DecodeError) -> UInt8 {
@@ -90,6 +100,16 @@ public struct RawByteReader: BinaryReading {
         guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
         defer { offset += count }
         return Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
+    }
+
+    /// The bytes from `start` to the current position, copied (one memcpy).
+    public func copy(from start: Int) -> [UInt8] {
+        precondition(start >= 0 && start <= offset, "copy from \(start) past the position \(offset)")
+        let source = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+        return [UInt8](unsafeUninitializedCapacity: source.count) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+            initialized = source.count
+        }
     }
 
     public func peekByte() -> UInt8? {

@@ -5,7 +5,7 @@ extension WriteContext {
         writer.writeFixed64(newest.rawValue)
     }
 
-    init(from reader: inout ByteReader) throws(DecodeError) {
+    init(from reader: inout RawByteReader) throws(DecodeError) {
         let clock = try VersionVector(from: &reader)
         self.init(clock: clock, newest: HybridTimestamp(rawValue: try reader.readFixed64()))
     }
@@ -24,7 +24,7 @@ extension ClientWrite {
         writer.writeString(contentType)
     }
 
-    init(from reader: inout ByteReader) throws(DecodeError) {
+    init(from reader: inout RawByteReader) throws(DecodeError) {
         let payload: Sibling.Payload =
             try reader.readFlag() ? .value(try reader.readLengthPrefixed(lengthMax: VersionedObject.decodeValueBytesMax)) : .tombstone
         let context = try reader.readFlag() ? try WriteContext(from: &reader) : nil
@@ -42,7 +42,7 @@ extension QuorumOptions {
         writer.writeVarint(timeoutMs)
     }
 
-    init(from reader: inout ByteReader) throws(DecodeError) {
+    init(from reader: inout RawByteReader) throws(DecodeError) {
         let r = try reader.readVarint()
         let w = try reader.readVarint()
         guard (1...1024).contains(r), (1...1024).contains(w) else { throw .invalid("quorum R \(r) / W \(w) out of range") }
@@ -61,7 +61,7 @@ extension MemberDigest {
         writer.writeString(httpAddress)
     }
 
-    init(from reader: inout ByteReader) throws(DecodeError) {
+    init(from reader: inout RawByteReader) throws(DecodeError) {
         let node = NodeID(try reader.readString(lengthMax: PeerMessage.stringBytesMax))
         let incarnation = try reader.readVarint()
         let heartbeat = try reader.readVarint()
@@ -90,7 +90,7 @@ extension Result<WriteOutcome, KVError> {
         }
     }
 
-    init(from reader: inout ByteReader) throws(DecodeError) {
+    init(from reader: inout RawByteReader) throws(DecodeError) {
         switch try reader.readByte() {
         case 0:
             let context = try WriteContext(from: &reader)
@@ -129,7 +129,7 @@ extension KVError {
         }
     }
 
-    init(from reader: inout ByteReader) throws(DecodeError) {
+    init(from reader: inout RawByteReader) throws(DecodeError) {
         let stringMax = PeerMessage.stringBytesMax
         switch try reader.readByte() {
         case 0: self = .notFound
@@ -155,13 +155,13 @@ extension KVError {
         writer.writeVarint(UInt64(needed)); writer.writeVarint(UInt64(acked)); writer.writeVarint(UInt64(asked))
     }
 
-    static func readCount(_ reader: inout ByteReader) throws(DecodeError) -> Int {
+    static func readCount(_ reader: inout RawByteReader) throws(DecodeError) -> Int {
         let value = try reader.readVarint()
         guard value <= UInt64(Int32.max) else { throw .invalid("count \(value) out of range") }
         return Int(value)
     }
 
-    private static func readCounts(_ reader: inout ByteReader) throws(DecodeError) -> (Int, Int, Int) {
+    private static func readCounts(_ reader: inout RawByteReader) throws(DecodeError) -> (Int, Int, Int) {
         (try readCount(&reader), try readCount(&reader), try readCount(&reader))
     }
 }

@@ -46,7 +46,7 @@ extension PeerMessage {
         }
     }
 
-    public init(from reader: inout ByteReader) throws(DecodeError) {
+    public init(from reader: inout RawByteReader) throws(DecodeError) {
         let raw = try reader.readByte()
         guard let tag = Tag(rawValue: raw) else { throw .unknownTag(raw) }
         switch tag {
@@ -101,7 +101,7 @@ extension PeerMessage {
         return encoded.bytes.count
     }
 
-    private static func operation(_ reader: inout ByteReader) throws(DecodeError) -> OperationID {
+    private static func operation(_ reader: inout RawByteReader) throws(DecodeError) -> OperationID {
         OperationID(try reader.readVarint())
     }
 
@@ -110,18 +110,7 @@ extension PeerMessage {
         object?.encode(into: &writer)
     }
 
-    private static func decodeOptional(_ reader: inout ByteReader) throws(DecodeError) -> MessageObject? {
+    private static func decodeOptional(_ reader: inout RawByteReader) throws(DecodeError) -> MessageObject? {
         try reader.readFlag() ? .encoded(try EncodedObject(from: &reader)) : nil
-    }
-}
-
-extension ByteReader {
-    /// A byte that must be 0 or 1.
-    public mutating func readFlag() throws(DecodeError) -> Bool {
-        switch try readByte() {
-        case 0: return false
-        case 1: return true
-        case let other: throw .invalid("flag byte \(other)")
-        }
     }
 }

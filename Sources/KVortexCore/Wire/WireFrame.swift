@@ -24,18 +24,23 @@ public enum WireFrame {
         case message(PeerMessage, consumed: Int)
     }
 
-    /// Decodes the first frame in `buffer`. Throws for an oversized, unknown-version or malformed frame;
-    /// the caller closes the connection, since the stream can no longer be trusted.
-    public static func decode(_ buffer: [UInt8]) throws(DecodeError) -> Decoded {
+    /// Decodes the first frame in `buffer`, where it lies. Throws for an oversized, unknown-version or
+    /// malformed frame; the caller closes the connection, since the stream can no longer be trusted.
+    public static func decode(_ buffer: UnsafeRawBufferPointer) throws(DecodeError) -> Decoded {
         guard buffer.count >= 4 else { return .incomplete }
-        let length = Int(UInt32(buffer[0]) | UInt32(buffer[1]) << 8 | UInt32(buffer[2]) << 16 | UInt32(buffer[3]) << 24)
+        let length = Int(UInt32(littleEndian: buffer.loadUnaligned(as: UInt32.self)))
         guard length <= frameBytesMax else { throw .lengthTooLarge(length: UInt64(length), lengthMax: frameBytesMax) }
         guard length >= 1 else { throw .invalid("empty frame") }
         guard buffer.count >= 4 + length else { return .incomplete }
         guard buffer[4] == protocolVersion else { throw .unknownVersion(buffer[4]) }
-        var reader = ByteReader(Array(buffer[5..<(4 + length)]))
+        var reader = RawByteReader(UnsafeRawBufferPointer(rebasing: buffer[5..<(4 + length)]))
         let message = try PeerMessage(from: &reader)
         guard reader.isAtEnd else { throw .trailingBytes(reader.remaining) }
         return .message(message, consumed: 4 + length)
+    }
+
+    /// As above, from an array.
+    public static func decode(_ buffer: [UInt8]) throws(DecodeError) -> Decoded {
+        try buffer.withUnsafeBytes { bytes in Result { () throws(DecodeError) in try decode(bytes) } }.get()
     }
 }

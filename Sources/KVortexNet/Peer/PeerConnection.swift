@@ -2,7 +2,8 @@ import CEpoll
 import Glibc
 
 /// A peer's accepted connection after its handshake, read on an event loop: every readiness event
-/// takes one `recv` and hands each whole frame to the transport's receiver on the loop thread.
+/// takes one `recv` and hands each whole frame to the transport's receiver on the loop thread, in
+/// place in the read buffer (the receiver copies what it keeps).
 /// Loop-confined, like an HTTP connection.
 final class PeerConnection: EventLoopHandler, @unchecked Sendable {
     let fd: Int32
@@ -10,13 +11,13 @@ final class PeerConnection: EventLoopHandler, @unchecked Sendable {
     unowned let loop: EventLoop
     private var reader: PeerFrameReader
     private let counters: CounterArray
-    private let receive: @Sendable (String, [UInt8]) -> Void
+    private let receive: @Sendable (String, UnsafeRawBufferPointer) -> Void
     /// Told once, when the connection closes (to forget it).
     private let closed: @Sendable (PeerConnection) -> Void
     private var isClosed = false
 
     init(fd: Int32, peer: String, loop: EventLoop, frameBytesMax: Int, counters: CounterArray,
-         receive: @escaping @Sendable (String, [UInt8]) -> Void, closed: @escaping @Sendable (PeerConnection) -> Void) {
+         receive: @escaping @Sendable (String, UnsafeRawBufferPointer) -> Void, closed: @escaping @Sendable (PeerConnection) -> Void) {
         self.fd = fd
         self.peer = peer
         self.loop = loop
@@ -42,7 +43,7 @@ final class PeerConnection: EventLoopHandler, @unchecked Sendable {
             while let frame = try reader.take() {
                 counters.add(1, at: PeerCounter.framesReceived.rawValue)
                 counters.add(UInt64(frame.count), at: PeerCounter.bytesReceived.rawValue)
-                receive(peer, frame)
+                reader.withFrame(frame) { receive(peer, $0) }
             }
         } catch .protocolError {
             counters.add(1, at: PeerCounter.protocolErrors.rawValue)

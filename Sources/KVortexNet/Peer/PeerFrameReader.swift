@@ -1,7 +1,8 @@
 import Glibc
 
 /// Reads peer frames (`length u32 LE`, then the body) from a non-blocking socket through one buffer:
-/// a `recv` takes whatever has arrived, often many frames, and `take` cuts them out one by one.
+/// a `recv` takes whatever has arrived, often many frames, and `take` finds them one by one, to be
+/// read where they lie (no copy per frame).
 struct PeerFrameReader {
     /// Bytes asked of the kernel per `recv` at least; the buffer grows past it only for a frame
     /// longer than it, up to `frameBytesMax`.
@@ -19,20 +20,21 @@ struct PeerFrameReader {
         buffer = [UInt8](repeating: 0, count: Self.readBytes)
     }
 
-    /// The next whole frame (length prefix included) among the bytes received, or nil when more are
-    /// needed. Throws when a frame's length is out of bounds (the stream cannot be trusted).
-    mutating func take() throws(NetError) -> [UInt8]? {
+    /// Where the next whole frame (length prefix included) lies in the buffer, or nil when more bytes
+    /// are needed; `withFrame` reads it in place until the next `fill`. Throws when a frame's length
+    /// is out of bounds (the stream cannot be trusted).
+    mutating func take() throws(NetError) -> Range<Int>? {
         guard end - start >= 4 else { return nil }
         let length = try frameLength()
         guard end - start >= 4 + length else { return nil }
-        let frame = Array(buffer[start..<(start + 4 + length)])
-        start += 4 + length
-        if start == end {
-            (start, end) = (0, 0)
-            // A buffer grown for one long frame is not kept for a connection's lifetime.
-            if buffer.count > 4 * Self.readBytes { buffer = [UInt8](repeating: 0, count: Self.readBytes) }
-        }
-        return frame
+        defer { start += 4 + length }
+        return start..<(start + 4 + length)
+    }
+
+    /// Calls `body` with the bytes of a frame `take` returned; valid only during the call.
+    func withFrame<Result>(_ frame: Range<Int>, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        precondition(frame.upperBound <= start, "frame \(frame) not taken")
+        return buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[frame])) }
     }
 
     /// One `recv` of what the socket has: false when it has nothing yet (`EAGAIN`). Throws when the
@@ -59,8 +61,14 @@ struct PeerFrameReader {
         return length
     }
 
-    /// Moves a partial frame to the front, and grows the buffer when that frame is longer than it.
+    /// Starts over when every frame was taken (dropping a buffer grown for one long frame: it is not
+    /// kept for a connection's lifetime), moves a partial frame to the front, and grows the buffer when
+    /// that frame is longer than it.
     private mutating func makeRoom() throws(NetError) {
+        if start == end {
+            (start, end) = (0, 0)
+            if buffer.count > 4 * Self.readBytes { buffer = [UInt8](repeating: 0, count: Self.readBytes) }
+        }
         if start > 0 && buffer.count - end < Self.readBytes / 2 {
             buffer.withUnsafeMutableBytes { bytes in
                 _ = memmove(bytes.baseAddress!, bytes.baseAddress! + start, end - start)

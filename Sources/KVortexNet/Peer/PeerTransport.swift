@@ -6,9 +6,9 @@ import Synchronization
 /// body, as `WireFrame` writes them) and knows nothing of their content.
 ///
 /// A node sends to a peer by its peer address (`host:port`). Frames from a peer arrive on
-/// `receive(peerNodeID, frame)` on a loop thread; `connectionChanged` reports links going up and
-/// down. Nothing here blocks the caller of `send`: a full queue or a peer that could not be reached
-/// answers at once.
+/// `receive(peerNodeID, frame)` on a loop thread, the frame valid only during the call (copy what is
+/// kept); `connectionChanged` reports links going up and down. Nothing here blocks the caller of
+/// `send`: a full queue or a peer that could not be reached answers at once.
 ///
 /// With a cluster secret configured, both sides prove it in the handshake (`PeerAuthentication`)
 /// before any frame is delivered; `lastFailure(to:)` says why a peer was refused.
@@ -25,7 +25,7 @@ public final class PeerTransport: Sendable {
     /// With `loops` nil the transport runs one loop of its own; a shared group is started and
     /// stopped by its owner (started before frames can be read, stopped after `stop`).
     public init(configuration: PeerTransportConfiguration, loops: EventLoopGroup? = nil,
-                receive: @escaping @Sendable (String, [UInt8]) -> Void,
+                receive: @escaping @Sendable (String, UnsafeRawBufferPointer) -> Void,
                 connectionChanged: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) throws(NetError) {
         self.configuration = configuration
         self.connectionChanged = connectionChanged

@@ -153,7 +153,7 @@ public final class NodeDriver: Sendable {
         return request
     }
 
-    private func received(_ frame: [UInt8], from peer: String) {
+    private func received(_ frame: UnsafeRawBufferPointer, from peer: String) {
         let sender = NodeID(peer)
         guard !routing.isIsolated(sender) else { return }
         switch Result(catching: { () throws(DecodeError) in try WireFrame.decode(frame) }) {
