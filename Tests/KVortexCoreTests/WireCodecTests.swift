@@ -38,6 +38,18 @@ import Testing
         }
     }
 
+    /// What the driver decodes a frame reader's frame with: exactly one whole frame, or an error.
+    @Test(arguments: 0..<10 as Range<UInt64>)
+    func aWholeFrameDecodesInPlace(seed: UInt64) throws {
+        for message in Self.messages(seed: seed) {
+            let frame = WireFrame.encode(message)
+            #expect(try frame.withUnsafeBytes { try WireFrame.message(inFrame: $0) } == message)
+            for wrong in [Array(frame.dropLast()), frame + [0], Array(frame.prefix(3))] {
+                #expect(throws: DecodeError.self) { try wrong.withUnsafeBytes { try WireFrame.message(inFrame: $0) } }
+            }
+        }
+    }
+
     @Test func truncatedFramesAreIncompleteOrErrorsNeverTraps() {
         for message in Self.messages(seed: 1) {
             let frame = WireFrame.encode(message)

@@ -28,15 +28,33 @@ public enum WireFrame {
     /// malformed frame; the caller closes the connection, since the stream can no longer be trusted.
     public static func decode(_ buffer: UnsafeRawBufferPointer) throws(DecodeError) -> Decoded {
         guard buffer.count >= 4 else { return .incomplete }
+        let length = try bodyLength(buffer)
+        guard buffer.count >= 4 + length else { return .incomplete }
+        return .message(try message(inFrame: UnsafeRawBufferPointer(rebasing: buffer[..<(4 + length)])), consumed: 4 + length)
+    }
+
+    /// The message of `frame`, one whole frame (what a frame reader cut out), decoded where it lies:
+    /// no `Decoded` to unwrap and copy the message out of. Throws as `decode` does, and when `frame`
+    /// is not exactly one frame.
+    public static func message(inFrame frame: UnsafeRawBufferPointer) throws(DecodeError) -> PeerMessage {
+        guard frame.count >= 4 else { throw .truncated(needed: 4, available: frame.count) }
+        let length = try bodyLength(frame)
+        guard frame.count == 4 + length else {
+            throw frame.count < 4 + length ? .truncated(needed: 4 + length, available: frame.count) : .trailingBytes(frame.count - 4 - length)
+        }
+        guard frame[4] == protocolVersion else { throw .unknownVersion(frame[4]) }
+        var reader = RawByteReader(UnsafeRawBufferPointer(rebasing: frame[5...]))
+        let message = try PeerMessage(from: &reader)
+        guard reader.isAtEnd else { throw .trailingBytes(reader.remaining) }
+        return message
+    }
+
+    /// The length prefix of the frame at the start of `buffer` (at least 4 bytes), checked.
+    private static func bodyLength(_ buffer: UnsafeRawBufferPointer) throws(DecodeError) -> Int {
         let length = Int(UInt32(littleEndian: buffer.loadUnaligned(as: UInt32.self)))
         guard length <= frameBytesMax else { throw .lengthTooLarge(length: UInt64(length), lengthMax: frameBytesMax) }
         guard length >= 1 else { throw .invalid("empty frame") }
-        guard buffer.count >= 4 + length else { return .incomplete }
-        guard buffer[4] == protocolVersion else { throw .unknownVersion(buffer[4]) }
-        var reader = RawByteReader(UnsafeRawBufferPointer(rebasing: buffer[5..<(4 + length)]))
-        let message = try PeerMessage(from: &reader)
-        guard reader.isAtEnd else { throw .trailingBytes(reader.remaining) }
-        return .message(message, consumed: 4 + length)
+        return length
     }
 
     /// As above, from an array.

@@ -153,21 +153,26 @@ public final class NodeDriver: Sendable {
         return request
     }
 
+    /// A frame from `peer`, decoded where it lies in the connection's buffer; its message is moved,
+    /// not copied, into the node (each copy of a message retains and releases every part of it).
     private func received(_ frame: UnsafeRawBufferPointer, from peer: String) {
         let sender = NodeID(peer)
         guard !routing.isIsolated(sender) else { return }
-        switch Result(catching: { () throws(DecodeError) in try WireFrame.decode(frame) }) {
-        case .success(.message(let message, _)):
-            if case .gossip(let digests) = message {
-                routing.learn(digests)
-                joined.store(true, ordering: .relaxed)
-                // It lives: a link to it still backing off from before it started connects now.
-                transport.retryNow(routing.address(of: sender))
-            }
-            feed(.peer(from: sender, message))
-        case .success(.incomplete), .failure:
+        let message: PeerMessage
+        do throws(DecodeError) {
+            message = try WireFrame.message(inFrame: frame)
+        } catch {
             malformedFrames.wrappingAdd(1, ordering: .relaxed)
+            return
         }
+        if case .gossip(let digests) = message {
+            routing.learn(digests)
+            joined.store(true, ordering: .relaxed)
+            // It lives: a link to it still backing off from before it started connects now.
+            transport.retryNow(routing.address(of: sender))
+        }
+        var taken = Optional(message)
+        feed { node, now, effects in node.receive(taken.take()!, from: sender, nowMs: now, into: &effects) }
     }
 
     /// Sends this node's gossip to every seed address no known member listens on, then again later.
@@ -234,12 +239,15 @@ public final class NodeDriver: Sendable {
         }
     }
 
-    private func perform(_ effects: [NodeEffect]) {
+    private func perform(_ effects: consuming [NodeEffect]) {
         // A write replicates one message to several replicas: encoded once (comparing is cheap, the
         // messages share their object's storage).
         var lastEncoded: (message: PeerMessage, frame: [UInt8])?
-        for effect in effects {
-            switch effect {
+        // Taken from the end of the reversed array: each effect is moved out, not copied (a copy
+        // retains, and its destruction releases, every part of its message).
+        effects.reverse()
+        while let effect = effects.popLast() {
+            switch consume effect {
             case .send(let target, let message):
                 let address = routing.address(of: target)
                 let result: PeerSendResult
