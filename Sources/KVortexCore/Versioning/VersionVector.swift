@@ -15,6 +15,13 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
         entries = []
     }
 
+    /// Entries already sorted by actor, without duplicates or zero counters (a decoder checked them).
+    init(sortedEntries: [Entry]) {
+        assert(zip(sortedEntries, sortedEntries.dropFirst()).allSatisfy { $0.actor < $1.actor }
+               && sortedEntries.allSatisfy { $0.counter > 0 }, "entries unsorted, repeated or zero: \(sortedEntries)")
+        entries = sortedEntries
+    }
+
     /// Builds a vector from unordered pairs; the highest counter per actor wins, zeros are dropped.
     public init(_ pairs: some Sequence<(ActorID, UInt64)>) {
         var vector = VersionVector()

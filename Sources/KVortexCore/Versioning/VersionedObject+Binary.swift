@@ -158,16 +158,17 @@ extension VersionVector {
     /// Decodes a vector; rejects unsorted or repeated actors and zero counters rather than repairing them.
     public init<Reader: BinaryReading>(from reader: inout Reader) throws(DecodeError) {
         let count = try reader.readCount(itemsMax: VersionedObject.decodeClockEntriesMax)
-        var vector = VersionVector()
-        var previous: ActorID?
+        // Entries arrive sorted (checked): appended to an array of their count, not each inserted
+        // where a search puts it (an insert and a regrowth per entry, on every object read).
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
         for _ in 0..<count {
             let actor = ActorID(rawValue: try reader.readFixed64())
             let counter = try reader.readVarint()
             guard counter > 0 else { throw .invalid("clock counter 0") }
-            if let previous, !(previous < actor) { throw .invalid("clock actors unsorted") }
-            previous = actor
-            vector.raise(actor, to: counter)
+            if let previous = entries.last, !(previous.actor < actor) { throw .invalid("clock actors unsorted") }
+            entries.append(Entry(actor: actor, counter: counter))
         }
-        self = vector
+        self.init(sortedEntries: entries)
     }
 }

@@ -244,8 +244,9 @@ public final class NodeDriver: Sendable {
         // messages share their object's storage).
         var lastEncoded: (message: PeerMessage, frame: [UInt8])?
         // Taken from the end of the reversed array: each effect is moved out, not copied (a copy
-        // retains, and its destruction releases, every part of its message).
-        effects.reverse()
+        // retains, and its destruction releases, every part of its message). Reversed through a
+        // buffer pointer, whose swaps move; the array's own swaps copy.
+        effects.withUnsafeMutableBufferPointer { $0.reverse() }
         while let effect = effects.popLast() {
             switch consume effect {
             case .send(let target, let message):
