@@ -193,6 +193,8 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
 
     var phase: Phase { state.withLock { $0.phase } }
 
+    var frameBytesMax: Int { configuration.frameBytesMax }
+
     var lastFailure: NetError? { state.withLock { $0.lastFailure } }
 
     private func wake() {

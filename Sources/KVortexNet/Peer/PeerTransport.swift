@@ -48,17 +48,22 @@ public final class PeerTransport: Sendable {
 
     /// Queues `frame` for `peer` (`host:port`), opening the link on first use.
     public func send(_ frame: [UInt8], to peer: String) -> PeerSendResult {
-        precondition(frame.count >= 5 && frame.count <= configuration.frameBytesMax, "frame of \(frame.count) bytes")
-        let link: PeerLink? = links.withLock { links in
-            if let link = links[peer] { return link }
+        channel(to: peer)?.send(frame) ?? .unreachable
+    }
+
+    /// The link to `peer` (`host:port`), opened on first use, to send to without looking it up each
+    /// time: a link lives as long as the transport (it reconnects by itself). Nil when `peer` is not
+    /// a `host:port`.
+    public func channel(to peer: String) -> PeerChannel? {
+        links.withLock { links in
+            if let link = links[peer] { return PeerChannel(link: link) }
             guard let (host, port) = HostPort.split(peer) else { return nil }
             let link = PeerLink(peer: peer, host: host, port: port, configuration: configuration,
                                 counters: counters, seed: UInt64(bitPattern: Int64(peer.hashValue)), onConnected: connectionChanged)
             links[peer] = link
             link.start()
-            return link
+            return PeerChannel(link: link)
         }
-        return link?.send(frame) ?? .unreachable
     }
 
     /// Stops accepting and closes every link (frames still queued are dropped).
@@ -85,5 +90,21 @@ public final class PeerTransport: Sendable {
 
     public func counter(_ counter: PeerCounter) -> UInt64 {
         counters.value(at: counter.rawValue)
+    }
+}
+
+/// A handle on the transport's link to one peer (`PeerTransport.channel(to:)`), which a sender keeps
+/// instead of looking the link up by address for every frame. After the transport stops, every
+/// send answers `unreachable`.
+public struct PeerChannel: Sendable {
+    let link: PeerLink
+
+    /// The peer's address (`host:port`).
+    public var peer: String { link.peer }
+
+    /// Queues `frame` (a whole frame, as `WireFrame` writes it) for the peer.
+    public func send(_ frame: [UInt8]) -> PeerSendResult {
+        precondition(frame.count >= 5 && frame.count <= link.frameBytesMax, "frame of \(frame.count) bytes")
+        return link.send(frame)
     }
 }

@@ -250,16 +250,17 @@ public final class NodeDriver: Sendable {
         while let effect = effects.popLast() {
             switch consume effect {
             case .send(let target, let message):
-                let address = routing.address(of: target)
                 let result: PeerSendResult
                 if routing.isIsolated(target) {
                     result = .unreachable
-                } else {
+                } else if let channel = routing.channel(to: target, open: transport.channel(to:)) {
                     let frame = lastEncoded.flatMap { $0.message == message ? $0.frame : nil } ?? WireFrame.encode(message)
                     lastEncoded = (message, frame)
-                    result = transport.send(frame, to: address)
+                    result = channel.send(frame)
+                } else {
+                    result = .unreachable
                 }
-                if result == .unreachable { logFailure(to: address) }
+                if result == .unreachable { logFailure(to: routing.address(of: target)) }
                 if result != .queued {
                     // Like a refused connection: the node learns at once, outside this call.
                     timers.async { [self] in feed(.undeliverable(to: target, message)) }

@@ -1,4 +1,5 @@
 import KVortexCore
+import KVortexNet
 import Synchronization
 
 /// Where the driver sends a node's messages, and which peers it must not talk to.
@@ -13,6 +14,9 @@ import Synchronization
 public final class PeerRouting: Sendable {
     private struct State {
         var addresses: [NodeID: String] = [:]
+        /// The link to each node sent to, at its address in `addresses`; dropped when that changes.
+        /// At most one per member (members are bounded by gossip's `gossipMembersMax`).
+        var channels: [NodeID: PeerChannel] = [:]
         var seeds: [String]
         var isolated: Set<NodeID> = []
     }
@@ -34,11 +38,27 @@ public final class PeerRouting: Sendable {
         state.withLock { $0.addresses[node] } ?? node.rawValue
     }
 
+    /// The link to `node`'s address, kept per node ID: a send takes one lookup under one lock, not an
+    /// address lookup and then a link lookup by address under another. `open` opens a link (outside
+    /// the lock); nil when the address is not `host:port`.
+    func channel(to node: NodeID, open: (String) -> PeerChannel?) -> PeerChannel? {
+        if let channel = state.withLock({ $0.channels[node] }) { return channel }
+        let address = address(of: node)
+        guard let channel = open(address) else { return nil }
+        state.withLock { state in
+            // Kept only if gossip did not move the node meanwhile.
+            if (state.addresses[node] ?? node.rawValue) == address { state.channels[node] = channel }
+        }
+        return channel
+    }
+
     /// Records the addresses a gossip message carries; the sender's own digest is the freshest news.
     func learn(_ digests: [MemberDigest]) {
         state.withLock { state in
-            for digest in digests where !digest.peerAddress.isEmpty && digest.peerAddress != ownAddress {
+            for digest in digests where !digest.peerAddress.isEmpty && digest.peerAddress != ownAddress
+                && state.addresses[digest.node] != digest.peerAddress {
                 state.addresses[digest.node] = digest.peerAddress
+                state.channels[digest.node] = nil
             }
         }
     }

@@ -24,6 +24,10 @@ struct TimerQueue {
     private var inWheel = 0
     /// An empty array with room, swapped with a slot being drained so neither is reallocated.
     private var draining: [TimerEntry] = []
+    /// Empty arrays with room, from drained slots, for slots about to get their first timer: a slot
+    /// would otherwise allocate (and regrow) anew each time the wheel comes round to it.
+    private var spares: [[TimerEntry]] = []
+    static let sparesMax = 64
     private(set) var count = 0
 
     /// A queue whose clock reads `nowMs` now.
@@ -68,6 +72,10 @@ struct TimerQueue {
                 inWheel -= draining.count
                 count -= draining.count
                 draining.removeAll(keepingCapacity: true)
+                if spares.count < Self.sparesMax, slots[index].capacity > 0 {
+                    spares.append([])
+                    swap(&spares[spares.count - 1], &slots[index])
+                }
             }
             cursorMs += 1
         }
@@ -84,7 +92,9 @@ struct TimerQueue {
             far.push(entry)
             return
         }
-        slots[Int(entry.dueMs & UInt64(Self.slotCount - 1))].append(entry)
+        let index = Int(entry.dueMs & UInt64(Self.slotCount - 1))
+        if slots[index].capacity == 0, !spares.isEmpty { swap(&slots[index], &spares[spares.count - 1]); spares.removeLast() }
+        slots[index].append(entry)
         inWheel += 1
     }
 }
