@@ -19,7 +19,7 @@ struct InFlightMessages: ~Copyable {
     mutating func put(_ message: consuming PeerMessage) -> Int32 {
         if !freeSlots.isEmpty {
             let slot = freeSlots.removeLast()
-            slots[Int(slot)] = consume message
+            slots.fill(Int(slot), with: message)
             return slot
         }
         slots.append(consume message)

@@ -38,4 +38,22 @@ import Testing
         }
         #expect(counter.count == 10, "the rest when the array goes")
     }
+
+    @Test func fillStoresInAnEmptySlotAndKeepsOwnership() {
+        let counter = Counter()
+        do {
+            var slots = SlotArray<Tracked?>(capacity: 4)
+            for _ in 0..<3 { slots.append(Tracked(counter)) }
+            slots[1] = nil
+            #expect(counter.count == 1)
+            let refill = Tracked(counter)
+            let identity = ObjectIdentifier(refill)
+            slots.fill(1, with: consume refill)
+            #expect(slots[1].map(ObjectIdentifier.init) == identity, "the slot holds the value filled in")
+            #expect(counter.count == 1, "filling destroys nothing")
+            slots[1] = nil
+            #expect(counter.count == 2, "the filled value is owned by the array")
+        }
+        #expect(counter.count == 4)
+    }
 }

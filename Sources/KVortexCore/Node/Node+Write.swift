@@ -79,8 +79,8 @@ extension Node {
             effects.append(.send(to: target.node, .putRequest(operation, key: key, object: written.object, hintFor: target.hintFor)))
         }
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
-        let actions = coordinator.start()
-        perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
+        let action = coordinator.startAction()
+        perform(action, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
     }
 
     /// The other primaries that are healthy, stand-ins for those that are not, and the primaries
@@ -165,23 +165,20 @@ extension Node {
         }
     }
 
-    /// Turns coordinator actions into effects; keeps the coordinator in the table until it replied.
-    mutating func perform(_ actions: [PutCoordinator.Action], of operation: OperationID, coordinator: PutCoordinator,
+    /// Turns a coordinator's action into effects; keeps the coordinator in the table until it replied.
+    mutating func perform(_ action: PutCoordinator.Action?, of operation: OperationID, coordinator: PutCoordinator,
                           replyTo: ReplyTo, into effects: inout [NodeEffect]) {
-        var replied = false
-        for action in actions {
-            switch action {
-            case .reply(let result):
-                // The outcome names this node: a forwarded write's client learns who coordinated it.
-                reply(replyTo, result.map { outcome in
-                    var outcome = outcome
-                    outcome.coordinator = nodeID
-                    return outcome
-                }, into: &effects)
-                replied = true
-            }
+        switch action {
+        case .reply(let result)?:
+            // The outcome names this node: a forwarded write's client learns who coordinated it.
+            reply(replyTo, result.map { outcome in
+                var outcome = outcome
+                outcome.coordinator = nodeID
+                return outcome
+            }, into: &effects)
+        case nil:
+            operations.insert(.write(coordinator, replyTo: replyTo), at: operation)
         }
-        if !replied { operations.insert(.write(coordinator, replyTo: replyTo), at: operation) }
     }
 
     /// Advances the write `operation` by `event`; like `readEvent`, without copying the coordinator.
@@ -191,8 +188,8 @@ extension Node {
             operations.insert(taken, at: operation)  // not a write: a confused peer; leave it be
             return
         }
-        let actions = coordinator.receive(event)
-        perform(actions, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
+        let action = coordinator.receiveAction(event)
+        perform(action, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
     }
 
     func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {

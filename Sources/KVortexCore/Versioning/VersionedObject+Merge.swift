@@ -8,23 +8,28 @@ extension VersionedObject {
     public mutating func merge(
         _ other: VersionedObject, mode: ConflictMode, siblingsMax: Int
     ) -> ApplyOutcome {
+        // Dots are compared where the siblings lie and a sibling is copied only into the result: taking
+        // each side's next sibling into an optional copied (and destroyed) it per step, most of a
+        // merge's instructions for objects with many siblings (majority-partition).
         var merged: [Sibling] = []
         merged.reserveCapacity(siblings.count + other.siblings.count)
         var left = 0
         var right = 0
-        while left < siblings.count || right < other.siblings.count {
-            let mine = left < siblings.count ? siblings[left] : nil
-            let theirs = right < other.siblings.count ? other.siblings[right] : nil
-            if let mine, let theirs, mine.dot == theirs.dot {
-                merged.append(mine); left += 1; right += 1
-            } else if let mine, theirs == nil || mine.dot < theirs!.dot {
-                if !other.clock.covers(mine.dot) { merged.append(mine) }
+        while left < siblings.count && right < other.siblings.count {
+            let mine = siblings[left].dot
+            let theirs = other.siblings[right].dot
+            if mine == theirs {
+                merged.append(siblings[left]); left += 1; right += 1
+            } else if mine < theirs {
+                if !other.clock.covers(mine) { merged.append(siblings[left]) }
                 left += 1
-            } else if let theirs {
-                if !clock.covers(theirs.dot) { merged.append(theirs) }
+            } else {
+                if !clock.covers(theirs) { merged.append(other.siblings[right]) }
                 right += 1
             }
         }
+        for sibling in siblings[left...] where !other.clock.covers(sibling.dot) { merged.append(sibling) }
+        for sibling in other.siblings[right...] where !clock.covers(sibling.dot) { merged.append(sibling) }
         siblings = merged
         clock.merge(other.clock)
         var outcome = ApplyOutcome()
