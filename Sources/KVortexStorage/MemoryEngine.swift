@@ -77,14 +77,30 @@ public final class MemoryEngine: StorageEngine {
     /// A peer's read: the entry's bytes as they are, unless the object may have become reapable,
     /// which only decoding tells (then as `get`).
     public func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject? {
-        try withEntry(key) { shard, entry, hash -> MessageObject? in
+        guard case .object(let object) = try peerRead(key, nowMs: nowMs, unlessClock: nil) else {
+            preconditionFailure("an unconditional read answered unchanged")
+        }
+        return object
+    }
+
+    /// As `getForPeer`, but an object with clock `clock` is compared where it lies and not copied.
+    public func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector) throws(StorageError) -> PeerRead {
+        try peerRead(key, nowMs: nowMs, unlessClock: clock)
+    }
+
+    private func peerRead(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector?) throws(StorageError) -> PeerRead {
+        let read = try withEntry(key) { shard, entry, hash -> PeerRead? in
             let block = shard.entries[entry].block!
             guard block.flags & EntryBlock.mayBecomeReapable == 0 else {
-                return liveObject(&shard, entry, hash: hash, nowMs: nowMs).map(MessageObject.decoded)
+                let object = liveObject(&shard, entry, hash: hash, nowMs: nowMs)
+                if let object, object.clock == clock { return .unchanged }
+                return .object(object.map(MessageObject.decoded))
             }
             shard.touch(entry, use: nextUse())
-            return .encoded(EncodedObject(storedBytes: block.objectBytes, mayBecomeReapable: false))
+            if let clock, clock.isClock(ofEncodedObject: block.objectBytes) { return .unchanged }
+            return .object(.encoded(EncodedObject(storedBytes: block.objectBytes, mayBecomeReapable: false)))
         }
+        return read ?? .object(nil)
     }
 
     /// Runs `body` on the entry of `key` under its shard's lock; nil when the key is absent.

@@ -13,7 +13,7 @@ import Testing
     func startRead(_ fixture: inout F, local: VersionedObject?, r: Int) -> (OperationID, [NodeEffect])? {
         if let local { fixture.storage.put(key, local) }
         let effects = fixture.handle(.get(RequestID(5), key: key, F.options(r: r)))
-        guard case .getRequest(let operation, _) = effects.sends.first?.message else { return nil }
+        guard case .getRequest(let operation, _, _) = effects.sends.first?.message else { return nil }
         return (operation, effects)
     }
 

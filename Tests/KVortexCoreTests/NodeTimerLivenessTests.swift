@@ -13,7 +13,7 @@ import Testing
         var fixture = F(primaries[0])
         fixture.storage.put(key, C.object([(C.n1, "v1")]))
         let started = fixture.handle(.get(RequestID(5), key: key, F.options(r: 2)))
-        guard case .getRequest(let operation, _) = started.sends.first?.message else {
+        guard case .getRequest(let operation, _, _) = started.sends.first?.message else {
             Issue.record("expected a request: \(started)")
             return
         }

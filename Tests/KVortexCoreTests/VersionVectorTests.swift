@@ -70,6 +70,21 @@ import Testing
         }
     }
 
+    /// A replica compares a conditional read's clock with its stored object's encoded clock in place:
+    /// the same answer as decoding and comparing, for equal vectors, near misses and strangers.
+    @Test(arguments: 0..<200 as Range<UInt64>)
+    func comparingWithAnEncodedObjectsClock(seed: UInt64) {
+        var random = TestRandom(seed: seed)
+        let stored = Self.randomVector(&random)
+        let bytes = VersionedObject(clock: stored, siblings: [])!.encoded()
+        var near = stored
+        near.raise(ActorID(rawValue: UInt64(random.int(in: 0..<8))), to: UInt64(random.int(in: 1...6)))
+        for clock in [stored, near, Self.randomVector(&random), VersionVector()] {
+            #expect(bytes.withUnsafeBytes { clock.isClock(ofEncodedObject: $0) } == (clock == stored), "seed \(seed): \(clock) vs \(stored)")
+        }
+        #expect(!stored.isClock(ofEncodedObject: UnsafeRawBufferPointer(start: nil, count: 0)), "no bytes, no clock")
+    }
+
     @Test func decodingRejectsNonCanonicalVectors() {
         func decodes(_ pairs: [(UInt64, UInt64)]) -> Bool {
             var writer = ByteWriter()

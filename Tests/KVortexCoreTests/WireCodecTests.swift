@@ -15,7 +15,8 @@ import Testing
         let write = ClientWrite(payload: random.next() & 1 == 0 ? .tombstone : .value(key), context: WriteContext(of: object),
                                 ttlSeconds: random.next() & 1 == 0 ? nil : 30, contentType: "text/plain")
         return [
-            .getRequest(operation, key: key), .getReply(operation, object: .decoded(object)), .getReply(operation, object: nil),
+            .getRequest(operation, key: key), .getRequest(operation, key: key, unlessClock: object.clock),
+            .getReply(operation, object: .decoded(object)), .getReply(operation, object: nil), .getReplyUnchanged(operation),
             .putRequest(operation, key: key, object: .decoded(object), hintFor: nil),
             .putRequest(operation, key: key, object: .decoded(object), hintFor: F.n2),
             .putAck(operation), .putRejected(operation, reason: "full"),

@@ -28,4 +28,11 @@ import Testing
             ReadCachedEngine(base: MemoryEngine(configuration: .init(shardCount: 4)), cacheBytes: 1 << 20)
         }.clientWrites()
     }
+
+    @Test func conditionalPeerReads() throws {
+        try EngineConformance { MemoryEngine(configuration: .init(shardCount: 4)) }.conditionalPeerReads()
+        try EngineConformance {
+            ReadCachedEngine(base: MemoryEngine(configuration: .init(shardCount: 4)), cacheBytes: 1 << 20)
+        }.conditionalPeerReads()
+    }
 }

@@ -47,6 +47,7 @@ import Testing
     @Test func conformanceSiblings() throws { let (suite, scratch) = conformance(); try suite.siblingsAndContexts(); _ = scratch }
     @Test func conformanceMerge() throws { let (suite, scratch) = conformance(); try suite.mergeThroughUpdate(); _ = scratch }
     @Test func conformanceClientWrites() throws { let (suite, scratch) = conformance(); try suite.clientWrites(); _ = scratch }
+    @Test func conformancePeerReads() throws { let (suite, scratch) = conformance(); try suite.conditionalPeerReads(); _ = scratch }
     @Test func conformanceForEach() throws { let (suite, scratch) = conformance(); try suite.forEachVisitsExactlyThePartition(); _ = scratch }
     @Test func conformanceReaping() throws { let (suite, scratch) = conformance(); try suite.reapingAfterGrace(graceMs: Self.graceMs); _ = scratch }
     @Test func conformanceSweep() throws { let (suite, scratch) = conformance(); try suite.sweepIsBounded(graceMs: Self.graceMs); _ = scratch }

@@ -16,6 +16,9 @@ public struct GetCoordinator: Sendable {
     public enum Event: Sendable {
         /// A replica's object (nil: it has none), decoded or as it came off the wire.
         case reply(from: NodeID, object: MessageObject?)
+        /// A replica's object is the one `localNode` replied with (its clock was the request's
+        /// `unlessClock`): a reply of that object, which did not travel.
+        case replyUnchanged(from: NodeID)
         /// A target could not be asked or did not answer (unreachable, overloaded, crashed).
         case failed(from: NodeID)
         case deadline
@@ -33,6 +36,8 @@ public struct GetCoordinator: Sendable {
     public let key: [UInt8]
     public let targets: [ReplicaTarget]
     public let readQuorum: Int
+    /// The coordinating node, when it is a target: `replyUnchanged` stands for its reply.
+    let localNode: NodeID?
     let mode: ConflictMode
     let siblingsMax: Int
     /// Whether clocks may stand for objects: a reply whose clock the merge descends changes nothing,
@@ -54,13 +59,14 @@ public struct GetCoordinator: Sendable {
     private var merged: VersionedObject?
 
     public init(requestID: RequestID, key: [UInt8], targets: [ReplicaTarget], readQuorum: Int,
-                mode: ConflictMode, siblingsMax: Int, clocksDecide: Bool = true) {
+                mode: ConflictMode, siblingsMax: Int, clocksDecide: Bool = true, localNode: NodeID? = nil) {
         precondition(!targets.isEmpty, "a read needs at least one target")
         precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         self.requestID = requestID
         self.key = key
         self.targets = targets
         self.readQuorum = readQuorum
+        self.localNode = localNode
         self.mode = mode
         self.siblingsMax = siblingsMax
         self.clocksDecide = clocksDecide && mode == .siblings
@@ -82,6 +88,14 @@ public struct GetCoordinator: Sendable {
     /// for a whole step: no array is made per event (an array per reply, and a second one to
     /// concatenate the reply with the repairs, were most of a reply's allocations).
     public mutating func receive(_ event: Event, into actions: inout [Action]) {
+        if case .replyUnchanged(let from) = event {
+            // Only a request carrying the local reply's clock is answered so; anything else is a
+            // confused peer, whose answer counts as none.
+            guard let local = replies.first(where: { $0.node == localNode }), let object = local.object, clocksDecide else {
+                return receive(.failed(from: from), into: &actions)
+            }
+            return receive(.reply(from: from, object: object), into: &actions)
+        }
         switch (state, event) {
         case (.collecting, .reply(let from, let object)):
             guard record(from: from, object: object) else { return }
@@ -111,6 +125,8 @@ public struct GetCoordinator: Sendable {
             return  // the window starts only after the reply; a stale timer is harmless
         case (.finished, _):
             return  // late replies are normal in a sloppy quorum
+        case (_, .replyUnchanged):
+            preconditionFailure("replyUnchanged is turned into a reply above")
         }
     }
 

@@ -30,10 +30,14 @@ public struct ClientWrite: Hashable, Sendable {
 /// Every message nodes exchange (DESIGN.md "Coordination", "Membership and failure").
 /// The binary encoding is in `Wire/PeerMessage+Wire.swift`.
 public enum PeerMessage: Equatable, Sendable {
-    /// Read your replica of `key`.
-    case getRequest(OperationID, key: [UInt8])
+    /// Read your replica of `key`. With `unlessClock` (the coordinator's own replica's clock, when
+    /// clocks decide), a replica whose object has that very clock answers `getReplyUnchanged`
+    /// instead of sending back an object the coordinator already holds.
+    case getRequest(OperationID, key: [UInt8], unlessClock: VersionVector? = nil)
     /// Your replica, or nil when you have none.
     case getReply(OperationID, object: MessageObject?)
+    /// My replica's clock is the `unlessClock` of your request: the object you hold.
+    case getReplyUnchanged(OperationID)
     /// Merge `object` into your replica of `key` (a coordinated write), or keep it as a hint for
     /// `hintFor` when you are standing in for that primary.
     case putRequest(OperationID, key: [UInt8], object: MessageObject, hintFor: NodeID?)

@@ -6,15 +6,21 @@ extension Node {
     /// the message: its parts move into what keeps them instead of being copied and released.
     public mutating func receive(_ message: consuming PeerMessage, from peer: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
         switch consume message {
-        case .getRequest(let operation, let key):
+        case .getRequest(let operation, let key, let unlessClock):
             do {
-                let object = try storage.getForPeer(key, nowMs: nowMs)
-                effects.append(.send(to: peer, .getReply(operation, object: object)))
+                let read = try unlessClock.map { clock throws(StorageError) in try storage.getForPeer(key, nowMs: nowMs, unlessClock: clock) }
+                    ?? .object(try storage.getForPeer(key, nowMs: nowMs))
+                switch read {
+                case .unchanged: effects.append(.send(to: peer, .getReplyUnchanged(operation)))
+                case .object(let object): effects.append(.send(to: peer, .getReply(operation, object: object)))
+                }
             } catch {
                 counters.storageFailures += 1  // the coordinator's deadline covers it
             }
         case .getReply(let operation, let object):
             readEvent(operation, .reply(from: peer, object: object), nowMs: nowMs, into: &effects)
+        case .getReplyUnchanged(let operation):
+            readEvent(operation, .replyUnchanged(from: peer), nowMs: nowMs, into: &effects)
         case .putRequest(let operation, let key, let object, let hintFor):
             storeReplica(operation, key: key, object: object, hintFor: hintFor, from: peer, nowMs: nowMs, into: &effects)
         case .putAck(let operation):
@@ -67,7 +73,7 @@ extension Node {
     private mutating func failedDelivery(_ message: PeerMessage, to peer: NodeID, nowMs: UInt64,
                                          into effects: inout [NodeEffect]) {
         switch message {
-        case .getRequest(let operation, _):
+        case .getRequest(let operation, _, _):
             readEvent(operation, .failed(from: peer), nowMs: nowMs, into: &effects)
         case .putRequest(let operation, let key, let object, let hintFor):
             // The replica (or stand-in) is unreachable: keep the write as a hint for the replica it was
@@ -82,7 +88,7 @@ extension Node {
             } else {
                 endHintDelivery(operation)  // the hint stays; the next heartbeat tries again
             }
-        case .getReply, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip:
+        case .getReply, .getReplyUnchanged, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip:
             break  // the other side's deadline, or the next round, covers these
         }
     }

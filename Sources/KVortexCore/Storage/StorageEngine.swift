@@ -74,6 +74,12 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// decoded object; an engine that stores encodings returns the bytes as they are.
     func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject?
 
+    /// `getForPeer` for a coordinator that holds an object with clock `clock` already: `.unchanged`
+    /// when this replica's object has that clock (clocks decide: the same object), else the object.
+    /// The default compares after `getForPeer`; an engine that stores encodings compares the stored
+    /// clock where it lies and copies nothing when they match.
+    func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector) throws(StorageError) -> PeerRead
+
     /// Reads the object of `key` (nil when absent), lets `transform` change it, and stores the result;
     /// setting it to nil removes the key. Atomic with respect to other calls for the same key.
     /// `transform` must not call back into the engine. Callers use `update`, which returns a value.
@@ -139,6 +145,12 @@ extension StorageEngine {
 
     public func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject? {
         try get(key, nowMs: nowMs).map(MessageObject.decoded)
+    }
+
+    public func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector) throws(StorageError) -> PeerRead {
+        let object = try getForPeer(key, nowMs: nowMs)
+        if let object, object.clock == clock { return .unchanged }
+        return .object(object)
     }
 
     public func write(_ key: [UInt8], _ request: WriteRequest, actor: ActorID, timestamp: HybridTimestamp,

@@ -6,7 +6,7 @@
 extension PeerMessage {
     enum Tag: UInt8 {
         case getRequest = 1, getReply, putRequest, putAck, putRejected, forwardPut, forwardReply
-        case repair, hintDelivery, hintAck, gossip
+        case repair, hintDelivery, hintAck, gossip, getReplyUnchanged
     }
 
     static let keyBytesMax = 1 << 16
@@ -15,10 +15,14 @@ extension PeerMessage {
 
     public func encode(into writer: inout ByteWriter) {
         switch self {
-        case .getRequest(let operation, let key):
+        case .getRequest(let operation, let key, let unlessClock):
             writer.write(Tag.getRequest.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
+            writer.write(unlessClock == nil ? 0 : 1)
+            unlessClock?.encode(into: &writer)
         case .getReply(let operation, let object):
             writer.write(Tag.getReply.rawValue); writer.writeVarint(operation.rawValue); Self.encodeOptional(object, into: &writer)
+        case .getReplyUnchanged(let operation):
+            writer.write(Tag.getReplyUnchanged.rawValue); writer.writeVarint(operation.rawValue)
         case .putRequest(let operation, let key, let object, let hintFor):
             writer.write(Tag.putRequest.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
             object.encode(into: &writer)
@@ -51,9 +55,13 @@ extension PeerMessage {
         guard let tag = Tag(rawValue: raw) else { throw .unknownTag(raw) }
         switch tag {
         case .getRequest:
-            self = .getRequest(try Self.operation(&reader), key: try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax))
+            let operation = try Self.operation(&reader)
+            let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
+            self = .getRequest(operation, key: key, unlessClock: try reader.readFlag() ? try VersionVector(from: &reader) : nil)
         case .getReply:
             self = .getReply(try Self.operation(&reader), object: try Self.decodeOptional(&reader))
+        case .getReplyUnchanged:
+            self = .getReplyUnchanged(try Self.operation(&reader))
         case .putRequest:
             let operation = try Self.operation(&reader)
             let key = try reader.readLengthPrefixed(lengthMax: Self.keyBytesMax)
@@ -95,7 +103,7 @@ extension PeerMessage {
         switch self {
         case .putRequest(_, _, let object, _), .repair(_, let object), .hintDelivery(_, _, let object): carried = object
         case .getReply(_, let object): carried = object
-        case .getRequest, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip: carried = nil
+        case .getRequest, .getReplyUnchanged, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip: carried = nil
         }
         guard case .encoded(let encoded)? = carried else { return 0 }
         return encoded.bytes.count

@@ -3,7 +3,8 @@
 /// The length bound is checked before anything is buffered, so a peer cannot make a node allocate
 /// more than `frameBytesMax` for one frame.
 public enum WireFrame {
-    public static let protocolVersion: UInt8 = 2
+    /// 3: conditional reads (`getRequest` carries a clock; `getReplyUnchanged`).
+    public static let protocolVersion: UInt8 = 3
     /// Largest frame accepted: a 16 MiB value plus its metadata and siblings' slack.
     public static let frameBytesMax = 64 << 20
 

@@ -7,8 +7,9 @@
 /// length + UTF-8), nonce (`u8` length, 0 without a secret or `nonceBytes`, then the bytes).
 struct PeerHandshake: Equatable {
     static let magic: [UInt8] = Array("KVXP".utf8)
-    /// 2: the nonce and the cluster-secret exchange.
-    static let version: UInt8 = 2
+    /// 2: the nonce and the cluster-secret exchange. 3: peer messages of `WireFrame.protocolVersion` 3
+    /// (conditional reads), which nodes speaking 2 cannot read.
+    static let version: UInt8 = 3
     /// Largest frame of the handshake and of the secret exchange, whatever `frameBytesMax` allows later.
     static let frameBytesMax = 64 << 10
 

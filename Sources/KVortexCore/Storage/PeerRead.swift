@@ -1,0 +1,7 @@
+/// A replica's answer to a conditional read (`StorageEngine.getForPeer(_:nowMs:unlessClock:)`).
+public enum PeerRead: Equatable, Sendable {
+    /// The replica's object has the clock the coordinator sent: the coordinator already holds it.
+    case unchanged
+    /// The replica's object (nil: none), to send back.
+    case object(MessageObject?)
+}
