@@ -3,14 +3,8 @@ import Testing
 
 /// Conditional reads: a coordinator's requests carry its own replica's clock, a replica holding that
 /// very object answers `getReplyUnchanged` without it, and the coordinator counts that answer as its
-/// own object (DESIGN.md "Coordination": get; docs/decisions.md).
-@Suite struct ConditionalReadTests {
-    typealias F = NodeFixture
-    typealias C = CoordinatorFixtures
-
-    let key = F.key { $0.first == NodeID("n0") }
-    var primaries: [NodeID] { F.primaries(of: key) }
-
+/// own object (DESIGN.md "Coordination": get; docs/decisions.md). Same fixture as the other reads.
+extension NodeReadTests {
     /// The clock each read request of `effects` carries, by target.
     static func requestClocks(_ effects: [NodeEffect]) -> [NodeID: VersionVector?] {
         var clocks: [NodeID: VersionVector?] = [:]
