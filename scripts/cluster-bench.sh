@@ -7,7 +7,9 @@
 #  3. open loop below saturation: after each set of saturated runs, `kvortex bench --rate` (requests on a
 #     fixed schedule, latency counted from each request's due time, so queueing behind a stall is not
 #     hidden) at RATE_FRACTION (default 0.5) of the saturated throughput just measured for the same
-#     workload, through the same nodes, CONNS connections, generator on core 1 like wrk;
+#     workload, through the same nodes, CONNS connections, generator on core 1 like wrk; and the same
+#     GET load at each of those rates against nginx on core 0 (when installed), what the host and the
+#     generator give a server that does nothing;
 #  4. failure detection: time until n1 sees n3 down after kill -9 (refused connections) and after
 #     SIGSTOP (a silent node: only the phi-accrual detector notices), and time from n3's return to
 #     the hints written meanwhile being delivered.
@@ -165,6 +167,45 @@ fixed_rate() {
   done
 }
 
+# anchor_fixed_rate NAME RATE: the same open-loop GET load at RATE against nginx (one worker on core 0,
+# a 100-byte file for every path, as ../shared/bench/anchor-nginx.sh serves it), generator on core 1:
+# what this host and the generator give a server that does nothing, beside the nodes' figures at that
+# rate. Skipped when nginx is not installed (`make bench` installs it for its anchor).
+anchor_fixed_rate() {
+  local name=$1 rate=$2 dir="$OUT/nginx" port=$((BASE + 90)) out line
+  command -v nginx >/dev/null || { echo "CLUSTER $name skipped: nginx is not installed"; return; }
+  (( rate >= 1 )) || return
+  mkdir -p "$dir/www" "$dir/tmp"
+  head -c 100 /dev/zero | tr '\0' 'x' >"$dir/www/file"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+worker_cpu_affinity 01;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off; sendfile on; tcp_nodelay on; keepalive_timeout 65; keepalive_requests 100000000;
+  default_type application/octet-stream;
+  client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+  server { listen 127.0.0.1:$port reuseport; root $dir/www; location / { try_files /file =404; } }
+}
+CONF
+  taskset -c 0 nginx -c "$dir/nginx.conf" -p "$dir" &
+  pids[90]=$!
+  for _ in $(seq 500); do curl -s -o /dev/null "127.0.0.1:$port/" && break; sleep 0.01; done
+  out="$OUT/$name.txt"
+  "${generator_prefix[@]}" taskset -c 1 "$BIN" bench --node "127.0.0.1:$port" --rate "$rate" --duration "$DURATION" --connections "$CONNS" \
+    --ops get --keys 10000 >"$out" 2>&1 || true
+  kill -TERM "${pids[90]}" 2>/dev/null || true; wait "${pids[90]}" 2>/dev/null || true; pids[90]=""
+  line=$(grep -m1 '^open-loop ' "$out") || { echo "CLUSTER $name failed: see $out" | tee -a "$OUT/results.txt"; return; }
+  awk -v name="$name" '{
+    for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2]
+    printf "CLUSTER %s rate=%s achieved=%s p50=%s p90=%s p99=%s p999=%s max=%s gen_lag_p99=%s verdict=%s\n",
+      name, f["rate"], f["achieved"], f["p50"], f["p90"], f["p99"], f["p999"], f["max"], f["gen_lag_p99"], f["verdict"]
+  }' <<<"$line" | tee -a "$OUT/results.txt"
+}
+
 # ms_until CMD...: milliseconds until CMD succeeds (polled every 5 ms, at most 60 s).
 ms_until() {
   local start; start=$(date +%s%N)
@@ -189,6 +230,7 @@ start_node 0
 measure single 0
 fixed_rate single 0
 stop_node 0
+anchor_fixed_rate nginx-at-single-rate "$(awk -v r="${saturated[single-get]:-0}" -v f="$RATE_FRACTION" 'BEGIN{printf "%d", r*f}')"
 
 echo "== three nodes, N=3 R=2 W=2 (all on core 0), requests through every node =="
 start_node 1
@@ -200,6 +242,8 @@ done
 "$BIN" bench --node "$(http 1)" --preload --keys 10000 --value-size 100 --connections 8 >/dev/null
 measure cluster 1 2 3
 fixed_rate cluster 1 2 3
+# The cluster is idle meanwhile (heartbeats only).
+anchor_fixed_rate nginx-at-cluster-rate "$(awk -v r="${saturated[cluster-get]:-0}" -v f="$RATE_FRACTION" 'BEGIN{printf "%d", r*f}')"
 
 echo "== failure detection and handoff =="
 kill -STOP "${pids[3]}"
@@ -236,6 +280,10 @@ awk '
       printf "%-14s %10s %10s %10s %10s %12s %6s / %5s %7s / %6s  %s\n", n, f[n, "p99"], f[n "-fixed", "p99"], f[n "-fixed", "p999"], f[n "-fixed", "rate"],
         f[n "-fixed", "gen_lag_p99"], f[n, "others_cpu"], f[n "-fixed", "others_cpu"], f[n, "nodes_us_per_op"], f[n "-fixed", "nodes_us_per_op"],
         f[n "-fixed", "verdict"]
+    }
+    for (k = 1; k <= 2; k++) {
+      n = (k == 1) ? "nginx-at-single-rate" : "nginx-at-cluster-rate"
+      if ((n, "p99") in f) printf "%-22s fixed p99 %s ms, p999 %s ms at %s GET/s (nginx, same generator: what the host gives)\n", n, f[n, "p99"], f[n, "p999"], f[n, "rate"]
     }
     printf "cluster p99 at the fixed rate: GET %s ms, SET %s ms  (target <= 5)\n", f["cluster-get-fixed", "p99"], f["cluster-set-fixed", "p99"]
   }' "$OUT/results.txt"
