@@ -69,11 +69,18 @@ public struct EncodedObject: Equatable, Sendable {
         let count = try reader.readCount(itemsMax: VersionedObject.decodeSiblingsMax)
         var previous: Dot?
         var mayBecomeReapable = false
+        // Dots must come in order (checked first), so the clock's entries are walked once alongside
+        // them instead of searched for each sibling.
+        let entries = clock.entries
+        var entry = 0
         for _ in 0..<count {
             let header = try SiblingHeader(from: &reader)
-            guard clock.covers(header.dot) else { throw .invalid("sibling dot \(header.dot) not covered by the clock") }
             if let previous, !(previous < header.dot) { throw .invalid("sibling dots unsorted or repeated") }
             previous = header.dot
+            while entry < entries.count && entries[entry].actor < header.dot.actor { entry += 1 }
+            guard entry < entries.count, entries[entry].actor == header.dot.actor, entries[entry].counter >= header.dot.counter else {
+                throw .invalid("sibling dot \(header.dot) not covered by the clock")
+            }
             if header.isTombstone || header.expiryMs != nil { mayBecomeReapable = true }
             try reader.skipString(lengthMax: VersionedObject.decodeContentTypeBytesMax)
             if !header.isTombstone {
