@@ -74,21 +74,9 @@ public final class MemoryEngine: StorageEngine {
         try withEntry(key) { shard, entry, hash in liveObject(&shard, entry, hash: hash, nowMs: nowMs) }
     }
 
-    /// A peer's read: the entry's bytes as they are, unless the object may have become reapable,
-    /// which only decoding tells (then as `get`).
-    public func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject? {
-        guard case .object(let object) = try peerRead(key, nowMs: nowMs, unlessClock: nil) else {
-            preconditionFailure("an unconditional read answered unchanged")
-        }
-        return object
-    }
-
-    /// As `getForPeer`, but an object with clock `clock` is compared where it lies and not copied.
-    public func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector) throws(StorageError) -> PeerRead {
-        try peerRead(key, nowMs: nowMs, unlessClock: clock)
-    }
-
-    private func peerRead(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector?) throws(StorageError) -> PeerRead {
+    /// A peer's read: the entry's bytes as they are (compared with `unlessClock` where they lie),
+    /// unless the object may have become reapable, which only decoding tells (then as `get`).
+    public func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector?) throws(StorageError) -> PeerRead {
         let read = try withEntry(key) { shard, entry, hash -> PeerRead? in
             let block = shard.entries[entry].block!
             guard block.flags & EntryBlock.mayBecomeReapable == 0 else {

@@ -8,9 +8,7 @@ extension Node {
         switch consume message {
         case .getRequest(let operation, let key, let unlessClock):
             do {
-                let read = try unlessClock.map { clock throws(StorageError) in try storage.getForPeer(key, nowMs: nowMs, unlessClock: clock) }
-                    ?? .object(try storage.getForPeer(key, nowMs: nowMs))
-                switch read {
+                switch try storage.getForPeer(key, nowMs: nowMs, unlessClock: unlessClock) {
                 case .unchanged: effects.append(.send(to: peer, .getReplyUnchanged(operation)))
                 case .object(let object): effects.append(.send(to: peer, .getReply(operation, object: object)))
                 }

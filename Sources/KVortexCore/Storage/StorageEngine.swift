@@ -70,15 +70,12 @@ public protocol StorageEngine: AnyObject, Sendable {
     /// is removed and reported as nil. Counts as a use for LRU eviction.
     func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject?
 
-    /// `get` for a peer's read: the object in whichever form is cheaper to send. The default is the
-    /// decoded object; an engine that stores encodings returns the bytes as they are.
-    func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject?
-
-    /// `getForPeer` for a coordinator that holds an object with clock `clock` already: `.unchanged`
-    /// when this replica's object has that clock (clocks decide: the same object), else the object.
-    /// The default compares after `getForPeer`; an engine that stores encodings compares the stored
-    /// clock where it lies and copies nothing when they match.
-    func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector) throws(StorageError) -> PeerRead
+    /// `get` for a peer's read: the object in whichever form is cheaper to send (the default: decoded;
+    /// an engine that stores encodings: the bytes as they are). With `unlessClock`, the clock of an
+    /// object the coordinator holds already: `.unchanged` when this replica's object has that very
+    /// clock (clocks decide: the same object), which an engine that stores encodings finds out where
+    /// the clock lies, copying nothing.
+    func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock: VersionVector?) throws(StorageError) -> PeerRead
 
     /// Reads the object of `key` (nil when absent), lets `transform` change it, and stores the result;
     /// setting it to nil removes the key. Atomic with respect to other calls for the same key.
@@ -143,14 +140,10 @@ extension StorageEngine {
 
     public func maintain() throws(StorageError) -> String? { nil }
 
-    public func getForPeer(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> MessageObject? {
-        try get(key, nowMs: nowMs).map(MessageObject.decoded)
-    }
-
-    public func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock clock: VersionVector) throws(StorageError) -> PeerRead {
-        let object = try getForPeer(key, nowMs: nowMs)
-        if let object, object.clock == clock { return .unchanged }
-        return .object(object)
+    public func getForPeer(_ key: [UInt8], nowMs: UInt64, unlessClock: VersionVector?) throws(StorageError) -> PeerRead {
+        let object = try get(key, nowMs: nowMs)
+        if let unlessClock, object?.clock == unlessClock { return .unchanged }
+        return .object(object.map(MessageObject.decoded))
     }
 
     public func write(_ key: [UInt8], _ request: WriteRequest, actor: ActorID, timestamp: HybridTimestamp,

@@ -157,18 +157,13 @@ extension VersionVector {
 
     /// True when `bytes`, an object's encoding, carries this clock: compared where it lies, without
     /// decoding the object's clock (a replica answering a conditional read).
+    /// Entries are compared by value (a varint written with redundant bytes still matches; stored
+    /// clocks were validated, sorted and without zeros), stopping at the first difference.
     public func isClock(ofEncodedObject bytes: UnsafeRawBufferPointer) -> Bool {
         var reader = RawByteReader(bytes)
-        guard (try? reader.readByte()) == VersionedObject.binaryVersion else { return false }
-        return matchesEncoding(&reader)
-    }
-
-    /// True when the vector encoded at the reader's position is this one, compared entry by entry
-    /// where it lies without building a vector (by value: a varint written with redundant bytes
-    /// still matches; stored clocks were validated, sorted and without zeros); the reader stops
-    /// where they differ.
-    func matchesEncoding(_ reader: inout RawByteReader) -> Bool {
-        guard let count = try? reader.readVarint(), count == UInt64(entries.count) else { return false }
+        guard (try? reader.readByte()) == VersionedObject.binaryVersion,
+            let count = try? reader.readVarint(), count == UInt64(entries.count)
+        else { return false }
         for entry in entries {
             guard let actor = try? reader.readFixed64(), actor == entry.actor.rawValue,
                 let counter = try? reader.readVarint(), counter == entry.counter

@@ -98,18 +98,15 @@ public struct RawByteReader: BinaryReading {
 
     public mutating func readRaw(count: Int) throws(DecodeError) -> [UInt8] {
         guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
-        defer { offset += count }
-        return Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
+        offset += count
+        return copy(from: offset - count)
     }
 
     /// The bytes from `start` to the current position, copied (one memcpy).
     public func copy(from start: Int) -> [UInt8] {
         precondition(start >= 0 && start <= offset, "copy from \(start) past the position \(offset)")
-        let source = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
-        return [UInt8](unsafeUninitializedCapacity: source.count) { buffer, initialized in
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
-            initialized = source.count
-        }
+        // Not `Array(unsafeUninitializedCapacity:)`: its closure cost about 350 instructions more per copy.
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[start..<offset]))
     }
 
     public func peekByte() -> UInt8? {

@@ -96,7 +96,7 @@ struct TimerQueue {
             return
         }
         let index = Int(entry.dueMs & UInt64(Self.slotCount - 1))
-        if slots[index].capacity == 0, !spares.isEmpty { swap(&slots[index], &spares[spares.count - 1]); spares.removeLast() }
+        if slots[index].capacity == 0, !spares.isEmpty { slots[index] = spares.removeLast() }
         slots[index].append(entry)
         inWheel += 1
     }
