@@ -67,6 +67,31 @@ import Testing
         #expect(b.counter(.framesReceived) == 501 && a.counter(.framesSent) == 501)
     }
 
+    /// Frames far larger than a socket's buffer, from a thread of its own (written at once when the
+    /// link is idle) and from an event loop (gathered): partial writes put the rest back first in
+    /// line, emptied buffers are reused, and every frame arrives whole and in order.
+    @Test func largeFramesArriveWholeAndInOrderUnderBackpressure() throws {
+        let (inboxA, inboxB) = (Inbox(), Inbox())
+        let a = try Self.transport("a", inbox: inboxA)
+        let b = try Self.transport("b", inbox: inboxB)
+        defer { a.stop(); b.stop() }
+        let toB = "127.0.0.1:\(b.port)"
+        let channel = try #require(a.channel(to: toB))
+        #expect(Self.eventually { channel.send(Self.frame([0])) == .queued }, "the link connects")
+        let frames = (1...120).map { index in Self.frame((0..<(index * 3_001)).map { UInt8(truncatingIfNeeded: $0 &* index) }) }
+        for frame in frames.prefix(60) {
+            #expect(channel.send { $0.append(contentsOf: frame) } == .queued)
+        }
+        let done = Atomic<Bool>(false)
+        a.loops.loops[0].execute {
+            for frame in frames.suffix(60) { _ = channel.send { $0.append(contentsOf: frame) } }
+            done.store(true, ordering: .relaxed)
+        }
+        #expect(Self.eventually { done.load(ordering: .relaxed) && inboxB.count == 121 })
+        #expect(inboxB.frames.withLock { $0.dropFirst().map(\.1) } == frames, "every frame whole, in order")
+        #expect(a.counter(.framesSent) == 121)
+    }
+
     @Test func anotherClusterIsRefusedAtTheHandshake() throws {
         let (inboxA, inboxB) = (Inbox(), Inbox())
         let a = try Self.transport("a", cluster: "blue", inbox: inboxA)

@@ -9,6 +9,11 @@ public struct ByteWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Swaps the buffer for `other`: a writer takes over an array to append to, and gives it back.
+    public mutating func exchangeBytes(with other: inout [UInt8]) {
+        swap(&bytes, &other)
+    }
+
     public mutating func write(_ byte: UInt8) {
         bytes.append(byte)
     }

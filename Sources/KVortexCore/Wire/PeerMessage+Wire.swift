@@ -96,17 +96,26 @@ extension PeerMessage {
         }
     }
 
+    /// The object the message carries, if any.
+    private var carriedObject: MessageObject? {
+        switch self {
+        case .putRequest(_, _, let object, _), .repair(_, let object), .hintDelivery(_, _, let object): object
+        case .getReply(_, let object): object
+        case .getRequest, .getReplyUnchanged, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip: nil
+        }
+    }
+
     /// Bytes of the already encoded object the message carries (0 for none, or one to be encoded), so
     /// a frame can be sized for it up front instead of growing while the bytes are copied in.
     var encodedObjectBytes: Int {
-        let carried: MessageObject?
-        switch self {
-        case .putRequest(_, _, let object, _), .repair(_, let object), .hintDelivery(_, _, let object): carried = object
-        case .getReply(_, let object): carried = object
-        case .getRequest, .getReplyUnchanged, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip: carried = nil
-        }
-        guard case .encoded(let encoded)? = carried else { return 0 }
+        guard case .encoded(let encoded)? = carriedObject else { return 0 }
         return encoded.bytes.count
+    }
+
+    /// True when the message carries an object still to be encoded (not a copy of bytes): worth
+    /// encoding once for several peers that get the same message.
+    public var carriesDecodedObject: Bool {
+        if case .decoded? = carriedObject { return true } else { return false }
     }
 
     private static func operation(_ reader: inout RawByteReader) throws(DecodeError) -> OperationID {

@@ -9,14 +9,25 @@ public enum WireFrame {
     public static let frameBytesMax = 64 << 20
 
     public static func encode(_ message: PeerMessage) -> [UInt8] {
-        var writer = ByteWriter(capacity: 64 + message.encodedObjectBytes)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 + message.encodedObjectBytes)
+        encode(message, appendingTo: &bytes)
+        return bytes
+    }
+
+    /// Appends the frame of `message` to `bytes` (a peer link's queue of frames), so the frame needs no
+    /// buffer of its own.
+    public static func encode(_ message: PeerMessage, appendingTo bytes: inout [UInt8]) {
+        var writer = ByteWriter(capacity: 0)
+        writer.exchangeBytes(with: &bytes)
+        defer { writer.exchangeBytes(with: &bytes) }
+        let start = writer.bytes.count
         writer.writeFixed32(0)
         writer.write(protocolVersion)
         message.encode(into: &writer)
-        let length = UInt32(writer.bytes.count - 4)
+        let length = UInt32(writer.bytes.count - start - 4)
         precondition(Int(length) <= frameBytesMax, "frame of \(length) bytes exceeds \(frameBytesMax)")
-        writer.overwriteFixed32(length, at: 0)
-        return writer.bytes
+        writer.overwriteFixed32(length, at: start)
     }
 
     public enum Decoded: Equatable, Sendable {

@@ -26,9 +26,11 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
     }
 
     private struct State {
-        var queue: [[UInt8]] = []
-        var queueHead = 0
-        var queuedBytes = 0
+        /// Whole frames not yet written, back to back, in order.
+        var pending: [UInt8] = []
+        var pendingFrames = 0
+        /// An emptied buffer of a batch written, kept (up to `keptBufferBytesMax`) for the next batch.
+        var spare: [UInt8] = []
         var phase = Phase.connecting
         /// A caller of `send` or the link's thread is writing to the socket; the other one queues.
         var writing = false
@@ -80,25 +82,33 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
         case refused(PeerSendResult)
         case queued
         case gathered(EventLoop)
-        case writeNow(Int32)
+        case writeNow(Int32, [UInt8], frames: Int)
     }
 
-    func send(_ frame: [UInt8]) -> PeerSendResult {
+    /// Queues one frame, which `encode` appends to the bytes it is given (whole, as `WireFrame`
+    /// writes it), under this link's lock.
+    func send(encodedBy encode: (inout [UInt8]) -> Void) -> PeerSendResult {
         let loop = EventLoop.current
         let admission: Admission = state.withLock { state in
             switch state.phase {
             case .backingOff, .stopped: return .refused(.unreachable)
             case .connecting, .connected: break
             }
-            if loop == nil && state.phase == .connected && !state.writing && state.queueHead == state.queue.count {
-                state.writing = true
-                return .writeNow(state.socket)
+            guard state.pendingFrames < configuration.queueFramesMax else { return .refused(.queueFull) }
+            let start = state.pending.count
+            encode(&state.pending)
+            let length = state.pending.count - start
+            precondition(length >= 5 && length <= configuration.frameBytesMax, "frame of \(length) bytes")
+            guard state.pending.count <= configuration.queueBytesMax else {
+                state.pending.removeSubrange(start...)
+                return .refused(.queueFull)
             }
-            guard state.queue.count - state.queueHead < configuration.queueFramesMax,
-                state.queuedBytes + frame.count <= configuration.queueBytesMax
-            else { return .refused(.queueFull) }
-            state.queue.append(frame)
-            state.queuedBytes += frame.count
+            state.pendingFrames += 1
+            if loop == nil && state.phase == .connected && !state.writing && state.pendingFrames == 1 {
+                state.writing = true
+                let (bytes, frames) = takeBatch(&state)
+                return .writeNow(state.socket, bytes, frames: frames)
+            }
             return loop.map { .gathered($0) } ?? .queued
         }
         switch admission {
@@ -109,8 +119,8 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
             wake()
         case .gathered(let loop):
             loop.flushBeforeWaiting(self)
-        case .writeNow(let socket):
-            writeNow(frame, frames: 1, to: socket)
+        case .writeNow(let socket, let bytes, let frames):
+            writeNow(bytes, frames: frames, to: socket)
         }
         return .queued
     }
@@ -119,8 +129,7 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
     /// (its thread writes the queue once it is) or someone is writing (who then takes the rest).
     func flushGathered() {
         let batch: (socket: Int32, bytes: [UInt8], frames: Int)? = state.withLock { state in
-            guard state.phase == .connected, !state.writing, state.failedWrite == nil,
-                state.queueHead < state.queue.count
+            guard state.phase == .connected, !state.writing, state.failedWrite == nil, state.pendingFrames > 0
             else { return nil }
             state.writing = true
             let (bytes, frames) = takeBatch(&state)
@@ -129,34 +138,27 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
         if let batch { writeNow(batch.bytes, frames: batch.frames, to: batch.socket) }
     }
 
-    /// Removes the frames at the head of the queue, as many as fit `batchBytesMax` (at least one),
-    /// and returns them joined.
+    /// Takes every queued frame: the queue's buffer as it is, the spare buffer becoming the queue's.
     private func takeBatch(_ state: inout State) -> (bytes: [UInt8], frames: Int) {
-        var end = state.queueHead
-        var bytes = 0
-        while end < state.queue.count && (end == state.queueHead || bytes + state.queue[end].count <= configuration.batchBytesMax) {
-            bytes += state.queue[end].count
-            end += 1
-        }
-        let frames = end - state.queueHead
-        var joined = state.queue[state.queueHead]
-        if frames > 1 {
-            // Appended frame by frame (a copy of each): `joined()` copies a byte at a time.
-            joined.reserveCapacity(bytes)
-            for index in (state.queueHead + 1)..<end { joined.append(contentsOf: state.queue[index]) }
-        }
-        state.queueHead = end
-        state.queuedBytes -= bytes
-        if state.queueHead == state.queue.count {
-            state.queue.removeAll(keepingCapacity: true)
-            state.queueHead = 0
-        }
-        return (joined, frames)
+        var batch: [UInt8] = []
+        swap(&batch, &state.spare)
+        swap(&batch, &state.pending)
+        defer { state.pendingFrames = 0 }
+        return (batch, state.pendingFrames)
+    }
+
+    /// Gives a written batch's buffer back, emptied, as the spare for the next batch (unless it grew
+    /// past `keptBufferBytesMax` for a long frame: that memory is returned).
+    private func keep(_ buffer: inout [UInt8], in state: inout State) {
+        guard buffer.capacity <= configuration.keptBufferBytesMax, state.spare.capacity < buffer.capacity else { return }
+        buffer.removeAll(keepingCapacity: true)
+        swap(&buffer, &state.spare)
     }
 
     /// A write without this link's thread: one non-blocking `send`; the rest (if the socket buffer is
     /// full) is queued first in line, and the link's thread takes over for whatever is queued then.
-    private func writeNow(_ bytes: [UInt8], frames: Int, to socket: Int32) {
+    private func writeNow(_ batch: consuming [UInt8], frames: Int, to socket: Int32) {
+        var bytes = batch
         var written = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
         if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { written = 0 }
         let sent = max(0, written)
@@ -171,11 +173,11 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
             if let failure { state.failedWrite = failure }
             if written >= 0 && sent < bytes.count {
                 // Partly written (or not at all): the remainder goes out before anything queued later.
-                let rest = Array(bytes[sent...])
-                state.queue.insert(rest, at: state.queueHead)
-                state.queuedBytes += rest.count
+                state.pending.insert(contentsOf: bytes[sent...], at: 0)
+                state.pendingFrames += 1
             }
-            return state.queueHead < state.queue.count || written < 0
+            keep(&bytes, in: &state)
+            return state.pendingFrames > 0 || written < 0
         }
         // A failed write (reset, broken pipe) is left to the link's thread to notice on its next write.
         if handOver { wake() }
@@ -319,21 +321,24 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
         while true {
             let batch: (bytes: [UInt8], frames: Int)? = state.withLock { state in
                 guard state.phase != .stopped, state.failedWrite == nil else { return nil }
-                guard !state.writing, state.queueHead < state.queue.count else { return ([], 0) }
+                guard !state.writing, state.pendingFrames > 0 else { return ([], 0) }
                 state.writing = true
                 return takeBatch(&state)
             }
-            guard let (bytes, frames) = batch else {
+            guard var (bytes, frames) = batch else {
                 if let failure = state.withLock({ state in defer { state.failedWrite = nil }; return state.failedWrite }) { throw failure }
                 return
             }
             if frames == 0 {
                 wait(ms: 1_000) {
-                    state.withLock { ($0.queueHead == $0.queue.count || $0.writing) && $0.phase != .stopped && $0.failedWrite == nil }
+                    state.withLock { ($0.pendingFrames == 0 || $0.writing) && $0.phase != .stopped && $0.failedWrite == nil }
                 }
                 continue
             }
-            defer { state.withLock { $0.writing = false } }
+            defer { state.withLock { state in
+                state.writing = false
+                keep(&bytes, in: &state)
+            } }
             try BlockingSocket.send(fd, bytes)
             counters.add(UInt64(frames), at: PeerCounter.framesSent.rawValue)
             counters.add(UInt64(bytes.count), at: PeerCounter.bytesSent.rawValue)

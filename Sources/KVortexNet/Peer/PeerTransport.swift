@@ -104,7 +104,13 @@ public struct PeerChannel: Sendable {
 
     /// Queues `frame` (a whole frame, as `WireFrame` writes it) for the peer.
     public func send(_ frame: [UInt8]) -> PeerSendResult {
-        precondition(frame.count >= 5 && frame.count <= link.frameBytesMax, "frame of \(frame.count) bytes")
-        return link.send(frame)
+        link.send { $0.append(contentsOf: frame) }
+    }
+
+    /// Queues one frame that `encode` appends to the bytes it is given, which are the link's queue:
+    /// the frame needs no buffer of its own. `encode` runs under the link's lock and must append
+    /// exactly one whole frame (5 bytes to `frameBytesMax`, checked).
+    public func send(encodedBy encode: (inout [UInt8]) -> Void) -> PeerSendResult {
+        link.send(encodedBy: encode)
     }
 }

@@ -18,8 +18,9 @@ public struct PeerTransportConfiguration: Sendable {
     public var queueBytesMax: Int
     /// Largest frame written or read (a longer one closes the connection as a protocol error).
     public var frameBytesMax: Int
-    /// Most bytes one write carries: frames queued together are sent together up to this.
-    public var batchBytesMax: Int
+    /// Capacity of an emptied write buffer kept for the next batch of frames (a link queues frames
+    /// back to back in one buffer and writes them all at once); a larger one is freed.
+    public var keptBufferBytesMax: Int
     /// Timeout of connect, handshake and each send.
     public var ioTimeoutMs: Int
     /// Reconnect waits: exponential from the first to the cap, with up to 50 % random jitter.
@@ -28,7 +29,7 @@ public struct PeerTransportConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 0, nodeID: String, clusterName: String = "kvortex", clusterSecret: [UInt8]? = nil,
                 queueFramesMax: Int = 10_000, queueBytesMax: Int = 64 << 20, frameBytesMax: Int = 64 << 20,
-                batchBytesMax: Int = 256 << 10, ioTimeoutMs: Int = 2_000,
+                keptBufferBytesMax: Int = 256 << 10, ioTimeoutMs: Int = 2_000,
                 reconnectBackoffFirstMs: Int = 50, reconnectBackoffMaxMs: Int = 5_000) {
         self.host = host
         self.port = port
@@ -39,7 +40,7 @@ public struct PeerTransportConfiguration: Sendable {
         self.queueFramesMax = queueFramesMax
         self.queueBytesMax = queueBytesMax
         self.frameBytesMax = frameBytesMax
-        self.batchBytesMax = batchBytesMax
+        self.keptBufferBytesMax = keptBufferBytesMax
         self.ioTimeoutMs = ioTimeoutMs
         self.reconnectBackoffFirstMs = reconnectBackoffFirstMs
         self.reconnectBackoffMaxMs = reconnectBackoffMaxMs

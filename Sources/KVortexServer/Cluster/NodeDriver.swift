@@ -240,8 +240,9 @@ public final class NodeDriver: Sendable {
     }
 
     private func perform(_ effects: consuming [NodeEffect]) {
-        // A write replicates one message to several replicas: encoded once (comparing is cheap, the
-        // messages share their object's storage).
+        // A write replicates one message to several replicas: one with an object still to encode is
+        // encoded once (comparing is cheap, the messages share their object's storage); any other is
+        // encoded straight onto the end of its link's queue.
         var lastEncoded: (message: PeerMessage, frame: [UInt8])?
         // Taken from the end of the reversed array: each effect is moved out, not copied (a copy
         // retains, and its destruction releases, every part of its message). Reversed through a
@@ -254,9 +255,13 @@ public final class NodeDriver: Sendable {
                 if routing.isIsolated(target) {
                     result = .unreachable
                 } else if let channel = routing.channel(to: target, open: transport.channel(to:)) {
-                    let frame = lastEncoded.flatMap { $0.message == message ? $0.frame : nil } ?? WireFrame.encode(message)
-                    lastEncoded = (message, frame)
-                    result = channel.send(frame)
+                    if message.carriesDecodedObject {
+                        let frame = lastEncoded.flatMap { $0.message == message ? $0.frame : nil } ?? WireFrame.encode(message)
+                        lastEncoded = (message, frame)
+                        result = channel.send(frame)
+                    } else {
+                        result = channel.send { WireFrame.encode(message, appendingTo: &$0) }
+                    }
                 } else {
                     result = .unreachable
                 }
