@@ -31,8 +31,7 @@ public final class NodeDriver: Sendable {
     private let node: NodeLock<Node>
     /// In front of an engine with group commit: holds an input's effects until its writes are durable.
     private let durability: DurabilityGate?
-    private let waiters = Mutex<[RequestID: Waiter]>([:])
-    private let nextRequest = Atomic<UInt64>(1)
+    private let waiters = Mutex(WaiterSlab<Waiter>())
     private let timers = DispatchQueue(label: "kvortex.node.timers")
     private let pendingTimers = Mutex(TimerQueue(nowMs: NodeDriver.monotonicMs()))
     private let clockMs: @Sendable () -> UInt64
@@ -88,10 +87,7 @@ public final class NodeDriver: Sendable {
     public func stop() {
         stopped.store(true, ordering: .relaxed)
         transport.stop()
-        let orphans = waiters.withLock { waiters in
-            defer { waiters.removeAll() }
-            return Array(waiters.values)
-        }
+        let orphans = waiters.withLock { $0.removeAll() }
         let error = KVError.overloaded(reason: "the node is stopping")
         for waiter in orphans {
             switch waiter {
@@ -148,9 +144,7 @@ public final class NodeDriver: Sendable {
     }
 
     private func allocateRequest(_ waiter: Waiter) -> RequestID {
-        let request = RequestID(nextRequest.wrappingAdd(1, ordering: .relaxed).oldValue)
-        waiters.withLock { $0[request] = waiter }
-        return request
+        RequestID(waiters.withLock { $0.insert(waiter) })
     }
 
     /// A frame from `peer`, decoded where it lies in the connection's buffer; its message is moved,
@@ -271,9 +265,9 @@ public final class NodeDriver: Sendable {
                     timers.async { [self] in feed(.undeliverable(to: target, message)) }
                 }
             case .replyRead(let request, let result):
-                if case .read(let completion) = waiters.withLock({ $0.removeValue(forKey: request) }) { completion(result) }
+                if case .read(let completion) = waiters.withLock({ $0.remove(request.rawValue) }) { completion(result) }
             case .replyWrite(let request, let result):
-                if case .write(let completion) = waiters.withLock({ $0.removeValue(forKey: request) }) { completion(result) }
+                if case .write(let completion) = waiters.withLock({ $0.remove(request.rawValue) }) { completion(result) }
             case .startTimer(let timer, let afterMs):
                 let due = Self.monotonicMs() &+ afterMs
                 pendingTimers.withLock { $0.schedule(timer, dueMs: due) }
