@@ -26,6 +26,19 @@ final class SimulatedStorage: StorageEngine {
         withObject(key, transform)
     }
 
+    /// Applies a client write to the stored object in place under the lock. The protocol's default
+    /// copies the stored object before the write rule changes it, so its siblings were copied on
+    /// every write, and goes through an optional result.
+    func write(_ key: [UInt8], _ request: WriteRequest, actor: ActorID, timestamp: HybridTimestamp, nowMs: UInt64,
+               mode: ConflictMode, siblingsMax: Int) throws(StorageError) -> StoredWrite {
+        withObject(key) { stored in
+            var object = stored.take() ?? VersionedObject()
+            let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
+            stored = object
+            return StoredWrite(object: .decoded(object), context: WriteContext(of: object), outcome: outcome)
+        }
+    }
+
     /// Merges a replica's object under the lock: stores it as it is when it supersedes the stored one
     /// (`VersionedObject+Supersede`), as the engines do, and merges in full otherwise. The protocol's
     /// default goes through `update`, whose closure is not specialised: it looked up `Optional`

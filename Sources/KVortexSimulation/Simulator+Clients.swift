@@ -78,13 +78,13 @@ extension Simulator {
         switch waiting {
         case .read(let client, let index):
             guard case .success(let outcome) = result else { return finish(client, index, succeeded: false) }
-            let live = outcome.object?.liveSiblings(atMs: localNow(history.operations[index].node)) ?? []
+            let values = outcome.object.map { Self.liveValues(of: $0, atMs: localNow(history.operations[index].node)) } ?? []
             history.finish(index, atMs: nowMs) {
-                $0.valuesSeen = live.compactMap(\.value)
-                $0.siblingsSeen = live.count
+                $0.siblingsSeen = values.count
+                $0.valuesSeen = values
                 $0.succeeded = true
             }
-            metrics.siblingsSeen.append(live.count)
+            metrics.siblingsSeen.append(values.count)
             scheduleNext(client, index)
         case .readBeforeWrite(let client, let index):
             guard case .success(let outcome) = result else { return finish(client, index, succeeded: false) }
@@ -101,6 +101,17 @@ extension Simulator {
         case .write, .readPass:
             return
         }
+    }
+
+    /// The values of the siblings a read at `nowMs` returns (`VersionedObject.liveSiblings`), in one
+    /// array: the live siblings' array and the map of it to their values were two per read.
+    private static func liveValues(of object: VersionedObject, atMs nowMs: UInt64) -> [[UInt8]] {
+        var values: [[UInt8]] = []
+        for index in object.siblings.indices where object.siblings[index].isLive(atMs: nowMs) {
+            if values.isEmpty { values.reserveCapacity(object.siblings.count - index) }
+            if case .value(let bytes) = object.siblings[index].payload { values.append(bytes) }
+        }
+        return values
     }
 
     func completeWrite(_ request: RequestID, _ result: Result<WriteOutcome, KVError>) {

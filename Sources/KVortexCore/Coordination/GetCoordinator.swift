@@ -46,21 +46,28 @@ public struct GetCoordinator: Sendable {
     /// replicas that agree. Off for LWW and under planted bugs, whose objects no correct history makes.
     let clocksDecide: Bool
     public private(set) var state: State = .collecting
-    /// One target's answer. A struct, not a tuple: arrays of tuples are copied and destroyed
-    /// through the runtime's generic tuple witnesses, which showed in the simulator's profile.
+    /// Targets a coordinator can have: one bit each in `repliedTargets` and `failedTargets`.
+    public static let targetsMax = 64
+    /// One target's answer, by the target's index. A struct, not a tuple: arrays of tuples are copied
+    /// and destroyed through the runtime's generic tuple witnesses, which showed in the simulator's profile.
     struct Reply {
-        let node: NodeID
+        let target: Int
         let object: MessageObject?
     }
 
     /// Replies in arrival order; at most one per target.
     private(set) var replies: [Reply] = []
-    private(set) var failures: Set<NodeID> = []
+    /// Bit `i` set: `targets[i]` replied, or failed. Bits, not a set of node IDs: a read asked whether
+    /// a sender was still pending by walking the replies and hashing into the set, and built the set
+    /// on its first failure.
+    private var repliedTargets: UInt64 = 0
+    private var failedTargets: UInt64 = 0
     private var merged: VersionedObject?
 
     public init(requestID: RequestID, key: [UInt8], targets: [ReplicaTarget], readQuorum: Int,
                 mode: ConflictMode, siblingsMax: Int, clocksDecide: Bool = true, localNode: NodeID? = nil) {
         precondition(!targets.isEmpty, "a read needs at least one target")
+        precondition(targets.count <= Self.targetsMax, "\(targets.count) targets, more than \(Self.targetsMax)")
         precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         self.requestID = requestID
         self.key = key
@@ -91,7 +98,8 @@ public struct GetCoordinator: Sendable {
         if case .replyUnchanged(let from) = event {
             // Only a request carrying the local reply's clock is answered so; anything else is a
             // confused peer, whose answer counts as none.
-            guard let local = replies.first(where: { $0.node == localNode }), let object = local.object, clocksDecide else {
+            guard let local = replies.first(where: { targets[$0.target].node == localNode }), let object = local.object,
+                  clocksDecide else {
                 return receive(.failed(from: from), into: &actions)
             }
             return receive(.reply(from: from, object: object), into: &actions)
@@ -104,9 +112,9 @@ public struct GetCoordinator: Sendable {
             actions.append(.reply(.success(outcome)))
             if allAnswered { finish(into: &actions) }
         case (.collecting, .failed(let from)):
-            guard isPending(from) else { return }
-            failures.insert(from)
-            guard targets.count - failures.count < readQuorum else { return }
+            guard let target = pendingTarget(from) else { return }
+            failedTargets |= 1 << target
+            guard targets.count - failureCount < readQuorum else { return }
             state = .finished
             actions.append(.reply(.failure(.quorumUnmet(needed: readQuorum, acked: replies.count, asked: targets.count))))
         case (.collecting, .deadline):
@@ -116,8 +124,8 @@ public struct GetCoordinator: Sendable {
             guard record(from: from, object: object) else { return }
             if allAnswered { finish(into: &actions) }
         case (.repairing, .failed(let from)):
-            guard isPending(from) else { return }
-            failures.insert(from)
+            guard let target = pendingTarget(from) else { return }
+            failedTargets |= 1 << target
             if allAnswered { finish(into: &actions) }
         case (.repairing, .deadline), (.repairing, .repairWindowClosed):
             finish(into: &actions)
@@ -135,16 +143,23 @@ public struct GetCoordinator: Sendable {
         ReadOutcome(object: merged, replicasAcked: replies.count, replicasAsked: targets.count)
     }
 
-    private var allAnswered: Bool { replies.count + failures.count == targets.count }
+    private var allAnswered: Bool { replies.count + failureCount == targets.count }
 
-    private func isPending(_ node: NodeID) -> Bool {
-        targets.contains { $0.node == node } && !failures.contains(node) && !replies.contains { $0.node == node }
+    private var failureCount: Int { failedTargets.nonzeroBitCount }
+
+    /// The index of `node` among the targets while it has neither replied nor failed; nil otherwise
+    /// (an unknown or repeated sender).
+    private func pendingTarget(_ node: NodeID) -> Int? {
+        guard let target = targets.firstIndex(where: { $0.node == node }),
+              (repliedTargets | failedTargets) & (1 << target) == 0 else { return nil }
+        return target
     }
 
     /// Folds a reply into the merge; false for an unknown or repeated sender.
     private mutating func record(from node: NodeID, object: MessageObject?) -> Bool {
-        guard isPending(node) else { return false }
-        replies.append(Reply(node: node, object: object))
+        guard let target = pendingTarget(node) else { return false }
+        repliedTargets |= 1 << target
+        replies.append(Reply(target: target, object: object))
         guard let object else { return true }
         guard merged != nil else {
             merged = object.object
@@ -174,7 +189,7 @@ public struct GetCoordinator: Sendable {
     private mutating func finish(into actions: inout [Action]) {
         state = .finished
         guard let merged else { return }
-        for reply in replies where !isMerged(reply.object, merged) { actions.append(.repair(reply.node, merged)) }
+        for reply in replies where !isMerged(reply.object, merged) { actions.append(.repair(targets[reply.target].node, merged)) }
     }
 
     /// True when a replier's object is the merged one: by clock when clocks decide, else in full.

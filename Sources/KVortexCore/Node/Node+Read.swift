@@ -48,10 +48,15 @@ extension Node {
         targets.reserveCapacity(primaries.count)
         for primary in primaries where membership.isHealthy(primary) { targets.append(ReplicaTarget(node: primary)) }
         guard sloppy, targets.count < primaries.count else { return targets }
-        var standIns = placement.fallbacks(ofPartition: partition).filter { membership.isHealthy($0) }.makeIterator()
+        // The healthy fallbacks in ring order, one per unhealthy primary, found by walking the ring's
+        // list: filtering it into a new array first cost an allocation per sloppy read.
+        let fallbacks = placement.fallbacks(ofPartition: partition)
+        var next = 0
         for primary in primaries where !membership.isHealthy(primary) {
-            guard let standIn = standIns.next() else { break }
-            targets.append(ReplicaTarget(node: standIn, hintFor: primary))
+            while next < fallbacks.count && !membership.isHealthy(fallbacks[next]) { next += 1 }
+            guard next < fallbacks.count else { break }
+            targets.append(ReplicaTarget(node: fallbacks[next], hintFor: primary))
+            next += 1
         }
         return targets
     }

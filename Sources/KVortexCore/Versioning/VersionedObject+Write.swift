@@ -67,12 +67,7 @@ extension VersionedObject {
         let context = write.context ?? WriteContext(clock: write.payload == .tombstone ? clock : VersionVector())
         let counter = max(clock.counter(for: actor), context.clock.counter(for: actor)) + 1
         let dot = Dot(actor: actor, counter: counter)
-        var superseded = context.newest
-        siblings.removeAll { sibling in
-            guard context.clock.covers(sibling.dot) else { return false }
-            superseded = max(superseded, sibling.timestamp)
-            return true
-        }
+        let superseded = removeCovered(by: context, from: &siblings)
         clock.merge(context.clock)
         clock.raise(actor, to: counter)
         let stamp = timestamp > superseded ? timestamp : superseded.successor
@@ -82,8 +77,36 @@ extension VersionedObject {
         return outcome
     }
 
-    /// Inserts keeping the siblings sorted by dot. The dot must be new.
+    /// Drops the siblings `context` covers and returns the newest timestamp among them and the
+    /// context's. Leaves the order of the others unchanged.
+    ///
+    /// A write's context usually covers no sibling (a blind write) or all of them (a write after a read
+    /// of the latest version): those take no `removeAll(where:)`, whose closure cost about 500
+    /// instructions a write.
+    static func removeCovered<S: StampedSibling>(by context: WriteContext, from siblings: inout [S]) -> HybridTimestamp {
+        var superseded = context.newest
+        guard !context.clock.isEmpty else { return superseded }
+        var covered = 0
+        for index in siblings.indices where context.clock.covers(siblings[index].dot) {
+            covered += 1
+            superseded = max(superseded, siblings[index].timestamp)
+        }
+        if covered == siblings.count {
+            siblings.removeAll(keepingCapacity: true)
+        } else if covered > 0 {
+            siblings.removeAll { context.clock.covers($0.dot) }
+        }
+        return superseded
+    }
+
+    /// Inserts keeping the siblings sorted by dot. The dot must be new. A dot after every other (the
+    /// first sibling, or the actor with the highest ID) is appended: `insert(_:at:)` went through the
+    /// generic `replaceSubrange`, about 400 instructions.
     static func insertSorted<S: StampedSibling>(_ sibling: S, into siblings: inout [S]) {
+        if siblings.isEmpty || siblings[siblings.count - 1].dot < sibling.dot {
+            siblings.append(sibling)
+            return
+        }
         let index = siblings.firstIndex { sibling.dot < $0.dot } ?? siblings.endIndex
         precondition(index == 0 || siblings[index - 1].dot != sibling.dot, "dot \(sibling.dot) reused")
         siblings.insert(sibling, at: index)

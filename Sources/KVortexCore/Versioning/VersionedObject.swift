@@ -65,13 +65,22 @@ public struct VersionedObject: Hashable, Sendable {
         siblings.reduce(clock.entries.count * 16 + 16) { $0 + $1.approximateBytes }
     }
 
-    /// Checks the container's invariants; a failure is a bug in this module, never bad input.
+    /// Checks the container's invariants in debug builds; a failure is a bug in this module, never bad
+    /// input. Debug-only: a search of the clock per sibling after every write and merge was about 1 % of
+    /// a simulation run (4 M instructions of majority-partition, seeds 1-5); the tests, built for debug,
+    /// run every write and merge with it on.
     func assertInvariants() {
+        assert(invariantsHold())
+    }
+
+    /// Traps with the broken invariant's values; true otherwise (for `assert`).
+    private func invariantsHold() -> Bool {
         for (index, sibling) in siblings.enumerated() {
             precondition(clock.covers(sibling.dot), "sibling \(sibling.dot) not covered by clock \(clock)")
             if index > 0 {
                 precondition(siblings[index - 1].dot < sibling.dot, "siblings unsorted at \(sibling.dot)")
             }
         }
+        return true
     }
 }
