@@ -78,18 +78,39 @@ import Testing
         let toB = "127.0.0.1:\(b.port)"
         let channel = try #require(a.channel(to: toB))
         #expect(Self.eventually { channel.send(Self.frame([0])) == .queued }, "the link connects")
-        let frames = (1...120).map { index in Self.frame((0..<(index * 3_001)).map { UInt8(truncatingIfNeeded: $0 &* index) }) }
-        for frame in frames.prefix(60) {
+        let frames = (1...40).map { index in Self.frame([UInt8](repeating: UInt8(index), count: index * 6_001)) }
+        for frame in frames.prefix(20) {
             #expect(channel.send { $0.append(contentsOf: frame) } == .queued)
         }
         let done = Atomic<Bool>(false)
         a.loops.loops[0].execute {
-            for frame in frames.suffix(60) { _ = channel.send { $0.append(contentsOf: frame) } }
+            for frame in frames.suffix(20) { _ = channel.send { $0.append(contentsOf: frame) } }
             done.store(true, ordering: .relaxed)
         }
-        #expect(Self.eventually { done.load(ordering: .relaxed) && inboxB.count == 121 })
+        #expect(Self.eventually(30) { done.load(ordering: .relaxed) && inboxB.count == 41 })
         #expect(inboxB.frames.withLock { $0.dropFirst().map(\.1) } == frames, "every frame whole, in order")
-        #expect(a.counter(.framesSent) == 121)
+        #expect(a.counter(.framesSent) == 41, "frames counted once each, also across partial writes")
+    }
+
+    /// A partial write counts the frames that left whole and says how much of the cut frame is left,
+    /// at every cut point, also when the batch starts with the rest of a frame cut before.
+    @Test func aPartialWriteCountsTheFramesThatLeftWhole() {
+        let frames = [3, 0, 10, 1].map { Self.frame(Array(repeating: 7, count: $0)) }
+        let bytes = frames.flatMap { $0 }
+        let ends = frames.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1.count) }
+        for headPartial in [0, 2] {
+            let batch = PeerLink.Batch(bytes: Array(repeating: 0, count: headPartial) + bytes, frames: frames.count + (headPartial > 0 ? 1 : 0),
+                                       headPartial: headPartial)
+            for sent in 0...batch.bytes.count {
+                let boundaries = (headPartial > 0 ? [headPartial] : []) + ends.map { $0 + headPartial }
+                let ended = boundaries.filter { $0 <= sent }.count
+                // A cut at a boundary (or before anything) leaves whole frames: no rest of one.
+                let atBoundary = (sent == 0 && headPartial == 0) || boundaries.contains(sent)
+                let rest = atBoundary ? 0 : boundaries.first { $0 > sent }.map { $0 - sent } ?? 0
+                let result = batch.framesEnded(within: sent)
+                #expect(result.frames == ended && result.restPartial == rest, "head \(headPartial), sent \(sent)")
+            }
+        }
     }
 
     @Test func anotherClusterIsRefusedAtTheHandshake() throws {

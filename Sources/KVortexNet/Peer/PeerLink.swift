@@ -29,6 +29,9 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
         /// Whole frames not yet written, back to back, in order.
         var pending: [UInt8] = []
         var pendingFrames = 0
+        /// Bytes at the head of `pending` that finish a frame partly written before (counted in
+        /// `pendingFrames`); 0 when `pending` starts with a whole frame.
+        var pendingHeadPartial = 0
         /// An emptied buffer of a batch written, kept (up to `keptBufferBytesMax`) for the next batch.
         var spare: [UInt8] = []
         var phase = Phase.connecting
@@ -82,7 +85,7 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
         case refused(PeerSendResult)
         case queued
         case gathered(EventLoop)
-        case writeNow(Int32, [UInt8], frames: Int)
+        case writeNow(Int32, Batch)
     }
 
     /// Queues one frame, which `encode` appends to the bytes it is given (whole, as `WireFrame`
@@ -106,8 +109,7 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
             state.pendingFrames += 1
             if loop == nil && state.phase == .connected && !state.writing && state.pendingFrames == 1 {
                 state.writing = true
-                let (bytes, frames) = takeBatch(&state)
-                return .writeNow(state.socket, bytes, frames: frames)
+                return .writeNow(state.socket, takeBatch(&state))
             }
             return loop.map { .gathered($0) } ?? .queued
         }
@@ -119,8 +121,8 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
             wake()
         case .gathered(let loop):
             loop.flushBeforeWaiting(self)
-        case .writeNow(let socket, let bytes, let frames):
-            writeNow(bytes, frames: frames, to: socket)
+        case .writeNow(let socket, let batch):
+            writeNow(batch, to: socket)
         }
         return .queued
     }
@@ -128,23 +130,46 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
     /// An event loop is about to wait: writes what is queued now, unless the link is not connected
     /// (its thread writes the queue once it is) or someone is writing (who then takes the rest).
     func flushGathered() {
-        let batch: (socket: Int32, bytes: [UInt8], frames: Int)? = state.withLock { state in
+        let batch: (socket: Int32, batch: Batch)? = state.withLock { state in
             guard state.phase == .connected, !state.writing, state.failedWrite == nil, state.pendingFrames > 0
             else { return nil }
             state.writing = true
-            let (bytes, frames) = takeBatch(&state)
-            return (state.socket, bytes, frames)
+            return (state.socket, takeBatch(&state))
         }
-        if let batch { writeNow(batch.bytes, frames: batch.frames, to: batch.socket) }
+        if let batch { writeNow(batch.batch, to: batch.socket) }
+    }
+
+    /// Frames taken from the queue to write in one go.
+    struct Batch {
+        var bytes: [UInt8]
+        var frames: Int
+        /// Bytes at the start that finish a frame partly written by an earlier batch.
+        var headPartial: Int
+
+        /// How many frames end within the first `sent` bytes, and how many bytes of the frame that
+        /// `sent` cuts (if any) come after it: what is left is the next batch's `headPartial`.
+        func framesEnded(within sent: Int) -> (frames: Int, restPartial: Int) {
+            var ended = headPartial > 0 && sent >= headPartial ? 1 : 0
+            if headPartial > sent { return (0, headPartial - sent) }
+            var offset = headPartial
+            while offset < sent {
+                let length = bytes.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
+                let end = offset + 4 + length
+                guard end <= sent else { return (ended, end - sent) }
+                ended += 1
+                offset = end
+            }
+            return (ended, 0)
+        }
     }
 
     /// Takes every queued frame: the queue's buffer as it is, the spare buffer becoming the queue's.
-    private func takeBatch(_ state: inout State) -> (bytes: [UInt8], frames: Int) {
-        var batch: [UInt8] = []
-        swap(&batch, &state.spare)
-        swap(&batch, &state.pending)
-        defer { state.pendingFrames = 0 }
-        return (batch, state.pendingFrames)
+    private func takeBatch(_ state: inout State) -> Batch {
+        var bytes: [UInt8] = []
+        swap(&bytes, &state.spare)
+        swap(&bytes, &state.pending)
+        defer { state.pendingFrames = 0; state.pendingHeadPartial = 0 }
+        return Batch(bytes: bytes, frames: state.pendingFrames, headPartial: state.pendingHeadPartial)
     }
 
     /// Gives a written batch's buffer back, emptied, as the spare for the next batch (unless it grew
@@ -157,13 +182,15 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
 
     /// A write without this link's thread: one non-blocking `send`; the rest (if the socket buffer is
     /// full) is queued first in line, and the link's thread takes over for whatever is queued then.
-    private func writeNow(_ batch: consuming [UInt8], frames: Int, to socket: Int32) {
-        var bytes = batch
-        var written = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+    private func writeNow(_ taken: consuming Batch, to socket: Int32) {
+        var batch = taken
+        var written = batch.bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
         if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { written = 0 }
         let sent = max(0, written)
-        if sent == bytes.count {
-            counters.add(UInt64(frames), at: PeerCounter.framesSent.rawValue)
+        // Partly written (or not at all): count the frames that left whole, and queue the rest first.
+        let (ended, restPartial) = sent == batch.bytes.count ? (batch.frames, 0) : batch.framesEnded(within: sent)
+        if sent > 0 {
+            counters.add(UInt64(ended), at: PeerCounter.framesSent.rawValue)
             counters.add(UInt64(sent), at: PeerCounter.bytesSent.rawValue)
             counters.add(1, at: PeerCounter.writes.rawValue)
         }
@@ -171,12 +198,13 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
         let handOver = state.withLock { state in
             state.writing = false
             if let failure { state.failedWrite = failure }
-            if written >= 0 && sent < bytes.count {
-                // Partly written (or not at all): the remainder goes out before anything queued later.
-                state.pending.insert(contentsOf: bytes[sent...], at: 0)
-                state.pendingFrames += 1
+            if written >= 0 && sent < batch.bytes.count {
+                precondition(state.pendingHeadPartial == 0, "a partial frame behind whole ones")
+                state.pending.insert(contentsOf: batch.bytes[sent...], at: 0)
+                state.pendingFrames += batch.frames - ended
+                state.pendingHeadPartial = restPartial
             }
-            keep(&bytes, in: &state)
+            keep(&batch.bytes, in: &state)
             return state.pendingFrames > 0 || written < 0
         }
         // A failed write (reset, broken pipe) is left to the link's thread to notice on its next write.
@@ -319,17 +347,17 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
     /// the link stops.
     private func writeUntilFailure() throws(NetError) {
         while true {
-            let batch: (bytes: [UInt8], frames: Int)? = state.withLock { state in
+            let taken: Batch? = state.withLock { state in
                 guard state.phase != .stopped, state.failedWrite == nil else { return nil }
-                guard !state.writing, state.pendingFrames > 0 else { return ([], 0) }
+                guard !state.writing, state.pendingFrames > 0 else { return Batch(bytes: [], frames: 0, headPartial: 0) }
                 state.writing = true
                 return takeBatch(&state)
             }
-            guard var (bytes, frames) = batch else {
+            guard var batch = taken else {
                 if let failure = state.withLock({ state in defer { state.failedWrite = nil }; return state.failedWrite }) { throw failure }
                 return
             }
-            if frames == 0 {
+            if batch.frames == 0 {
                 wait(ms: 1_000) {
                     state.withLock { ($0.pendingFrames == 0 || $0.writing) && $0.phase != .stopped && $0.failedWrite == nil }
                 }
@@ -337,11 +365,11 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
             }
             defer { state.withLock { state in
                 state.writing = false
-                keep(&bytes, in: &state)
+                keep(&batch.bytes, in: &state)
             } }
-            try BlockingSocket.send(fd, bytes)
-            counters.add(UInt64(frames), at: PeerCounter.framesSent.rawValue)
-            counters.add(UInt64(bytes.count), at: PeerCounter.bytesSent.rawValue)
+            try BlockingSocket.send(fd, batch.bytes)
+            counters.add(UInt64(batch.frames), at: PeerCounter.framesSent.rawValue)
+            counters.add(UInt64(batch.bytes.count), at: PeerCounter.bytesSent.rawValue)
             counters.add(1, at: PeerCounter.writes.rawValue)
         }
     }
