@@ -3,7 +3,8 @@
 #  1. one node in memory, pinned to core 0, GET and SET with wrk (64 connections) on core 1;
 #  2. three nodes (N=3 R=2 W=2), all pinned to core 0 (the same CPU as the single node), GET and SET
 #     through every node at once: one wrk per node (64/3 connections each) on core 1; throughput
-#     summed, p99 the worst of the three; peer frames sent per client request;
+#     summed, p99 the worst of the three; peer frames sent per client request; and wrk's same GET load
+#     against nginx on core 0 (when installed), the saturated p99 the host gives in this run;
 #  3. open loop below saturation: after each set of saturated runs, `kvortex bench --rate` (requests on a
 #     fixed schedule, latency counted from each request's due time, so queueing behind a stall is not
 #     hidden) at RATE_FRACTION (default 0.5) of the saturated throughput just measured for the same
@@ -167,14 +168,13 @@ fixed_rate() {
   done
 }
 
-# anchor_fixed_rate NAME RATE: the same open-loop GET load at RATE against nginx (one worker on core 0,
-# a 100-byte file for every path, as ../shared/bench/anchor-nginx.sh serves it), generator on core 1:
-# what this host and the generator give a server that does nothing, beside the nodes' figures at that
-# rate. Skipped when nginx is not installed (`make bench` installs it for its anchor).
-anchor_fixed_rate() {
-  local name=$1 rate=$2 dir="$OUT/nginx" port=$((BASE + 90)) out line
-  command -v nginx >/dev/null || { echo "CLUSTER $name skipped: nginx is not installed"; return; }
-  (( rate >= 1 )) || return
+# nginx_start / nginx_stop: one nginx worker on core 0 serving a 100-byte file for every path (as
+# ../shared/bench/anchor-nginx.sh serves it) on BASE+90; nginx_start fails when nginx is not installed
+# (`make bench` installs it for its anchor).
+nginx_port=$((BASE + 90))
+nginx_start() {
+  local dir="$OUT/nginx"
+  command -v nginx >/dev/null || return 1
   mkdir -p "$dir/www" "$dir/tmp"
   head -c 100 /dev/zero | tr '\0' 'x' >"$dir/www/file"
   cat >"$dir/nginx.conf" <<CONF
@@ -188,16 +188,36 @@ http {
   access_log off; sendfile on; tcp_nodelay on; keepalive_timeout 65; keepalive_requests 100000000;
   default_type application/octet-stream;
   client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
-  server { listen 127.0.0.1:$port reuseport; root $dir/www; location / { try_files /file =404; } }
+  server { listen 127.0.0.1:$nginx_port reuseport; root $dir/www; location / { try_files /file =404; } }
 }
 CONF
   taskset -c 0 nginx -c "$dir/nginx.conf" -p "$dir" &
   pids[90]=$!
-  for _ in $(seq 500); do curl -s -o /dev/null "127.0.0.1:$port/" && break; sleep 0.01; done
+  for _ in $(seq 500); do curl -s -o /dev/null "127.0.0.1:$nginx_port/" && return 0; sleep 0.01; done
+}
+nginx_stop() { kill -TERM "${pids[90]}" 2>/dev/null || true; wait "${pids[90]}" 2>/dev/null || true; pids[90]=""; }
+
+# anchor_saturated: wrk's closed-loop GET load ($CONNS connections, core 1) against nginx on core 0, in
+# this run: the p99 the host gives a server that does nothing, beside the nodes' saturated p99.
+anchor_saturated() {
+  local out="$OUT/nginx-saturated.txt"
+  nginx_start || { echo "CLUSTER nginx-saturated skipped: nginx is not installed"; return; }
+  conns=$CONNS wrk_run "$out" "http://127.0.0.1:$nginx_port" kv-get.lua 10000 /get
+  nginx_stop
+  echo "CLUSTER nginx-saturated rps=$(rps_of "$out") p99=$(p99_of "$out")ms errors=$(errors_of "$out")" | tee -a "$OUT/results.txt"
+}
+
+# anchor_fixed_rate NAME RATE: the same open-loop GET load at RATE against nginx, generator on core 1:
+# what this host and the generator give a server that does nothing, beside the nodes' figures at that
+# rate. Skipped when nginx is not installed.
+anchor_fixed_rate() {
+  local name=$1 rate=$2 out line
+  (( rate >= 1 )) || return
+  nginx_start || { echo "CLUSTER $name skipped: nginx is not installed"; return; }
   out="$OUT/$name.txt"
-  "${generator_prefix[@]}" taskset -c 1 "$BIN" bench --node "127.0.0.1:$port" --rate "$rate" --duration "$DURATION" --connections "$CONNS" \
+  "${generator_prefix[@]}" taskset -c 1 "$BIN" bench --node "127.0.0.1:$nginx_port" --rate "$rate" --duration "$DURATION" --connections "$CONNS" \
     --ops get --keys 10000 >"$out" 2>&1 || true
-  kill -TERM "${pids[90]}" 2>/dev/null || true; wait "${pids[90]}" 2>/dev/null || true; pids[90]=""
+  nginx_stop
   line=$(grep -m1 '^open-loop ' "$out") || { echo "CLUSTER $name failed: see $out" | tee -a "$OUT/results.txt"; return; }
   awk -v name="$name" '{
     for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) f[kv[1]] = kv[2]
@@ -230,6 +250,7 @@ start_node 0
 measure single 0
 fixed_rate single 0
 stop_node 0
+anchor_saturated
 anchor_fixed_rate nginx-at-single-rate "$(awk -v r="${saturated[single-get]:-0}" -v f="$RATE_FRACTION" 'BEGIN{printf "%d", r*f}')"
 
 echo "== three nodes, N=3 R=2 W=2 (all on core 0), requests through every node =="
@@ -265,6 +286,13 @@ awk '
   END {
     if (rps["single-get"] > 0) printf "cluster GET / single node = %.2f  (target >= 0.35)\n", rps["cluster-get"] / rps["single-get"]
     if (rps["single-set"] > 0) printf "cluster SET / single node = %.2f  (target >= 0.35)\n", rps["cluster-set"] / rps["single-set"]
+  }' "$OUT/results.txt"
+awk '
+  /^CLUSTER/ { for (i = 3; i <= NF; i++) if (split($i, kv, "=") == 2) { v = kv[2]; sub(/ms$/, "", v); f[$2, kv[1]] = v } }
+  END {
+    n = f["nginx-saturated", "p99"]
+    if (n > 0) printf "saturated p99, same run: nginx %s ms, one node GET %s / SET %s ms, cluster GET %s / SET %s ms  (cluster target <= 5)\n",
+      n, f["single-get", "p99"], f["single-set", "p99"], f["cluster-get", "p99"], f["cluster-set", "p99"]
   }' "$OUT/results.txt"
 echo
 echo "p99 (ms), client side: saturated = wrk closed loop, $CONNS connections; fixed = kvortex bench --rate at $RATE_FRACTION x saturated, from due times${generator_prefix[*]:+ (generator under ${generator_prefix[*]})}"
