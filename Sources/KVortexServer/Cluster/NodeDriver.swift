@@ -49,6 +49,10 @@ public final class NodeDriver: Sendable {
     /// Effects reserved up front per batch of inputs: what a client read makes (two sends, a timer and
     /// its reply); a batch of timers usually makes none.
     static let effectsTypical = 4
+    /// Largest emptied effects array kept for the next input (a larger one, after a burst, is freed).
+    static let spareEffectsMax = 64
+    /// An emptied effects array, reused by the next input instead of allocating one per input.
+    private let spareEffects = Mutex<[NodeEffect]>([])
 
     /// Builds the node and its transport, whose incoming connections are read on `loops` (the
     /// HTTP server's, so replies complete on the loop that reads them) or on a loop of its own;
@@ -219,17 +223,21 @@ public final class NodeDriver: Sendable {
     private func feed(_ handle: (inout Node, UInt64, inout [NodeEffect]) -> Void) {
         guard !stopped.load(ordering: .relaxed) else { return }
         let now = clockMs()
-        let (effects, members, batch) = node.withLock { node in
-            var effects: [NodeEffect] = []
-            effects.reserveCapacity(Self.effectsTypical)  // one allocation, not three
+        var effects = spareEffects.withLock { spare in
+            var taken: [NodeEffect] = []
+            swap(&taken, &spare)
+            return taken
+        }
+        if effects.capacity == 0 { effects.reserveCapacity(Self.effectsTypical) }  // one allocation, not three
+        let (members, batch) = node.withLock { node in
             handle(&node, now, &effects)
-            return (effects, node.ring.members.count, durability?.takeBatch())
+            return (node.ring.members.count, durability?.takeBatch())
         }
         ringSize.store(members, ordering: .relaxed)
         if let batch {
             batch.seal(effects) { [weak self] effects in self?.perform(effects) }
         } else {
-            perform(effects)
+            perform(consume effects)
         }
     }
 
@@ -274,6 +282,9 @@ public final class NodeDriver: Sendable {
             case .log(let line):
                 Log.line(line)
             }
+        }
+        if effects.capacity <= Self.spareEffectsMax {
+            spareEffects.withLock { spare in if spare.capacity < effects.capacity { swap(&spare, &effects) } }
         }
     }
 }
