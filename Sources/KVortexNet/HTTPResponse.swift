@@ -1,3 +1,5 @@
+import Glibc
+
 /// A response to send: status, extra header lines (already formatted) and body.
 ///
 /// `Content-Length`, and `Connection: close` when the connection ends, are added by the server.
@@ -34,6 +36,16 @@ public struct HTTPResponse: Sendable {
         appendLineEnd()
     }
 
+    /// A header whose value `append` writes onto the header lines itself (a context token, straight
+    /// from its encoder). Not sanitized: `append` must write no CR or LF (checked in debug builds).
+    public mutating func addHeader(_ name: StaticString, appending append: (inout [UInt8]) -> Void) {
+        appendName(name)
+        let start = headerLines.count
+        append(&headerLines)
+        assert(!headerLines[start...].contains { $0 == 13 || $0 == 10 }, "a header value with a line break")
+        appendLineEnd()
+    }
+
     public mutating func addHeader(_ name: StaticString, bytes: UnsafeRawBufferPointer) {
         appendName(name)
         appendSanitized(bytes)
@@ -65,7 +77,8 @@ public struct HTTPResponse: Sendable {
     /// Header values never carry CR or LF (response splitting); they become spaces. Values without
     /// either (all but hostile ones) are appended in one copy.
     private mutating func appendSanitized(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.contains(where: { $0 == 13 || $0 == 10 }) else {
+        guard let base = bytes.baseAddress else { return }
+        guard memchr(base, 13, bytes.count) != nil || memchr(base, 10, bytes.count) != nil else {
             headerLines.append(contentsOf: bytes)
             return
         }

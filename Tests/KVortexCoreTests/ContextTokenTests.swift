@@ -22,6 +22,23 @@ import Testing
         }
     }
 
+    /// The token written straight onto a buffer is the layout's bytes (version, clock, newest, CRC of
+    /// those) in base64url, as a plain writer and encoder make them, after whatever the buffer held.
+    @Test(arguments: 0..<50 as Range<UInt64>)
+    func appendedTokensAreTheLayout(seed: UInt64) {
+        for context in Self.contexts(seed: seed) {
+            var layout = ByteWriter()
+            layout.write(CausalContext.tokenVersion)
+            context.clock.encode(into: &layout)
+            layout.writeFixed64(context.newest.rawValue)
+            layout.writeFixed32(CRC32C.checksum(layout.bytes))
+            var appended = Array("X-Context: ".utf8)
+            CausalContext.appendToken(for: context, to: &appended)
+            #expect(appended == Array("X-Context: ".utf8) + Array(Base64URL.encode(layout.bytes).utf8), "seed \(seed)")
+            #expect(CausalContext.token(for: context) == Base64URL.encode(layout.bytes))
+        }
+    }
+
     @Test func extremeCountersRoundTrip() {
         let context = WriteContext(clock: makeClock((ActorID(rawValue: 0), .max), (ActorID(rawValue: .max), 1)),
                                    newest: HybridTimestamp(rawValue: .max))

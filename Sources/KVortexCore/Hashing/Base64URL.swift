@@ -11,6 +11,15 @@ public enum Base64URL {
         Base64.encode(bytes, alphabet: alphabet, padded: false)
     }
 
+    /// Appends the encoding of `input` to `bytes` (a response's header lines), with no string between.
+    public static func append(_ input: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        let count = Base64.encodedCount(input.count, padded: false)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { out in
+            _ = Base64.encode(input, alphabet: alphabet, padded: false, into: out)
+            bytes.append(contentsOf: out)
+        }
+    }
+
     /// Decodes unpadded base64url; nil for any other character, a dangling sextet or stray low bits.
     public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []

@@ -14,12 +14,25 @@ public enum CausalContext {
         (1 + 10 + VersionedObject.decodeClockEntriesMax * 18 + 8 + 4 + 2) / 3 * 4
 
     public static func token(for context: WriteContext) -> String {
-        var writer = ByteWriter(capacity: 16 + context.clock.entries.count * 18)
-        writer.write(tokenVersion)
-        context.clock.encode(into: &writer)
-        writer.writeFixed64(context.newest.rawValue)
-        writer.writeFixed32(CRC32C.checksum(writer.bytes))
-        return Base64URL.encode(writer.bytes)
+        var characters: [UInt8] = []
+        appendToken(for: context, to: &characters)
+        return String(decoding: characters, as: UTF8.self)
+    }
+
+    /// Appends the token of `context` to `bytes` (a response's header lines): the token's bytes are
+    /// written on the stack and encoded straight onto `bytes`, with no array or string between.
+    public static func appendToken(for context: WriteContext, to bytes: inout [UInt8]) {
+        let size = 1 + context.clock.encodedByteCount + 8 + 4
+        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { raw in
+            var writer = RawByteWriter(raw.baseAddress!)
+            writer.write(tokenVersion)
+            context.clock.encode(to: &writer)
+            writer.writeFixed64(context.newest.rawValue)
+            let checksum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[..<writer.offset])).littleEndian
+            withUnsafeBytes(of: checksum) { writer.writeRaw($0) }
+            precondition(writer.offset == size, "wrote \(writer.offset) token bytes, computed \(size)")
+            Base64URL.append(UnsafeRawBufferPointer(raw), to: &bytes)
+        }
     }
 
     /// The token for a read of `object` (nil: a key never written).

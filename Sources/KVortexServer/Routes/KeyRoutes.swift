@@ -108,7 +108,7 @@ extension KVortexHTTPHandler {
 
     func writeResponse(_ result: WriteResult) -> HTTPResponse {
         var response = HTTPResponse(status: 204)
-        response.addHeader("X-Context", CausalContext.token(for: result.context))
+        response.addHeader("X-Context") { CausalContext.appendToken(for: result.context, to: &$0) }
         addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked, coordinator: result.coordinator)
         return response
     }

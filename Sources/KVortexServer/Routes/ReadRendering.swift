@@ -22,7 +22,7 @@ enum ReadRendering {
                                     contentType: "application/json")
         }
         if let object = result.object {
-            response.addHeader("X-Context", CausalContext.token(for: object))
+            response.addHeader("X-Context") { CausalContext.appendToken(for: WriteContext(of: object), to: &$0) }
         }
         response.addHeader("X-Siblings", siblings.count)
         return response
