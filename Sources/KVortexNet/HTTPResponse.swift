@@ -65,8 +65,9 @@ public struct HTTPResponse: Sendable {
     }
 
     private mutating func appendName(_ name: StaticString) {
-        headerLines.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        headerLines.append(contentsOf: [58, 32])
+        Self.append(name, to: &headerLines)
+        headerLines.append(58)  // ": ", byte by byte: an array literal here was allocated per header
+        headerLines.append(32)
     }
 
     private mutating func appendLineEnd() {
@@ -85,7 +86,8 @@ public struct HTTPResponse: Sendable {
         for byte in bytes { headerLines.append(byte == 13 || byte == 10 ? 32 : byte) }
     }
 
-    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+    /// Appends `value` in decimal (for header values written through `addHeader(_:appending:)`).
+    public static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
         if value < 0 {
             bytes.append(UInt8(ascii: "-"))
             appendDecimal(-value, to: &bytes)
@@ -115,10 +117,15 @@ public struct HTTPResponse: Sendable {
     func serialize(into out: inout [UInt8], keepAlive: Bool, includeBody: Bool) {
         out.append(contentsOf: Self.statusLine(status))
         out.append(contentsOf: headerLines)
-        out.append(contentsOf: "Content-Length: ".utf8)
+        Self.append("Content-Length: ", to: &out)
         Self.appendDecimal(body.count, to: &out)
-        out.append(contentsOf: keepAlive ? "\r\n\r\n".utf8 : "\r\nConnection: close\r\n\r\n".utf8)
+        Self.append(keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n", to: &out)
         if includeBody { out.append(contentsOf: body) }
+    }
+
+    /// Appends the bytes of `text` as they are (a `String`'s UTF-8 view is appended element by element).
+    static func append(_ text: StaticString, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private static let statusLines: [Int: [UInt8]] = {

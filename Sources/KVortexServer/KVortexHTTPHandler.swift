@@ -108,7 +108,11 @@ final class KVortexHTTPHandler: HTTPHandler {
     /// Adds the headers every key operation carries (API.md "Response headers").
     func addReplicaHeaders(_ response: inout HTTPResponse, acked: Int, asked: Int, coordinator: NodeID? = nil) {
         response.addHeader("X-Coordinator", coordinator?.rawValue ?? coordinatorHeader)
-        response.addHeader("X-Replicas", "\(acked)/\(asked)")
+        response.addHeader("X-Replicas") { bytes in
+            HTTPResponse.appendDecimal(acked, to: &bytes)
+            bytes.append(UInt8(ascii: "/"))
+            HTTPResponse.appendDecimal(asked, to: &bytes)
+        }
     }
 
     /// The JSON error of API.md; an unmet quorum also says `acked/asked` in `X-Replicas`.
