@@ -8,7 +8,12 @@ import Testing
 @Suite struct PeerTransportTests {
     final class Inbox: Sendable {
         let frames = Mutex<[(String, [UInt8])]>([])
-        func receive(_ peer: String, _ frame: UnsafeRawBufferPointer) { frames.withLock { $0.append((peer, Array(frame))) } }
+        /// Calls of the receiver: one per read that completed frames, not one per frame.
+        let batches = Mutex(0)
+        func receive(_ peer: String, _ batch: PeerFrames) {
+            batches.withLock { $0 += 1 }
+            frames.withLock { frames in for frame in batch { frames.append((peer, Array(frame))) } }
+        }
         var count: Int { frames.withLock { $0.count } }
     }
 
@@ -59,6 +64,7 @@ import Testing
         #expect(results.withLock { $0 } == Array(repeating: .queued, count: 500))
         #expect(inboxB.frames.withLock { $0.map(\.1) } == [first] + frames, "every frame, in order")
         #expect(inboxB.frames.withLock { $0.allSatisfy { $0.0 == "a" } }, "from the node ID of the handshake")
+        #expect(inboxB.batches.withLock { $0 } < 100, "frames that arrive together are handed over together")
         // The sender counts a write after its `send` returns, which can be after the frames arrived.
         #expect(Self.eventually { a.counter(.writes) - writesBefore >= 1 })
         #expect(a.counter(.writes) - writesBefore == 1, "500 frames of one loop iteration in \(a.counter(.writes) - writesBefore) writes")

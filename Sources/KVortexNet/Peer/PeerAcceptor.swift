@@ -10,13 +10,13 @@ final class PeerAcceptor: @unchecked Sendable {
     private let configuration: PeerTransportConfiguration
     private let counters: CounterArray
     private let loops: EventLoopGroup
-    private let receive: @Sendable (String, UnsafeRawBufferPointer) -> Void
+    private let receive: @Sendable (String, PeerFrames) -> Void
     private let stopping = Atomic<Bool>(false)
     /// Open peer connections by socket: nil while the handshake runs. Shut down on `stop`.
     private let clients = Mutex<[Int32: PeerConnection?]>([:])
 
     init(configuration: PeerTransportConfiguration, counters: CounterArray, loops: EventLoopGroup,
-         receive: @escaping @Sendable (String, UnsafeRawBufferPointer) -> Void) throws(NetError) {
+         receive: @escaping @Sendable (String, PeerFrames) -> Void) throws(NetError) {
         (fd, port) = try HTTPListener.bind(host: configuration.host, port: configuration.port)
         // The listening socket is blocking for this thread; accept wakes every second to see a stop.
         let flags = fcntl(fd, F_GETFL)

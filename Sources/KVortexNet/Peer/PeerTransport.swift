@@ -25,7 +25,7 @@ public final class PeerTransport: Sendable {
     /// With `loops` nil the transport runs one loop of its own; a shared group is started and
     /// stopped by its owner (started before frames can be read, stopped after `stop`).
     public init(configuration: PeerTransportConfiguration, loops: EventLoopGroup? = nil,
-                receive: @escaping @Sendable (String, UnsafeRawBufferPointer) -> Void,
+                receive: @escaping @Sendable (String, PeerFrames) -> Void,
                 connectionChanged: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) throws(NetError) {
         self.configuration = configuration
         self.connectionChanged = connectionChanged

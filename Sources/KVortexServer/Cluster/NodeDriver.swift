@@ -71,7 +71,7 @@ public final class NodeDriver: Sendable {
         joined = Atomic(seeds.isEmpty)
         let inbox = DriverInbox()
         transport = try PeerTransport(configuration: configuration, loops: loops,
-                                      receive: { peer, frame in inbox.driver?.received(frame, from: peer) })
+                                      receive: { peer, frames in inbox.driver?.received(frames, from: peer) })
         inbox.driver = self
     }
 
@@ -151,26 +151,36 @@ public final class NodeDriver: Sendable {
         RequestID(waiters.withLock { $0.insert(waiter) })
     }
 
-    /// A frame from `peer`, decoded where it lies in the connection's buffer; its message is moved,
+    /// The frames one read from `peer` brought, decoded where they lie in the connection's buffer and
+    /// handed to the node in one go (one lock, one pass over their effects); each message is moved,
     /// not copied, into the node (each copy of a message retains and releases every part of it).
-    private func received(_ frame: UnsafeRawBufferPointer, from peer: String) {
+    private func received(_ frames: PeerFrames, from peer: String) {
         let sender = NodeID(peer)
-        guard !routing.isIsolated(sender) else { return }
-        let message: PeerMessage
-        do throws(DecodeError) {
-            message = try WireFrame.message(inFrame: frame)
-        } catch {
-            malformedFrames.wrappingAdd(1, ordering: .relaxed)
-            return
+        var messages: [PeerMessage] = []
+        messages.reserveCapacity(frames.count)
+        for frame in frames {
+            guard !routing.isIsolated(sender) else { continue }
+            let message: PeerMessage
+            do throws(DecodeError) {
+                message = try WireFrame.message(inFrame: frame)
+            } catch {
+                malformedFrames.wrappingAdd(1, ordering: .relaxed)
+                continue
+            }
+            if case .gossip(let digests) = message {
+                routing.learn(digests)
+                joined.store(true, ordering: .relaxed)
+                // It lives: a link to it still backing off from before it started connects now.
+                transport.retryNow(routing.address(of: sender))
+            }
+            messages.append(message)
         }
-        if case .gossip(let digests) = message {
-            routing.learn(digests)
-            joined.store(true, ordering: .relaxed)
-            // It lives: a link to it still backing off from before it started connects now.
-            transport.retryNow(routing.address(of: sender))
+        guard !messages.isEmpty else { return }
+        // Taken from the end of the reversed array: each message is moved out, not copied.
+        messages.withUnsafeMutableBufferPointer { $0.reverse() }
+        feed { node, now, effects in
+            while let message = messages.popLast() { node.receive(message, from: sender, nowMs: now, into: &effects) }
         }
-        var taken = Optional(message)
-        feed { node, now, effects in node.receive(taken.take()!, from: sender, nowMs: now, into: &effects) }
     }
 
     /// Sends this node's gossip to every seed address no known member listens on, then again later.
