@@ -13,23 +13,71 @@ extension PeerMessage {
     static let stringBytesMax = 1 << 12
     static let gossipMembersMax = 1 << 12
 
-    public func encode(into writer: inout ByteWriter) {
+    /// An upper bound of the encoding's size for the messages every request sends (reads and acks),
+    /// which are written through `RawByteWriter` in one pass (`encodeSmall`); nil for the others.
+    var smallEncodingBound: Int? {
+        switch self {
+        case .getRequest(_, let key, let unlessClock): 1 + 10 + 10 + key.count + 1 + (unlessClock.map { 10 + $0.entries.count * 18 } ?? 0)
+        case .getReplyUnchanged, .putAck, .hintAck: 1 + 10
+        default: nil
+        }
+    }
+
+    /// Appends this message's whole frame (length, `version`, message) to `bytes` when it has a small
+    /// encoding; false, appending nothing, when it has none. (A method, so the closure borrows the
+    /// message: a function's message parameter captured in it was copied, every part retained.)
+    func appendSmallFrame(version: UInt8, to bytes: inout [UInt8]) -> Bool {
+        guard let bound = smallEncodingBound else { return false }
+        withUnsafeTemporaryAllocation(byteCount: 5 + bound, alignment: 8) { raw in
+            var writer = RawByteWriter(raw.baseAddress!)
+            writer.writeFixed32(0)
+            writer.write(version)
+            encodeSmall(to: &writer)
+            precondition(writer.offset <= 5 + bound, "a small message of \(writer.offset) bytes, bound \(5 + bound)")
+            raw.storeBytes(of: UInt32(writer.offset - 4).littleEndian, as: UInt32.self)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[..<writer.offset]))
+        }
+        return true
+    }
+
+    /// Writes a message that has a `smallEncodingBound`.
+    func encodeSmall(to writer: inout RawByteWriter) {
         switch self {
         case .getRequest(let operation, let key, let unlessClock):
-            writer.write(Tag.getRequest.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
+            writer.write(Tag.getRequest.rawValue); writer.writeVarint(operation.rawValue)
+            key.withUnsafeBytes { writer.writeLengthPrefixed($0) }
             writer.write(unlessClock == nil ? 0 : 1)
-            unlessClock?.encode(into: &writer)
-        case .getReply(let operation, let object):
-            writer.write(Tag.getReply.rawValue); writer.writeVarint(operation.rawValue); Self.encodeOptional(object, into: &writer)
+            unlessClock?.encode(to: &writer)
         case .getReplyUnchanged(let operation):
             writer.write(Tag.getReplyUnchanged.rawValue); writer.writeVarint(operation.rawValue)
+        case .putAck(let operation):
+            writer.write(Tag.putAck.rawValue); writer.writeVarint(operation.rawValue)
+        case .hintAck(let operation):
+            writer.write(Tag.hintAck.rawValue); writer.writeVarint(operation.rawValue)
+        default:
+            preconditionFailure("\(self) has no small encoding")
+        }
+    }
+
+    public func encode(into writer: inout ByteWriter) {
+        if let bound = smallEncodingBound {
+            withUnsafeTemporaryAllocation(byteCount: bound, alignment: 8) { raw in
+                var small = RawByteWriter(raw.baseAddress!)
+                encodeSmall(to: &small)
+                writer.writeRaw(UnsafeRawBufferPointer(rebasing: raw[..<small.offset]))
+            }
+            return
+        }
+        switch self {
+        case .getRequest, .getReplyUnchanged, .putAck, .hintAck:
+            preconditionFailure("written by encodeSmall")
+        case .getReply(let operation, let object):
+            writer.write(Tag.getReply.rawValue); writer.writeVarint(operation.rawValue); Self.encodeOptional(object, into: &writer)
         case .putRequest(let operation, let key, let object, let hintFor):
             writer.write(Tag.putRequest.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
             object.encode(into: &writer)
             writer.write(hintFor == nil ? 0 : 1)
             if let hintFor { writer.writeString(hintFor.rawValue) }
-        case .putAck(let operation):
-            writer.write(Tag.putAck.rawValue); writer.writeVarint(operation.rawValue)
         case .putRejected(let operation, let reason):
             writer.write(Tag.putRejected.rawValue); writer.writeVarint(operation.rawValue); writer.writeString(reason)
         case .forwardPut(let operation, let key, let write, let options):
@@ -42,8 +90,6 @@ extension PeerMessage {
         case .hintDelivery(let operation, let key, let object):
             writer.write(Tag.hintDelivery.rawValue); writer.writeVarint(operation.rawValue); writer.writeLengthPrefixed(key)
             object.encode(into: &writer)
-        case .hintAck(let operation):
-            writer.write(Tag.hintAck.rawValue); writer.writeVarint(operation.rawValue)
         case .gossip(let digests):
             writer.write(Tag.gossip.rawValue); writer.writeVarint(UInt64(digests.count))
             for digest in digests { digest.encode(into: &writer) }

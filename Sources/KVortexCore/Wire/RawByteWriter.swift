@@ -30,6 +30,12 @@ public struct RawByteWriter {
         offset += 8
     }
 
+    @inline(__always)
+    public mutating func writeFixed32(_ value: UInt32) {
+        (base + offset).storeBytes(of: value.littleEndian, as: UInt32.self)
+        offset += 4
+    }
+
     public mutating func writeLengthPrefixed(_ bytes: UnsafeRawBufferPointer) {
         writeVarint(UInt64(bytes.count))
         writeRaw(bytes)

@@ -18,6 +18,8 @@ public enum WireFrame {
     /// Appends the frame of `message` to `bytes` (a peer link's queue of frames), so the frame needs no
     /// buffer of its own.
     public static func encode(_ message: PeerMessage, appendingTo bytes: inout [UInt8]) {
+        // A read or an ack: written in one pass on the stack, then appended in one copy.
+        if message.appendSmallFrame(version: protocolVersion, to: &bytes) { return }
         var writer = ByteWriter(capacity: 0)
         writer.exchangeBytes(with: &bytes)
         defer { writer.exchangeBytes(with: &bytes) }
