@@ -15,8 +15,10 @@ public final class PeerRouting: Sendable {
     private struct State {
         var addresses: [NodeID: String] = [:]
         /// The link to each node sent to, at its address in `addresses`; dropped when that changes.
-        /// At most one per member (members are bounded by gossip's `gossipMembersMax`).
-        var channels: [NodeID: PeerChannel] = [:]
+        /// At most one per member (members are bounded by gossip's `gossipMembersMax`). Scanned, not
+        /// hashed: a node ID compares by its precomputed hash first, and a cluster has few peers, so a
+        /// walk is cheaper than hashing the ID on every send.
+        var channels: [(node: NodeID, channel: PeerChannel)] = []
         var seeds: [String]
         var isolated: Set<NodeID> = []
     }
@@ -42,12 +44,14 @@ public final class PeerRouting: Sendable {
     /// address lookup and then a link lookup by address under another. `open` opens a link (outside
     /// the lock); nil when the address is not `host:port`.
     func channel(to node: NodeID, open: (String) -> PeerChannel?) -> PeerChannel? {
-        if let channel = state.withLock({ $0.channels[node] }) { return channel }
+        if let channel = state.withLock({ state in state.channels.first { $0.node == node }?.channel }) { return channel }
         let address = address(of: node)
         guard let channel = open(address) else { return nil }
         state.withLock { state in
             // Kept only if gossip did not move the node meanwhile.
-            if (state.addresses[node] ?? node.rawValue) == address { state.channels[node] = channel }
+            guard (state.addresses[node] ?? node.rawValue) == address else { return }
+            state.channels.removeAll { $0.node == node }
+            state.channels.append((node, channel))
         }
         return channel
     }
@@ -58,7 +62,7 @@ public final class PeerRouting: Sendable {
             for digest in digests where !digest.peerAddress.isEmpty && digest.peerAddress != ownAddress
                 && state.addresses[digest.node] != digest.peerAddress {
                 state.addresses[digest.node] = digest.peerAddress
-                state.channels[digest.node] = nil
+                state.channels.removeAll { $0.node == digest.node }
             }
         }
     }
