@@ -205,14 +205,15 @@ public struct RawByteReader: BinaryReading {
 /// Strings decoded over and over, every sibling's content type above all: one of these comes back
 /// as the shared string, without allocating or validating (a 24-byte `application/octet-stream` is
 /// too long for Swift's inline small strings, so decoding it allocated twice per sibling).
-enum CommonStrings {
+public enum CommonStrings {
     static let known: [(bytes: [UInt8], string: String)] = [
         "application/octet-stream", "application/json", "text/plain", "text/plain; charset=utf-8",
         "application/x-www-form-urlencoded", "text/html", "application/xml",
     ].map { (Array($0.utf8), $0) }
 
-    /// `raw` as a string: a known one shared, anything else validated; nil when not UTF-8.
-    static func decode(_ raw: UnsafeRawBufferPointer) -> String? {
+    /// `raw` as a string: a known one shared, anything else validated; nil when not UTF-8. (Also how
+    /// the HTTP routes read a request's `Content-Type`.)
+    public static func decode(_ raw: UnsafeRawBufferPointer) -> String? {
         if raw.count > 15, let string = knownString(raw) {  // shorter strings are inline, unallocated anyway
             return string
         }

@@ -156,7 +156,8 @@ extension KVortexHTTPHandler {
         guard raw.count <= Limits.contentTypeBytesMax else {
             throw .invalidHeader(name: "Content-Type", reason: "longer than \(Limits.contentTypeBytesMax) bytes")
         }
-        guard let text = String(validating: raw, as: UTF8.self) else {
+        // A common content type comes back shared, neither validated nor allocated.
+        guard let text = CommonStrings.decode(raw) else {
             throw .invalidHeader(name: "Content-Type", reason: "not valid UTF-8")
         }
         return text
