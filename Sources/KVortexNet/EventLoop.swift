@@ -38,6 +38,9 @@ public final class EventLoop: @unchecked Sendable {
     private let running = Atomic<Bool>(false)
     /// Flushed once each iteration has handled its events, tasks and ticks; loop thread only.
     private var gathered: [EventLoopFlushable] = []
+    /// HTTP handler calls in progress on this loop (loop thread only): a deferred response completed
+    /// while one runs is queued as a task, since its connection may be the one still dispatching.
+    var handlerDepth = 0
     /// Readiness events taken per `epoll_wait`.
     static let eventsPerWaitMax = 256
 

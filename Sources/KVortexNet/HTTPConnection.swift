@@ -191,6 +191,8 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         let keepAlive = parsed.keepAlive && !core.isStopping
         let isHead = parsed.method == .head
         let responder = HTTPDeferredResponder(loop: loop, server: core, connectionID: id, sequence: sequence)
+        loop.handlerDepth += 1
+        defer { loop.handlerDepth -= 1 }
         let reply: HTTPReply = parsed.bodyIsDechunked
             ? parser.chunkedBody.withUnsafeBytes { callHandler(parsed, body: $0, keepAlive: keepAlive, responder: responder) }
             : callHandler(parsed, body: nil, keepAlive: keepAlive, responder: responder)

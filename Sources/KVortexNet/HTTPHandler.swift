@@ -11,7 +11,16 @@ public struct HTTPDeferredResponder: Sendable {
     let connectionID: UInt64
     let sequence: UInt64
 
+    /// Answers the request. On the connection's own loop, outside any handler call (a peer's reply,
+    /// a timer), the response is written at once; otherwise it goes to the loop as a task (from
+    /// another thread, or from inside a handler, whose connection may not have registered the
+    /// request as deferred yet).
     public func complete(_ response: HTTPResponse) {
+        if EventLoop.current === loop, loop.handlerDepth == 0,
+            let connection = server.connection(connectionID, onLoop: loop.index) {
+            connection.complete(sequence: sequence, response)
+            return
+        }
         let server = self.server
         let connectionID = self.connectionID
         let sequence = self.sequence

@@ -26,6 +26,21 @@ import Testing
         #expect(positions == positions.sorted(), "responses out of order: \(text)")
     }
 
+    /// Deferred responses completed from inside the handler call (queued: the request is not yet
+    /// registered as deferred) and from the loop outside any handler (written at once) keep their order.
+    @Test func deferredResponsesFromTheLoopComeBackInOrder() throws {
+        let running = try RunningServer()
+        let socket = try RawSocket(port: running.port)
+        socket.send("GET /later?ms=100 HTTP/1.1\r\n\r\nGET /inside HTTP/1.1\r\n\r\nGET /onloop HTTP/1.1\r\n\r\n"
+            + "GET /now HTTP/1.1\r\n\r\nGET /onloop HTTP/1.1\r\n\r\nGET /inside HTTP/1.1\r\n\r\n")
+        let text = socket.readResponses(6)
+        var rest = Substring(text)
+        for expected in ["later ms=100", "inside", "onloop", "GET /now", "onloop", "inside"] {
+            guard let found = rest.firstRange(of: expected) else { Issue.record("\(expected) missing or out of order: \(text)"); return }
+            rest = rest[found.upperBound...]
+        }
+    }
+
     @Test func headAnswersWithoutBodyAndChunkedRequestsWork() throws {
         let running = try RunningServer()
         let socket = try RawSocket(port: running.port)

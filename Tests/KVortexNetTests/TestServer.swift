@@ -4,7 +4,8 @@ import Synchronization
 @testable import KVortexNet
 
 /// A handler for socket tests: echoes method, path, query and body; `/later?ms=N` answers from another
-/// thread after N ms, so responses can complete out of order.
+/// thread after N ms, so responses can complete out of order; `/inside` answers deferred but from
+/// inside the handler call; `/onloop` answers later from the connection's own loop, outside a handler.
 final class EchoHandler: HTTPHandler {
     func handle(_ request: HTTPRequest, responder: HTTPDeferredResponder) -> HTTPReply {
         let path = Array(request.path)
@@ -17,6 +18,14 @@ final class EchoHandler: HTTPHandler {
                 responder.complete(HTTPResponse(status: 200, body: Array("later \(query)".utf8)))
             }
             thread.start()
+            return .later
+        }
+        if path == Array("/inside".utf8) {
+            responder.complete(HTTPResponse(status: 200, body: Array("inside".utf8)))
+            return .later
+        }
+        if path == Array("/onloop".utf8) {
+            EventLoop.current!.execute { responder.complete(HTTPResponse(status: 200, body: Array("onloop".utf8))) }
             return .later
         }
         var response = HTTPResponse(status: 200, body: Array("\(request.method) \(String(decoding: path, as: UTF8.self)) \(query) ".utf8) + body)
