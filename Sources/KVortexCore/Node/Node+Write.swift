@@ -170,26 +170,39 @@ extension Node {
                           replyTo: ReplyTo, into effects: inout [NodeEffect]) {
         switch action {
         case .reply(let result)?:
-            // The outcome names this node: a forwarded write's client learns who coordinated it.
-            reply(replyTo, result.map { outcome in
-                var outcome = outcome
-                outcome.coordinator = nodeID
-                return outcome
-            }, into: &effects)
+            replyAsCoordinator(replyTo, result, into: &effects)
         case nil:
-            operations.insert(.write(coordinator, replyTo: replyTo), at: operation)
+            operations.insert(.write(OperationBox(PendingWrite(coordinator: coordinator, replyTo: replyTo))), at: operation)
         }
     }
 
-    /// Advances the write `operation` by `event`; like `readEvent`, without copying the coordinator.
+    /// Advances the write `operation` by `event`; like `readEvent`, in the coordinator's box.
     mutating func writeEvent(_ operation: OperationID, _ event: PutCoordinator.Event, into effects: inout [NodeEffect]) {
         guard let taken = operations.take(operation) else { return }
-        guard case .write(var coordinator, let replyTo) = taken else {
-            operations.insert(taken, at: operation)  // not a write: a confused peer; leave it be
+        var box: OperationBox<PendingWrite>
+        switch consume taken {
+        case .write(let write): box = write
+        case let other:
+            operations.insert(other, at: operation)  // not a write: a confused peer; leave it be
             return
         }
-        let action = coordinator.receiveAction(event)
-        perform(action, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
+        OperationBox.makeUnique(&box)
+        switch box.value.coordinator.receiveAction(event) {
+        case .reply(let result)?:
+            replyAsCoordinator(box.value.replyTo, result, into: &effects)
+        case nil:
+            operations.insert(.write(box), at: operation)
+        }
+    }
+
+    /// Answers the client or forwarding peer of a write this node coordinated. The outcome names this
+    /// node: a forwarded write's client learns who coordinated it.
+    func replyAsCoordinator(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {
+        reply(replyTo, result.map { outcome in
+            var outcome = outcome
+            outcome.coordinator = nodeID
+            return outcome
+        }, into: &effects)
     }
 
     func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {

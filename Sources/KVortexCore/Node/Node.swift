@@ -35,14 +35,22 @@ public struct Node: Sendable {
         case peer(NodeID, OperationID)
     }
 
+    /// An operation in flight: one reference, so the table moves 8 bytes per event (`OperationBox`).
+    /// The coordinators advance in their boxes; the rarer kinds are `indirect`, made once and read.
     enum Operation: Sendable {
-        case read(GetCoordinator)
-        case write(PutCoordinator, replyTo: ReplyTo)
+        case read(OperationBox<GetCoordinator>)
+        case write(OperationBox<PendingWrite>)
         /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
-        case forward(ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions, tried: [NodeID])
-        case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
+        indirect case forward(ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions, tried: [NodeID])
+        indirect case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
         /// One object of an ownership transfer, sent to its new owner.
-        case transfer(OwnershipTransfers.Transfer, key: [UInt8])
+        indirect case transfer(OwnershipTransfers.Transfer, key: [UInt8])
+    }
+
+    /// A write this node coordinates, and who gets its result.
+    struct PendingWrite: Sendable {
+        var coordinator: PutCoordinator
+        let replyTo: ReplyTo
     }
 
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
