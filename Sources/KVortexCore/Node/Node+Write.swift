@@ -69,7 +69,7 @@ extension Node {
             written = StoredWrite(object: .decoded(fresh), context: WriteContext(of: fresh), outcome: outcome)
         }
         let targets = writeTargets(partition: partition, primaries: primaries)
-        for primary in targets.keptLocally {
+        for (index, primary) in primaries.enumerated() where targets.keptLocally & (1 << index) != 0 {
             keepHint(for: primary, key: key, object: written.object.object, into: &effects)
         }
         var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, context: written.context,
@@ -84,34 +84,43 @@ extension Node {
     }
 
     /// The other primaries that are healthy, stand-ins for those that are not, and the primaries
-    /// left without a stand-in (this node keeps their hints itself).
-    func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: [NodeID]) {
+    /// left without a stand-in (this node keeps their hints itself), as bits of their index in
+    /// `primaries`. The stand-ins are the healthy fallbacks in ring order, found by walking the ring's
+    /// list: filtering it into an array, and an array of the primaries kept locally, cost two
+    /// allocations per write with a primary down.
+    func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: UInt64) {
+        precondition(primaries.count <= UInt64.bitWidth, "\(primaries.count) primaries, more than \(UInt64.bitWidth)")
         var remote: [ReplicaTarget] = []
         remote.reserveCapacity(primaries.count)
-        var keptLocally: [NodeID] = []
-        // Computed only when a primary needs a stand-in: the walk is the costly part of placement.
-        var standIns: IndexingIterator<[NodeID]>?
-        func nextStandIn() -> NodeID? {
-            if standIns == nil {
-                standIns = placement.fallbacks(ofPartition: partition).filter { $0 != nodeID && membership.isHealthy($0) }.makeIterator()
-            }
-            return standIns!.next()
-        }
+        var keptLocally: UInt64 = 0
+        var next = 0  // the next fallback to consider as a stand-in
         let isPrimary = primaries.contains(nodeID)
         for (index, primary) in primaries.enumerated() where primary != nodeID {
             if !isPrimary && index == 0 {
                 // A stand-in coordinator counts its own write, so it must hold it: it keeps the first
                 // primary's hint itself, whatever it believes of that primary's health.
-                keptLocally.append(primary)
+                keptLocally |= 1 << index
             } else if membership.isHealthy(primary) {
                 remote.append(ReplicaTarget(node: primary))
-            } else if let standIn = nextStandIn() {
+            } else if let standIn = nextStandIn(partition: partition, from: &next) {
                 remote.append(ReplicaTarget(node: standIn, hintFor: primary))
             } else {
-                keptLocally.append(primary)
+                keptLocally |= 1 << index
             }
         }
         return (remote, keptLocally)
+    }
+
+    /// The first healthy fallback of `partition` other than this node at or after `next`, which
+    /// moves past it. The ring's list is looked up only when a primary needs a stand-in.
+    private func nextStandIn(partition: Int, from next: inout Int) -> NodeID? {
+        let fallbacks = placement.fallbacks(ofPartition: partition)
+        while next < fallbacks.count {
+            let candidate = fallbacks[next]
+            next += 1
+            if candidate != nodeID && membership.isHealthy(candidate) { return candidate }
+        }
+        return nil
     }
 
     /// Applies the DVV write rule to this node's replica; returns what was stored (the object, the next
