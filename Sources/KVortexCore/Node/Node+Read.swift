@@ -38,7 +38,7 @@ extension Node {
             }
         }
         let state = coordinator.state
-        if state != .finished { operations.insert(.read(OperationBox(coordinator)), at: operation) }
+        if state != .finished { operations.insert(.read(OperationBox(consume coordinator)), at: operation) }
         perform(actions, of: operation, requestID: request, key: key, state: state, nowMs: nowMs, into: &effects)
     }
 

@@ -25,7 +25,8 @@ extension Node {
         let (partition, primaries) = replicas(of: key)
         if let next = primaries.first(where: { $0 != nodeID && membership.isHealthy($0) && !tried.contains($0) }) {
             let operation = allocateOperationID()
-            operations.insert(.forward(replyTo, key: key, write: write, options: options, tried: tried + [next]), at: operation)
+            operations.insert(.forward(ForwardedWrite(replyTo: replyTo, key: key, write: write, options: options,
+                                                      tried: tried + [next])), at: operation)
             counters.writesForwarded += 1
             effects.append(.send(to: next, .forwardPut(operation, key: key, write: write, options: options)))
             effects.append(.startTimer(.deadline(operation), afterMs: min(options.timeoutMs, settings.peerRequestTimeoutMs)))
@@ -79,8 +80,13 @@ extension Node {
             effects.append(.send(to: target.node, .putRequest(operation, key: key, object: written.object, hintFor: target.hintFor)))
         }
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
-        let action = coordinator.startAction()
-        perform(action, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
+        // The coordinator moves into its box: kept until it replies.
+        switch coordinator.startAction() {
+        case .reply(let result)?:
+            replyAsCoordinator(replyTo, result, into: &effects)
+        case nil:
+            operations.insert(.write(OperationBox(PendingWrite(coordinator: consume coordinator, replyTo: replyTo))), at: operation)
+        }
     }
 
     /// The other primaries that are healthy, stand-ins for those that are not, and the primaries
@@ -171,17 +177,6 @@ extension Node {
             counters.hintsDropped += 1
             effects.append(.log("hint for \(target) dropped: \(reason)"))
             return false
-        }
-    }
-
-    /// Turns a coordinator's action into effects; keeps the coordinator in the table until it replied.
-    mutating func perform(_ action: PutCoordinator.Action?, of operation: OperationID, coordinator: PutCoordinator,
-                          replyTo: ReplyTo, into effects: inout [NodeEffect]) {
-        switch action {
-        case .reply(let result)?:
-            replyAsCoordinator(replyTo, result, into: &effects)
-        case nil:
-            operations.insert(.write(OperationBox(PendingWrite(coordinator: coordinator, replyTo: replyTo))), at: operation)
         }
     }
 

@@ -40,11 +40,19 @@ public struct Node: Sendable {
     enum Operation: Sendable {
         case read(OperationBox<GetCoordinator>)
         case write(OperationBox<PendingWrite>)
-        /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
-        indirect case forward(ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions, tried: [NodeID])
+        indirect case forward(ForwardedWrite)
         indirect case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
         /// One object of an ownership transfer, sent to its new owner.
         indirect case transfer(OwnershipTransfers.Transfer, key: [UInt8])
+    }
+
+    /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
+    struct ForwardedWrite: Sendable {
+        let replyTo: ReplyTo
+        let key: [UInt8]
+        let write: ClientWrite
+        let options: QuorumOptions
+        let tried: [NodeID]
     }
 
     /// A write this node coordinates, and who gets its result.
