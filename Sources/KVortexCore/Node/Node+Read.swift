@@ -24,7 +24,7 @@ extension Node {
         let local = targets.contains { $0.node == nodeID } ? localObject(key, nowMs: nowMs) : nil
         var unlessClock: VersionVector?
         if coordinator.clocksDecide, case .success(let object?)? = local { unlessClock = object.clock }
-        var actions: [GetCoordinator.Action] = []
+        var actions = borrowReadActions()
         for target in targets {
             if target.node == nodeID {
                 switch local! {
@@ -40,6 +40,21 @@ extension Node {
         let state = coordinator.state
         if state != .finished { operations.insert(.read(OperationBox(consume coordinator)), at: operation) }
         perform(actions, of: operation, requestID: request, key: key, state: state, nowMs: nowMs, into: &effects)
+        giveBack(&actions)
+    }
+
+    /// `spareReadActions`, moved out (the field is left empty, so appending does not copy it).
+    private mutating func borrowReadActions() -> [GetCoordinator.Action] {
+        var actions: [GetCoordinator.Action] = []
+        swap(&actions, &spareReadActions)
+        return actions
+    }
+
+    /// Empties `actions`, keeping its capacity, and keeps it as `spareReadActions`. Element by element:
+    /// `removeAll(keepingCapacity:)` went through the generic `replaceSubrange` (~140 instructions).
+    private mutating func giveBack(_ actions: inout [GetCoordinator.Action]) {
+        while !actions.isEmpty { actions.removeLast() }
+        swap(&actions, &spareReadActions)
     }
 
     /// Healthy primaries; under a sloppy quorum, healthy stand-ins take the place of the others.
@@ -84,7 +99,7 @@ extension Node {
             return
         }
         OperationBox.makeUnique(&box)
-        var actions: [GetCoordinator.Action] = []
+        var actions = borrowReadActions()
         box.value.receive(event, into: &actions)
         let state = box.value.state
         if state != .finished {
@@ -95,6 +110,7 @@ extension Node {
             let (requestID, key) = (box.value.requestID, box.value.key)
             perform(actions, of: operation, requestID: requestID, key: key, state: state, nowMs: nowMs, into: &effects)
         }
+        giveBack(&actions)
     }
 
     /// Turns the actions of the read `operation` into effects (read repair of this node's own replica

@@ -17,6 +17,9 @@ public struct Node: Sendable {
     /// again at every start, so what must never repeat across starts mixes this in.
     let startNonce: UInt64
     var operations = OperationTable<Operation>()
+    /// An empty array with capacity, lent to each step of a read for its coordinator's actions and
+    /// given back emptied: an array allocated per reply that asked for any cost ~300 instructions.
+    var spareReadActions: [GetCoordinator.Action] = []
     /// Hint deliveries in flight per target (at most one batch each).
     var hintBatchesInFlight: [NodeID: Int] = [:]
     public internal(set) var counters = NodeCounters()
