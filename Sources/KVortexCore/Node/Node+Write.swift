@@ -25,8 +25,12 @@ extension Node {
         let (partition, primaries) = replicas(of: key)
         if let next = primaries.first(where: { $0 != nodeID && membership.isHealthy($0) && !tried.contains($0) }) {
             let operation = allocateOperationID()
+            // Appended, not `tried + [next]`: that built a one-element array and then a third.
+            var triedNow = tried
+            triedNow.reserveCapacity(tried.count + 1)
+            triedNow.append(next)
             operations.insert(.forward(ForwardedWrite(replyTo: replyTo, key: key, write: write, options: options,
-                                                      tried: tried + [next])), at: operation)
+                                                      tried: triedNow)), at: operation)
             counters.writesForwarded += 1
             effects.append(.send(to: next, .forwardPut(operation, key: key, write: write, options: options)))
             effects.append(.startTimer(.deadline(operation), afterMs: min(options.timeoutMs, settings.peerRequestTimeoutMs)))
