@@ -205,15 +205,19 @@ extension Node {
 
     /// Answers the client or forwarding peer of a write this node coordinated. The outcome names this
     /// node: a forwarded write's client learns who coordinated it.
-    func replyAsCoordinator(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {
-        reply(replyTo, result.map { outcome in
-            var outcome = outcome
+    /// The result moves into the effect (a copy of it, and `map`'s, cost ~300 instructions a write).
+    func replyAsCoordinator(_ replyTo: ReplyTo, _ result: consuming Result<WriteOutcome, KVError>,
+                            into effects: inout [NodeEffect]) {
+        switch consume result {
+        case .success(var outcome):
             outcome.coordinator = nodeID
-            return outcome
-        }, into: &effects)
+            reply(replyTo, .success(outcome), into: &effects)
+        case .failure(let error):
+            reply(replyTo, .failure(error), into: &effects)
+        }
     }
 
-    func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {
+    func reply(_ replyTo: ReplyTo, _ result: consuming Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {
         switch replyTo {
         case .client(let request): effects.append(.replyWrite(request, result))
         case .peer(let node, let operation): effects.append(.send(to: node, .forwardReply(operation, result)))
