@@ -39,7 +39,7 @@ extension Node {
         }
         let state = coordinator.state
         if state != .finished { operations.insert(.read(OperationBox(consume coordinator)), at: operation) }
-        perform(actions, of: operation, requestID: request, key: key, state: state, nowMs: nowMs, into: &effects)
+        perform(&actions, of: operation, requestID: request, key: key, state: state, nowMs: nowMs, into: &effects)
         giveBack(&actions)
     }
 
@@ -50,10 +50,9 @@ extension Node {
         return actions
     }
 
-    /// Empties `actions`, keeping its capacity, and keeps it as `spareReadActions`. Element by element:
-    /// `removeAll(keepingCapacity:)` went through the generic `replaceSubrange` (~140 instructions).
+    /// Keeps `actions`, emptied by `perform` (its capacity kept), as `spareReadActions`.
     private mutating func giveBack(_ actions: inout [GetCoordinator.Action]) {
-        while !actions.isEmpty { actions.removeLast() }
+        assert(actions.isEmpty, "\(actions.count) read actions not performed")
         swap(&actions, &spareReadActions)
     }
 
@@ -104,21 +103,29 @@ extension Node {
         let state = box.value.state
         if state != .finished {
             operations.insert(.read(box), at: operation)
-            perform(actions, of: operation, requestID: box.value.requestID, key: box.value.key, state: state,
+            perform(&actions, of: operation, requestID: box.value.requestID, key: box.value.key, state: state,
                     nowMs: nowMs, into: &effects)
         } else {
             let (requestID, key) = (box.value.requestID, box.value.key)
-            perform(actions, of: operation, requestID: requestID, key: key, state: state, nowMs: nowMs, into: &effects)
+            perform(&actions, of: operation, requestID: requestID, key: key, state: state, nowMs: nowMs, into: &effects)
         }
         giveBack(&actions)
     }
 
     /// Turns the actions of the read `operation` into effects (read repair of this node's own replica
     /// happens here); `state` is its coordinator's state after them. Does not touch the table.
-    mutating func perform(_ actions: [GetCoordinator.Action], of operation: OperationID, requestID: RequestID,
+    mutating func perform(_ actions: inout [GetCoordinator.Action], of operation: OperationID, requestID: RequestID,
                           key: [UInt8], state: GetCoordinator.State, nowMs: UInt64, into effects: inout [NodeEffect]) {
-        for action in actions {
-            switch action {
+        // Moved out in order, leaving the array empty with its capacity: reversed in place, then taken
+        // from the end (a copy of each action, and its destruction with the array, cost ~150
+        // instructions a read).
+        var (low, high) = (0, actions.count - 1)
+        while low < high {  // not `reverse()`: the generic one was ~200 instructions
+            actions.swapAt(low, high)
+            (low, high) = (low + 1, high - 1)
+        }
+        while !actions.isEmpty {
+            switch actions.removeLast() {
             case .reply(let result):
                 effects.append(.replyRead(requestID, result))
                 if state == .repairing {
