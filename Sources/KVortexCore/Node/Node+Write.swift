@@ -195,7 +195,8 @@ extension Node {
             return
         }
         OperationBox.makeUnique(&box)
-        switch box.value.coordinator.receiveAction(event) {
+        let action = box.value.coordinator.receiveAction(event)
+        switch consume action {
         case .reply(let result)?:
             replyAsCoordinator(box.value.replyTo, result, into: &effects)
         case nil:
