@@ -87,7 +87,7 @@ extension Node {
     /// Advances the read `operation` by `event`. The coordinator changes in its box, which is taken
     /// out of the table (so nothing else references it: no copy-on-write) and put back unless it
     /// finished; a finished read's box is freed here, its coordinator with it.
-    mutating func readEvent(_ operation: OperationID, _ event: GetCoordinator.Event, nowMs: UInt64,
+    mutating func readEvent(_ operation: OperationID, _ event: consuming GetCoordinator.Event, nowMs: UInt64,
                             into effects: inout [NodeEffect]) {
         guard let taken = operations.take(operation) else { return }
         var box: OperationBox<GetCoordinator>
@@ -99,7 +99,7 @@ extension Node {
         }
         OperationBox.makeUnique(&box)
         var actions = borrowReadActions()
-        box.value.receive(event, into: &actions)
+        box.value.receive(consume event, into: &actions)
         let state = box.value.state
         if state != .finished {
             operations.insert(.read(box), at: operation)
