@@ -38,7 +38,7 @@ extension Node {
             }
         }
         let state = coordinator.state
-        if state != .finished { operations.insert(.read(OperationBox(consume coordinator)), at: operation) }
+        if state != .finished { operations.insert(.read(spareReadBoxes.box(consume coordinator)), at: operation) }
         perform(&actions, of: operation, requestID: request, key: key, state: state, nowMs: nowMs, into: &effects)
         giveBack(&actions)
     }
@@ -107,6 +107,7 @@ extension Node {
                     nowMs: nowMs, into: &effects)
         } else {
             let (requestID, key) = (box.value.requestID, box.value.key)
+            spareReadBoxes.keep(box)
             perform(&actions, of: operation, requestID: requestID, key: key, state: state, nowMs: nowMs, into: &effects)
         }
         giveBack(&actions)

@@ -89,7 +89,8 @@ extension Node {
         case .reply(let result)?:
             replyAsCoordinator(replyTo, result, into: &effects)
         case nil:
-            operations.insert(.write(OperationBox(PendingWrite(coordinator: consume coordinator, replyTo: replyTo))), at: operation)
+            operations.insert(.write(spareWriteBoxes.box(PendingWrite(coordinator: consume coordinator, replyTo: replyTo))),
+                              at: operation)
         }
     }
 
@@ -199,6 +200,7 @@ extension Node {
         switch consume action {
         case .reply(let result)?:
             replyAsCoordinator(box.value.replyTo, result, into: &effects)
+            spareWriteBoxes.keep(box)
         case nil:
             operations.insert(.write(box), at: operation)
         }

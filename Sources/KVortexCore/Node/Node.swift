@@ -20,6 +20,8 @@ public struct Node: Sendable {
     /// An empty array with capacity, lent to each step of a read for its coordinator's actions and
     /// given back emptied: an array allocated per reply that asked for any cost ~300 instructions.
     var spareReadActions: [GetCoordinator.Action] = []
+    var spareReadBoxes = SpareOperationBoxes<GetCoordinator>()
+    var spareWriteBoxes = SpareOperationBoxes<PendingWrite>()
     /// Hint deliveries in flight per target (at most one batch each).
     var hintBatchesInFlight: [NodeID: Int] = [:]
     public internal(set) var counters = NodeCounters()

@@ -23,3 +23,26 @@ extension OperationBox {
         if !isKnownUniquelyReferenced(&box) { box = OperationBox(box.value) }
     }
 }
+
+/// Boxes of finished operations, kept for the next operations of their kind: each reuse saves an
+/// allocation and a free (~250 instructions). A kept box still holds its finished value until it is
+/// reused (at most `countMax` of them); a box another copy of the node shares is not reused.
+struct SpareOperationBoxes<Value: Sendable>: Sendable {
+    private var boxes: [OperationBox<Value>] = []
+    /// Boxes kept at most; a finished operation's box past it is freed.
+    static var countMax: Int { 16 }
+
+    /// A box holding `value`: a kept one when there is one nothing else references, else a new one.
+    mutating func box(_ value: consuming Value) -> OperationBox<Value> {
+        guard !boxes.isEmpty else { return OperationBox(value) }
+        var box = boxes.removeLast()
+        guard isKnownUniquelyReferenced(&box) else { return OperationBox(value) }
+        box.value = value
+        return box
+    }
+
+    /// Keeps the box of a finished operation (the caller's last reference to it) for `box(_:)`.
+    mutating func keep(_ box: consuming OperationBox<Value>) {
+        if boxes.count < Self.countMax { boxes.append(box) }
+    }
+}
