@@ -59,12 +59,7 @@ import Testing
         let key = F.key { $0.first == NodeID("n0") }
         let primaries = F.primaries(of: key)
         var original = F(primaries[0])
-        original.storage.put(key, C.object([(C.n1, "v1")]))
-        let started = original.handle(.get(RequestID(5), key: key, F.options(r: 2)))
-        guard case .getRequest(let operation, _, _) = started.sends.first?.message else {
-            Issue.record("no request sent: \(started)")
-            return
-        }
+        guard let operation = original.startRead(key, holding: C.object([(C.n1, "v1")])) else { return }
         var copy = original
         let reply = NodeInput.peer(from: primaries[1], .getReply(operation, object: nil))
         #expect(copy.handle(reply).readReplies.count == 1)

@@ -117,12 +117,7 @@ extension Node {
     /// unchanged) when it is not one. Taken, not read and then removed: reading copied its fields out
     /// of the box (about 240 instructions per forwarded write).
     private mutating func takeForward(_ operation: OperationID) -> ForwardedWrite? {
-        guard let taken = operations.take(operation) else { return nil }
-        switch consume taken {
-        case .forward(let forwarded): return forwarded
-        case let other:
-            operations.insert(other, at: operation)
-            return nil
-        }
+        guard case .forward(let forwarded)? = operations.take(operation, if: { $0.isForward }) else { return nil }
+        return forwarded
     }
 }

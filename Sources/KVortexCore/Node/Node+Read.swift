@@ -86,17 +86,11 @@ extension Node {
 
     /// Advances the read `operation` by `event`. The coordinator changes in its box, which is taken
     /// out of the table (so nothing else references it: no copy-on-write) and put back unless it
-    /// finished; a finished read's box is freed here, its coordinator with it.
+    /// finished; a finished read's box is kept for the next read (`spareReadBoxes`). An operation of
+    /// another kind (a confused peer's reply) is left where it is.
     mutating func readEvent(_ operation: OperationID, _ event: consuming GetCoordinator.Event, nowMs: UInt64,
                             into effects: inout [NodeEffect]) {
-        guard let taken = operations.take(operation) else { return }
-        var box: OperationBox<GetCoordinator>
-        switch consume taken {
-        case .read(let read): box = read
-        case let other:
-            operations.insert(other, at: operation)  // not a read: a confused peer; leave it be
-            return
-        }
+        guard case .read(var box)? = operations.take(operation, if: { $0.isRead }) else { return }
         OperationBox.makeUnique(&box)
         var actions = borrowReadActions()
         box.value.receive(consume event, into: &actions)

@@ -187,14 +187,7 @@ extension Node {
 
     /// Advances the write `operation` by `event`; like `readEvent`, in the coordinator's box.
     mutating func writeEvent(_ operation: OperationID, _ event: PutCoordinator.Event, into effects: inout [NodeEffect]) {
-        guard let taken = operations.take(operation) else { return }
-        var box: OperationBox<PendingWrite>
-        switch consume taken {
-        case .write(let write): box = write
-        case let other:
-            operations.insert(other, at: operation)  // not a write: a confused peer; leave it be
-            return
-        }
+        guard case .write(var box)? = operations.take(operation, if: { $0.isWrite }) else { return }
         OperationBox.makeUnique(&box)
         let action = box.value.coordinator.receiveAction(event)
         switch consume action {

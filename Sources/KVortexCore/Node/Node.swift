@@ -49,6 +49,10 @@ public struct Node: Sendable {
         indirect case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
         /// One object of an ownership transfer, sent to its new owner.
         indirect case transfer(OwnershipTransfers.Transfer, key: [UInt8])
+
+        var isRead: Bool { if case .read = self { true } else { false } }
+        var isWrite: Bool { if case .write = self { true } else { false } }
+        var isForward: Bool { if case .forward = self { true } else { false } }
     }
 
     /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
