@@ -9,6 +9,13 @@ final class SimulatedStorage: StorageEngine {
         var keys = KeyTable()
         var objects: [VersionedObject?] = []
         var count = 0
+
+        /// The number of `key`, given it (and an empty object slot) when it is new.
+        mutating func number(of key: [UInt8]) -> Int {
+            let number = keys.insert(key)
+            if number == objects.count { objects.append(nil) }
+            return number
+        }
     }
 
     private let contents = Mutex(Contents())
@@ -31,10 +38,12 @@ final class SimulatedStorage: StorageEngine {
     /// every write, and goes through an optional result.
     func write(_ key: [UInt8], _ request: WriteRequest, actor: ActorID, timestamp: HybridTimestamp, nowMs: UInt64,
                mode: ConflictMode, siblingsMax: Int) throws(StorageError) -> StoredWrite {
-        withObject(key) { stored in
-            var object = stored.take() ?? VersionedObject()
+        contents.withLock { contents in
+            let number = contents.number(of: key)
+            if contents.objects[number] == nil { contents.count += 1 }
+            var object = contents.objects[number].take() ?? VersionedObject()
             let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
-            stored = object
+            contents.objects[number] = object
             return StoredWrite(object: .decoded(object), context: WriteContext(of: object), outcome: outcome)
         }
     }
@@ -60,8 +69,7 @@ final class SimulatedStorage: StorageEngine {
     /// under the lock, and keeps the count of keys present.
     private func withObject<Result>(_ key: [UInt8], _ body: (inout VersionedObject?) -> Result) -> Result {
         contents.withLock { contents in
-            let number = contents.keys.insert(key)
-            if number == contents.objects.count { contents.objects.append(nil) }
+            let number = contents.number(of: key)
             let wasPresent = contents.objects[number] != nil
             // In place: a copy taken out of the array would make the transform copy the siblings.
             let result = body(&contents.objects[number])

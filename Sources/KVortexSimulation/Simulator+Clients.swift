@@ -46,10 +46,10 @@ extension Simulator {
         let options = drawOptions()
         let value = kind == .blindWrite || kind == .readModifyWrite
             ? History.uniqueValue(client: client, operationIndex: history.operations.count) : []
-        var operation = History.Operation(kind: kind, key: key, keyIndex: keyIndex, node: node, startMs: nowMs, options: options)
-        operation.duringFault = inFaultWindow
-        operation.value = value
-        let index = history.begin(operation)  // its last use: moved into the history, not copied
+        // Built in the call, not in a variable: a variable's operation was copied into the history
+        // (`consume` of it crashes this compiler).
+        let index = history.begin(History.Operation(kind: kind, key: key, keyIndex: keyIndex, node: node, startMs: nowMs,
+                                                    value: value, duringFault: inFaultWindow, options: options))
         guard nodes[node].isUp else {
             finish(client, index, succeeded: false)  // the node the client talks to is down
             return

@@ -1,3 +1,4 @@
+import Testing
 import Synchronization
 @testable import KVortexCore
 
@@ -52,6 +53,20 @@ struct NodeFixture {
     /// The values of `object`'s live siblings, as strings.
     static func values(_ object: VersionedObject?) -> [String] {
         (object?.siblings ?? []).compactMap(\.value).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+extension NodeFixture {
+    /// Starts a read of `key` with R = `r` at this node, which holds `local` for it; returns the
+    /// operation its requests name, or nil (recorded as an issue) when it sent none.
+    mutating func startRead(_ key: [UInt8], holding local: VersionedObject, r: Int = 2) -> OperationID? {
+        storage.put(key, local)
+        let started = handle(.get(RequestID(5), key: key, Self.options(r: r)))
+        guard case .getRequest(let operation, _, _) = started.sends.first?.message else {
+            Issue.record("expected a request: \(started)")
+            return nil
+        }
+        return operation
     }
 }
 

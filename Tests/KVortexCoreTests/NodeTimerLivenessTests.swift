@@ -11,12 +11,7 @@ import Testing
         let key = F.key { $0.first == NodeID("n0") }
         let primaries = F.primaries(of: key)
         var fixture = F(primaries[0])
-        fixture.storage.put(key, C.object([(C.n1, "v1")]))
-        let started = fixture.handle(.get(RequestID(5), key: key, F.options(r: 2)))
-        guard case .getRequest(let operation, _, _) = started.sends.first?.message else {
-            Issue.record("expected a request: \(started)")
-            return
-        }
+        guard let operation = fixture.startRead(key, holding: C.object([(C.n1, "v1")])) else { return }
         #expect(fixture.node.isLive(.deadline(operation)))
         _ = fixture.handle(.peer(from: primaries[1], .getReply(operation, object: .decoded(C.object([(C.n1, "v1")])))))
         #expect(fixture.node.isLive(.repairWindow(operation)), "answered, still waiting for the last replica")

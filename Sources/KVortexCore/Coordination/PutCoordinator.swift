@@ -32,14 +32,21 @@ public struct PutCoordinator: Sendable {
     public let writeQuorum: Int
     public let sloppy: Bool
     public private(set) var state: State = .awaitingAcks
-    private(set) var acked: [ReplicaTarget] = []
-    private(set) var failed: Set<NodeID> = []
+    /// Targets a coordinator can have: one bit each in the masks below.
+    public static let targetsMax = 64
+    /// Bit `i` set: `targets[i]` acknowledged, or failed. Bits by index, not an array of targets and
+    /// a set of node IDs: the array was allocated and freed per write (~400 instructions).
+    private var ackedTargets: UInt64 = 0
+    private var failedTargets: UInt64 = 0
+    /// Bit `i` set: an acknowledgement of `targets[i]` counts toward W (sloppy, or a primary).
+    private let countableTargets: UInt64
     private let localCounts: Bool
 
     /// `localIsPrimary` says whether the coordinator's own write counts under a strict quorum.
     public init(requestID: RequestID, key: [UInt8], context: WriteContext, dot: Dot? = nil, targets: [ReplicaTarget],
                 writeQuorum: Int, sloppy: Bool, localIsPrimary: Bool) {
         self.dot = dot
+        precondition(targets.count <= Self.targetsMax, "\(targets.count) targets, more than \(Self.targetsMax)")
         precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         self.requestID = requestID
         self.key = key
@@ -48,6 +55,9 @@ public struct PutCoordinator: Sendable {
         self.writeQuorum = writeQuorum
         self.sloppy = sloppy
         self.localCounts = sloppy || localIsPrimary
+        var countable: UInt64 = 0
+        for (index, target) in targets.enumerated() where sloppy || target.isPrimary { countable |= 1 << index }
+        self.countableTargets = countable
     }
 
     /// Replicas asked, the coordinator included (the denominator of `X-Replicas`).
@@ -55,23 +65,12 @@ public struct PutCoordinator: Sendable {
 
     /// Acknowledgements that count toward W, the local write included.
     public var countedAcks: Int {
-        var count = localCounts ? 1 : 0
-        for target in acked where sloppy || target.isPrimary { count += 1 }
-        return count
-    }
-
-    /// Whether `node` failed; without hashing in the usual case, when none has.
-    private func hasFailed(_ node: NodeID) -> Bool {
-        !failed.isEmpty && failed.contains(node)
+        (localCounts ? 1 : 0) + (ackedTargets & countableTargets).nonzeroBitCount
     }
 
     /// Acknowledgements that could still arrive and count.
     private var countablePending: Int {
-        var count = 0
-        for target in targets where (sloppy || target.isPrimary) && !hasFailed(target.node) && !acked.contains(target) {
-            count += 1
-        }
-        return count
+        (countableTargets & ~(ackedTargets | failedTargets)).nonzeroBitCount
     }
 
     /// Call once right after `init`: a write whose quorum is already met (W = 1) or impossible
@@ -95,26 +94,29 @@ public struct PutCoordinator: Sendable {
         switch (state, event) {
         case (.awaitingAcks, .ack(let from)):
             guard let target = pendingTarget(from) else { return nil }
-            acked.append(target)
+            ackedTargets |= 1 << target
             return evaluate()
         case (.awaitingAcks, .failed(let from)):
-            guard pendingTarget(from) != nil else { return nil }
-            failed.insert(from)
+            guard let target = pendingTarget(from) else { return nil }
+            failedTargets |= 1 << target
             return evaluate()
         case (.awaitingAcks, .deadline):
             state = .replied
             return .reply(.failure(.timeout(needed: writeQuorum, acked: countedAcks, asked: askedCount)))
         case (.replied, .ack(let from)):
-            if let target = pendingTarget(from) { acked.append(target) }
+            if let target = pendingTarget(from) { ackedTargets |= 1 << target }
             return nil
         case (.replied, .failed), (.replied, .deadline):
             return nil
         }
     }
 
-    private func pendingTarget(_ node: NodeID) -> ReplicaTarget? {
-        guard !hasFailed(node), !acked.contains(where: { $0.node == node }) else { return nil }
-        return targets.first { $0.node == node }
+    /// The index of `node` among the targets while it has neither acknowledged nor failed; nil
+    /// otherwise (an unknown or repeated sender).
+    private func pendingTarget(_ node: NodeID) -> Int? {
+        guard let target = targets.firstIndex(where: { $0.node == node }),
+              (ackedTargets | failedTargets) & (1 << target) == 0 else { return nil }
+        return target
     }
 
     private mutating func evaluate() -> Action? {

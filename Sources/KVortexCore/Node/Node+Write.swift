@@ -25,7 +25,12 @@ extension Node {
         let (partition, primaries) = replicas(of: key)
         if let next = primaries.first(where: { $0 != nodeID && membership.isHealthy($0) && !tried.contains($0) }) {
             let operation = allocateOperationID()
-            operations.insert(.forward(replyTo, key: key, write: write, options: options, tried: tried + [next]), at: operation)
+            // Appended, not `tried + [next]`: that built a one-element array and then a third.
+            var triedNow = tried
+            triedNow.reserveCapacity(tried.count + 1)
+            triedNow.append(next)
+            operations.insert(.forward(ForwardedWrite(replyTo: replyTo, key: key, write: write, options: options,
+                                                      tried: triedNow)), at: operation)
             counters.writesForwarded += 1
             effects.append(.send(to: next, .forwardPut(operation, key: key, write: write, options: options)))
             effects.append(.startTimer(.deadline(operation), afterMs: min(options.timeoutMs, settings.peerRequestTimeoutMs)))
@@ -69,7 +74,7 @@ extension Node {
             written = StoredWrite(object: .decoded(fresh), context: WriteContext(of: fresh), outcome: outcome)
         }
         let targets = writeTargets(partition: partition, primaries: primaries)
-        for primary in targets.keptLocally {
+        for (index, primary) in primaries.enumerated() where targets.keptLocally & (1 << index) != 0 {
             keepHint(for: primary, key: key, object: written.object.object, into: &effects)
         }
         var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, context: written.context,
@@ -79,39 +84,54 @@ extension Node {
             effects.append(.send(to: target.node, .putRequest(operation, key: key, object: written.object, hintFor: target.hintFor)))
         }
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))
-        let action = coordinator.startAction()
-        perform(action, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
+        // The coordinator moves into its box: kept until it replies.
+        switch coordinator.startAction() {
+        case .reply(let result)?:
+            replyAsCoordinator(replyTo, result, into: &effects)
+        case nil:
+            operations.insert(.write(spareWriteBoxes.box(PendingWrite(coordinator: consume coordinator, replyTo: replyTo))),
+                              at: operation)
+        }
     }
 
     /// The other primaries that are healthy, stand-ins for those that are not, and the primaries
-    /// left without a stand-in (this node keeps their hints itself).
-    func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: [NodeID]) {
+    /// left without a stand-in (this node keeps their hints itself), as bits of their index in
+    /// `primaries`. The stand-ins are the healthy fallbacks in ring order, found by walking the ring's
+    /// list: filtering it into an array, and an array of the primaries kept locally, cost two
+    /// allocations per write with a primary down.
+    func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: UInt64) {
+        precondition(primaries.count <= UInt64.bitWidth, "\(primaries.count) primaries, more than \(UInt64.bitWidth)")
         var remote: [ReplicaTarget] = []
         remote.reserveCapacity(primaries.count)
-        var keptLocally: [NodeID] = []
-        // Computed only when a primary needs a stand-in: the walk is the costly part of placement.
-        var standIns: IndexingIterator<[NodeID]>?
-        func nextStandIn() -> NodeID? {
-            if standIns == nil {
-                standIns = placement.fallbacks(ofPartition: partition).filter { $0 != nodeID && membership.isHealthy($0) }.makeIterator()
-            }
-            return standIns!.next()
-        }
+        var keptLocally: UInt64 = 0
+        var next = 0  // the next fallback to consider as a stand-in
         let isPrimary = primaries.contains(nodeID)
         for (index, primary) in primaries.enumerated() where primary != nodeID {
             if !isPrimary && index == 0 {
                 // A stand-in coordinator counts its own write, so it must hold it: it keeps the first
                 // primary's hint itself, whatever it believes of that primary's health.
-                keptLocally.append(primary)
+                keptLocally |= 1 << index
             } else if membership.isHealthy(primary) {
                 remote.append(ReplicaTarget(node: primary))
-            } else if let standIn = nextStandIn() {
+            } else if let standIn = nextStandIn(partition: partition, from: &next) {
                 remote.append(ReplicaTarget(node: standIn, hintFor: primary))
             } else {
-                keptLocally.append(primary)
+                keptLocally |= 1 << index
             }
         }
         return (remote, keptLocally)
+    }
+
+    /// The first healthy fallback of `partition` other than this node at or after `next`, which
+    /// moves past it. The ring's list is looked up only when a primary needs a stand-in.
+    private func nextStandIn(partition: Int, from next: inout Int) -> NodeID? {
+        let fallbacks = placement.fallbacks(ofPartition: partition)
+        while next < fallbacks.count {
+            let candidate = fallbacks[next]
+            next += 1
+            if candidate != nodeID && membership.isHealthy(candidate) { return candidate }
+        }
+        return nil
     }
 
     /// Applies the DVV write rule to this node's replica; returns what was stored (the object, the next
@@ -165,34 +185,35 @@ extension Node {
         }
     }
 
-    /// Turns a coordinator's action into effects; keeps the coordinator in the table until it replied.
-    mutating func perform(_ action: PutCoordinator.Action?, of operation: OperationID, coordinator: PutCoordinator,
-                          replyTo: ReplyTo, into effects: inout [NodeEffect]) {
-        switch action {
-        case .reply(let result)?:
-            // The outcome names this node: a forwarded write's client learns who coordinated it.
-            reply(replyTo, result.map { outcome in
-                var outcome = outcome
-                outcome.coordinator = nodeID
-                return outcome
-            }, into: &effects)
-        case nil:
-            operations.insert(.write(coordinator, replyTo: replyTo), at: operation)
-        }
-    }
-
-    /// Advances the write `operation` by `event`; like `readEvent`, without copying the coordinator.
+    /// Advances the write `operation` by `event`; like `readEvent`, in the coordinator's box.
     mutating func writeEvent(_ operation: OperationID, _ event: PutCoordinator.Event, into effects: inout [NodeEffect]) {
-        guard let taken = operations.take(operation) else { return }
-        guard case .write(var coordinator, let replyTo) = taken else {
-            operations.insert(taken, at: operation)  // not a write: a confused peer; leave it be
-            return
+        guard case .write(var box)? = operations.take(operation, if: { $0.isWrite }) else { return }
+        OperationBox.makeUnique(&box)
+        let action = box.value.coordinator.receiveAction(event)
+        switch consume action {
+        case .reply(let result)?:
+            replyAsCoordinator(box.value.replyTo, result, into: &effects)
+            spareWriteBoxes.keep(box)
+        case nil:
+            operations.insert(.write(box), at: operation)
         }
-        let action = coordinator.receiveAction(event)
-        perform(action, of: operation, coordinator: coordinator, replyTo: replyTo, into: &effects)
     }
 
-    func reply(_ replyTo: ReplyTo, _ result: Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {
+    /// Answers the client or forwarding peer of a write this node coordinated. The outcome names this
+    /// node: a forwarded write's client learns who coordinated it.
+    /// The result moves into the effect (a copy of it, and `map`'s, cost ~300 instructions a write).
+    func replyAsCoordinator(_ replyTo: ReplyTo, _ result: consuming Result<WriteOutcome, KVError>,
+                            into effects: inout [NodeEffect]) {
+        switch consume result {
+        case .success(var outcome):
+            outcome.coordinator = nodeID
+            reply(replyTo, .success(outcome), into: &effects)
+        case .failure(let error):
+            reply(replyTo, .failure(error), into: &effects)
+        }
+    }
+
+    func reply(_ replyTo: ReplyTo, _ result: consuming Result<WriteOutcome, KVError>, into effects: inout [NodeEffect]) {
         switch replyTo {
         case .client(let request): effects.append(.replyWrite(request, result))
         case .peer(let node, let operation): effects.append(.send(to: node, .forwardReply(operation, result)))

@@ -17,6 +17,11 @@ public struct Node: Sendable {
     /// again at every start, so what must never repeat across starts mixes this in.
     let startNonce: UInt64
     var operations = OperationTable<Operation>()
+    /// An empty array with capacity, lent to each step of a read for its coordinator's actions and
+    /// given back emptied: an array allocated per reply that asked for any cost ~300 instructions.
+    var spareReadActions: [GetCoordinator.Action] = []
+    var spareReadBoxes = SpareOperationBoxes<GetCoordinator>()
+    var spareWriteBoxes = SpareOperationBoxes<PendingWrite>()
     /// Hint deliveries in flight per target (at most one batch each).
     var hintBatchesInFlight: [NodeID: Int] = [:]
     public internal(set) var counters = NodeCounters()
@@ -35,14 +40,34 @@ public struct Node: Sendable {
         case peer(NodeID, OperationID)
     }
 
+    /// An operation in flight: one reference, so the table moves 8 bytes per event (`OperationBox`).
+    /// The coordinators advance in their boxes; the rarer kinds are `indirect`, made once and read.
     enum Operation: Sendable {
-        case read(GetCoordinator)
-        case write(PutCoordinator, replyTo: ReplyTo)
-        /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
-        case forward(ReplyTo, key: [UInt8], write: ClientWrite, options: QuorumOptions, tried: [NodeID])
-        case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
+        case read(OperationBox<GetCoordinator>)
+        case write(OperationBox<PendingWrite>)
+        indirect case forward(ForwardedWrite)
+        indirect case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
         /// One object of an ownership transfer, sent to its new owner.
-        case transfer(OwnershipTransfers.Transfer, key: [UInt8])
+        indirect case transfer(OwnershipTransfers.Transfer, key: [UInt8])
+
+        var isRead: Bool { if case .read = self { true } else { false } }
+        var isWrite: Bool { if case .write = self { true } else { false } }
+        var isForward: Bool { if case .forward = self { true } else { false } }
+    }
+
+    /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
+    struct ForwardedWrite: Sendable {
+        let replyTo: ReplyTo
+        let key: [UInt8]
+        let write: ClientWrite
+        let options: QuorumOptions
+        let tried: [NodeID]
+    }
+
+    /// A write this node coordinates, and who gets its result.
+    struct PendingWrite: Sendable {
+        var coordinator: PutCoordinator
+        let replyTo: ReplyTo
     }
 
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,

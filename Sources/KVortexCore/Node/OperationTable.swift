@@ -60,6 +60,14 @@ struct OperationTable<Operation: Sendable>: Sendable {
         return operation
     }
 
+    /// `take(id)` of an operation `isWanted` accepts; nil, leaving the table as it was, for any other
+    /// (a peer's confused reply naming an operation of another kind).
+    mutating func take(_ id: OperationID, if isWanted: (Operation) -> Bool) -> Operation? {
+        let index = Int(id.rawValue & mask)
+        guard slots[index].id == id.rawValue, slots[index].operation.map(isWanted) == true else { return nil }
+        return take(id)
+    }
+
     private mutating func grow() {
         let old = slots
         slots = Array(repeating: Slot(id: 0, operation: nil), count: old.count * 2)
