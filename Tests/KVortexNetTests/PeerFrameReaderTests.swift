@@ -15,7 +15,7 @@ import Testing
     /// The next frame, receiving until it is whole.
     static func next(_ reader: inout PeerFrameReader) throws(NetError) -> [UInt8] {
         while true {
-            if let frame = try reader.take() { return reader.withFrame(frame) { Array($0) } }
+            if let frame = try reader.take() { return reader.withFrames([frame]) { $0.map(Array.init)[0] } }
             _ = try reader.fill()
         }
     }

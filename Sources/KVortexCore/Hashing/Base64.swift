@@ -9,11 +9,14 @@ public enum Base64 {
     /// Encodes with a 64-character alphabet, with or without `=` padding, straight into the string's
     /// storage (every byte is ASCII, so nothing is validated or copied afterwards).
     static func encode(_ bytes: [UInt8], alphabet: [UInt8], padded: Bool) -> String {
-        let count = encodedCount(bytes.count, padded: padded)
+        bytes.withUnsafeBytes { encode($0, alphabet: alphabet, padded: padded) }
+    }
+
+    /// `encode` of bytes where they lie.
+    static func encode(_ input: UnsafeRawBufferPointer, alphabet: [UInt8], padded: Bool) -> String {
+        let count = encodedCount(input.count, padded: padded)
         guard count > 0 else { return "" }
-        return String(unsafeUninitializedCapacity: count) { out in
-            bytes.withUnsafeBytes { encode($0, alphabet: alphabet, padded: padded, into: out) }
-        }
+        return String(unsafeUninitializedCapacity: count) { encode(input, alphabet: alphabet, padded: padded, into: $0) }
     }
 
     /// Characters that `count` bytes encode to.

@@ -11,6 +11,11 @@ public enum Base64URL {
         Base64.encode(bytes, alphabet: alphabet, padded: false)
     }
 
+    /// `encode` of bytes where they lie.
+    public static func encode(_ input: UnsafeRawBufferPointer) -> String {
+        Base64.encode(input, alphabet: alphabet, padded: false)
+    }
+
     /// Appends the encoding of `input` to `bytes` (a response's header lines), with no string between.
     public static func append(_ input: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
         let count = Base64.encodedCount(input.count, padded: false)

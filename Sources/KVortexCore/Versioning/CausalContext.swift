@@ -14,16 +14,19 @@ public enum CausalContext {
         (1 + 10 + VersionedObject.decodeClockEntriesMax * 18 + 8 + 4 + 2) / 3 * 4
 
     public static func token(for context: WriteContext) -> String {
-        var characters: [UInt8] = []
-        appendToken(for: context, to: &characters)
-        return String(decoding: characters, as: UTF8.self)
+        withTokenBytes(of: context) { Base64URL.encode($0) }
     }
 
-    /// Appends the token of `context` to `bytes` (a response's header lines): the token's bytes are
-    /// written on the stack and encoded straight onto `bytes`, with no array or string between.
+    /// Appends the token of `context` to `bytes` (a response's header lines), encoded straight onto
+    /// them, with no array or string between.
     public static func appendToken(for context: WriteContext, to bytes: inout [UInt8]) {
+        withTokenBytes(of: context) { Base64URL.append($0, to: &bytes) }
+    }
+
+    /// Calls `body` with the token's bytes before base64url (the layout above), written on the stack.
+    private static func withTokenBytes<Result>(of context: WriteContext, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         let size = 1 + context.clock.encodedByteCount + 8 + 4
-        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { raw in
+        return withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { raw in
             var writer = RawByteWriter(raw.baseAddress!)
             writer.write(tokenVersion)
             context.clock.encode(to: &writer)
@@ -31,7 +34,7 @@ public enum CausalContext {
             let checksum = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[..<writer.offset])).littleEndian
             withUnsafeBytes(of: checksum) { writer.writeRaw($0) }
             precondition(writer.offset == size, "wrote \(writer.offset) token bytes, computed \(size)")
-            Base64URL.append(UnsafeRawBufferPointer(raw), to: &bytes)
+            return body(UnsafeRawBufferPointer(raw))
         }
     }
 

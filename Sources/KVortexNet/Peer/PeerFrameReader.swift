@@ -31,16 +31,11 @@ struct PeerFrameReader {
         return start..<(start + 4 + length)
     }
 
-    /// Calls `body` with frames `take` returned, as they lie in the buffer; valid only during the call.
+    /// Calls `body` with frames `take` returned, in the order it returned them, as they lie in the
+    /// buffer; valid only during the call.
     func withFrames<Result>(_ frames: [Range<Int>], _ body: (PeerFrames) -> Result) -> Result {
-        precondition(frames.allSatisfy { $0.upperBound <= start }, "frames \(frames) not taken")
+        precondition((frames.last?.upperBound ?? 0) <= start, "frames \(frames) not taken")
         return buffer.withUnsafeBytes { body(PeerFrames(buffer: $0, ranges: frames)) }
-    }
-
-    /// Calls `body` with the bytes of a frame `take` returned; valid only during the call.
-    func withFrame<Result>(_ frame: Range<Int>, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        precondition(frame.upperBound <= start, "frame \(frame) not taken")
-        return buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[frame])) }
     }
 
     /// One `recv` of what the socket has: false when it has nothing yet (`EAGAIN`). Throws when the

@@ -156,10 +156,10 @@ public final class NodeDriver: Sendable {
     /// not copied, into the node (each copy of a message retains and releases every part of it).
     private func received(_ frames: PeerFrames, from peer: String) {
         let sender = NodeID(peer)
+        guard !routing.isIsolated(sender, frames: frames.count) else { return }
         var messages: [PeerMessage] = []
         messages.reserveCapacity(frames.count)
         for frame in frames {
-            guard !routing.isIsolated(sender) else { continue }
             let message: PeerMessage
             do throws(DecodeError) {
                 message = try WireFrame.message(inFrame: frame)

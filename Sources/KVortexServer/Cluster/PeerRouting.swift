@@ -81,11 +81,11 @@ public final class PeerRouting: Sendable {
         }
     }
 
-    /// True (and counted) when traffic with `node` is to be dropped.
-    func isIsolated(_ node: NodeID) -> Bool {
+    /// True (and counted, as `frames` frames) when traffic with `node` is to be dropped.
+    func isIsolated(_ node: NodeID, frames: Int = 1) -> Bool {
         guard anyIsolated.load(ordering: .relaxed) else { return false }
         let isolated = state.withLock { $0.isolated.contains(node) }
-        if isolated { isolatedFrames.wrappingAdd(1, ordering: .relaxed) }
+        if isolated { isolatedFrames.wrappingAdd(UInt64(frames), ordering: .relaxed) }
         return isolated
     }
 
