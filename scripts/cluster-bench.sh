@@ -2,9 +2,10 @@
 # Cluster figures (issue 6, ../shared/BENCH.md "3 nodes on this machine"), all in one run:
 #  1. one node in memory, pinned to core 0, GET and SET with wrk (64 connections) on core 1;
 #  2. three nodes (N=3 R=2 W=2), all pinned to core 0 (the same CPU as the single node), GET and SET
-#     through every node at once: one wrk per node (64/3 connections each) on core 1; throughput
-#     summed, p99 the worst of the three; peer frames sent per client request; and wrk's same GET load
-#     against nginx on core 0 (when installed), the saturated p99 the host gives in this run;
+#     through every node at once: one wrk on core 1 with one thread per node (64/3 connections each,
+#     scripts/lua/spread.lua), so its latency figures are those of all requests together; peer frames
+#     sent per client request; and wrk's same GET load against nginx on core 0 (when installed), the
+#     saturated p50/p90/p99 the host gives in this run;
 #  3. open loop below saturation: after each set of saturated runs, `kvortex bench --rate` (requests on a
 #     fixed schedule, latency counted from each request's due time, so queueing behind a stall is not
 #     hidden) at RATE_FRACTION (default 0.5) of the saturated throughput just measured for the same
@@ -62,13 +63,18 @@ start_node() {
 
 stop_node() { kill -TERM "${pids[$1]}" 2>/dev/null || true; wait "${pids[$1]}" 2>/dev/null || true; pids[$1]=""; }
 
-# wrk_run OUTFILE URL SCRIPT ARGS...: one wrk (1 thread) on core 1 with $conns connections.
+# wrk_run OUTFILE ADDRESSES SCRIPT ARGS...: one wrk on core 1, one thread per address (host:port,
+# comma-separated; scripts/lua/spread.lua points each thread at its node), $conns connections per thread.
 wrk_run() {
-  local out=$1 url=$2 script=$3; shift 3
-  taskset -c 1 wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$SHARED/bench/lua/$script" "$url" -- "$@" >"$out" 2>&1
+  local out=$1 addresses=$2 script=$3; shift 3
+  local threads; threads=$(awk -F, '{print NF}' <<<"$addresses")
+  KVORTEX_NODES=$addresses KVORTEX_LOAD="$SHARED/bench/lua/$script" taskset -c 1 wrk -t"$threads" -c$((conns * threads)) \
+    -d"${DURATION}s" --latency -s scripts/lua/spread.lua "http://${addresses%%,*}" -- "$@" >"$out" 2>&1
 }
 rps_of() { awk '/^Requests\/sec:/{print $2}' "$1"; }
-p99_of() { awk '$1=="99%"{v=$2; n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /s$/ && v !~ /ms$/) n*=1000; print n}' "$1"; }
+# percentile_of FILE 50|75|90|99: wrk's latency percentile in ms.
+percentile_of() { awk -v p="$2%" '$1==p{v=$2; n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /s$/ && v !~ /ms$/) n*=1000; print n}' "$1"; }
+p99_of() { percentile_of "$1" 99; }
 errors_of() { awk '/Non-2xx or 3xx responses:/{n+=$NF} /Socket errors:/{gsub(",","");n+=$4+$6+$8+$10} END{print n+0}' "$1"; }
 frames_sent() {  # total peer frames sent by the nodes given
   local total=0 i
@@ -98,33 +104,26 @@ server_p99() {
 # measure NAME NODES...: GET then SET through the given nodes at once; prints one line per workload.
 measure() {
   local name=$1; shift
-  local nodes=("$@") workload script args total p99 errors before after requests mark others nodes_cpu node_pids=()
-  for i in "${nodes[@]}"; do node_pids+=("${pids[$i]}"); done
+  local nodes=("$@") workload script args total errors before after requests mark others nodes_cpu node_pids=() addresses="" out
+  for i in "${nodes[@]}"; do node_pids+=("${pids[$i]}"); addresses+="${addresses:+,}$(http "$i")"; done
   conns=$((CONNS / ${#nodes[@]}))
   for workload in get set; do
     if [[ $workload == get ]]; then script=kv-get.lua; args=(10000 /get); else script=kv-post.lua; args=(10000 100 /set); fi
     before=$(frames_sent "${nodes[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-before.txt"
-    local loads=()
+    out="$OUT/$name-$workload-wrk.txt"
     mark=$(cpu_mark "${node_pids[@]}")
-    for i in "${nodes[@]}"; do
-      wrk_run "$OUT/$name-$workload-n$i.txt" "http://$(http "$i")" "$script" "${args[@]}" &
-      loads+=($!)
-    done
-    wait "${loads[@]}"
+    wrk_run "$out" "$addresses" "$script" "${args[@]}"
     others=$(others_cpu "$mark" "${node_pids[@]}")
     nodes_cpu=$(pids_cpu "$mark" "${node_pids[@]}")
     after=$(frames_sent "${nodes[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-after.txt"
-    total=0; p99=0; errors=0
-    for i in "${nodes[@]}"; do
-      total=$(awk -v a="$total" -v b="$(rps_of "$OUT/$name-$workload-n$i.txt")" 'BEGIN{printf "%.0f", a+b}')
-      p99=$(awk -v a="$p99" -v b="$(p99_of "$OUT/$name-$workload-n$i.txt")" 'BEGIN{print (b>a)?b:a}')
-      errors=$((errors + $(errors_of "$OUT/$name-$workload-n$i.txt")))
-    done
+    total=$(awk -v r="$(rps_of "$out")" 'BEGIN{printf "%.0f", r}')
+    errors=$(errors_of "$out")
     saturated[$name-$workload]=$total
     requests=$(awk -v r="$total" -v d="$DURATION" 'BEGIN{printf "%.0f", r*d}')
-    printf 'CLUSTER %s-%s rps=%s p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% nodes_us_per_op=%s others_cpu=%s%%\n' "$name" "$workload" "$total" "$p99" \
+    printf 'CLUSTER %s-%s rps=%s p50=%sms p90=%sms p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% nodes_us_per_op=%s others_cpu=%s%%\n' "$name" "$workload" "$total" \
+      "$(percentile_of "$out" 50)" "$(percentile_of "$out" 90)" "$(p99_of "$out")" \
       "$(server_p99 "$OUT/$name-$workload-buckets-before.txt" "$OUT/$name-$workload-buckets-after.txt")" "$errors" \
       "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" "$nodes_cpu" \
       "$(us_per_op "$nodes_cpu" "$total")" "$others" | tee -a "$OUT/results.txt"
@@ -202,9 +201,9 @@ nginx_stop() { kill -TERM "${pids[90]}" 2>/dev/null || true; wait "${pids[90]}" 
 anchor_saturated() {
   local out="$OUT/nginx-saturated.txt"
   nginx_start || { echo "CLUSTER nginx-saturated skipped: nginx is not installed"; return; }
-  conns=$CONNS wrk_run "$out" "http://127.0.0.1:$nginx_port" kv-get.lua 10000 /get
+  conns=$CONNS wrk_run "$out" "127.0.0.1:$nginx_port" kv-get.lua 10000 /get
   nginx_stop
-  echo "CLUSTER nginx-saturated rps=$(rps_of "$out") p99=$(p99_of "$out")ms errors=$(errors_of "$out")" | tee -a "$OUT/results.txt"
+  echo "CLUSTER nginx-saturated rps=$(rps_of "$out") p50=$(percentile_of "$out" 50)ms p90=$(percentile_of "$out" 90)ms p99=$(p99_of "$out")ms errors=$(errors_of "$out")" | tee -a "$OUT/results.txt"
 }
 
 # anchor_fixed_rate NAME RATE: the same open-loop GET load at RATE against nginx, generator on core 1:
@@ -293,6 +292,10 @@ awk '
     n = f["nginx-saturated", "p99"]
     if (n > 0) printf "saturated p99, same run: nginx %s ms, one node GET %s / SET %s ms, cluster GET %s / SET %s ms  (cluster target <= 5)\n",
       n, f["single-get", "p99"], f["single-set", "p99"], f["cluster-get", "p99"], f["cluster-set", "p99"]
+    split("nginx-saturated single-get single-set cluster-get cluster-set", names, " ")
+    printf "saturated p50 / p90 / p99 (ms):"
+    for (k = 1; k <= 5; k++) printf "%s %s %s / %s / %s", (k > 1) ? "," : "", names[k], f[names[k], "p50"], f[names[k], "p90"], f[names[k], "p99"]
+    printf "\n"
   }' "$OUT/results.txt"
 echo
 echo "p99 (ms), client side: saturated = wrk closed loop, $CONNS connections; fixed = kvortex bench --rate at $RATE_FRACTION x saturated, from due times${generator_prefix[*]:+ (generator under ${generator_prefix[*]})}"
