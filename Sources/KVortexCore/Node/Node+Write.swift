@@ -97,6 +97,9 @@ extension Node {
     /// `primaries`. The stand-ins are the healthy fallbacks in ring order, found by walking the ring's
     /// list: filtering it into an array, and an array of the primaries kept locally, cost two
     /// allocations per write with a primary down.
+    /// Inlined: called from a `mutating` method, it was passed a copy of the whole node (a 680-byte
+    /// `memcpy` per write).
+    @inline(__always)
     func writeTargets(partition: Int, primaries: [NodeID]) -> (remote: [ReplicaTarget], keptLocally: UInt64) {
         precondition(primaries.count <= UInt64.bitWidth, "\(primaries.count) primaries, more than \(UInt64.bitWidth)")
         var remote: [ReplicaTarget] = []
@@ -122,6 +125,8 @@ extension Node {
 
     /// The first healthy fallback of `partition` other than this node at or after `next`, which
     /// moves past it. The ring's list is looked up only when a primary needs a stand-in.
+    /// Inlined with `writeTargets`, for the same reason.
+    @inline(__always)
     private func nextStandIn(partition: Int, from next: inout Int) -> NodeID? {
         let fallbacks = placement.fallbacks(ofPartition: partition)
         while next < fallbacks.count {
