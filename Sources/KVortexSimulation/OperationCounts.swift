@@ -24,7 +24,8 @@ struct OperationCounts {
     var latenciesMsSorted: [UInt64] = []
 
     init(_ operations: [History.Operation]) {
-        latenciesMsSorted.reserveCapacity(operations.count)
+        var latenciesMs: [UInt64] = []
+        latenciesMs.reserveCapacity(operations.count)
         for index in operations.indices {
             let succeeded = operations[index].succeeded == true
             if operations[index].kind == .read {
@@ -33,9 +34,9 @@ struct OperationCounts {
                 writes.count(succeeded: succeeded, duringFault: operations[index].duringFault)
             }
             if succeeded, let endMs = operations[index].endMs {
-                latenciesMsSorted.append(endMs - operations[index].startMs)
+                latenciesMs.append(endMs - operations[index].startMs)
             }
         }
-        latenciesMsSorted.sort()
+        latenciesMsSorted = LatencySort.ascending(latenciesMs)
     }
 }

@@ -76,7 +76,7 @@ extension Simulator {
             return SimulationReport.TimelinePoint(
                 atMs: UInt64(index) * RunMetrics.bucketMs,
                 availability: bucket.attempted == 0 ? 1 : Double(bucket.succeeded) / Double(bucket.attempted),
-                latencyP99Ms: Self.percentile(bucket.latenciesMs.sorted(), 0.99), attempted: bucket.attempted,
+                latencyP99Ms: Self.percentile(LatencySort.ascending(bucket.latenciesMs), 0.99), attempted: bucket.attempted,
                 hintsPending: index < metrics.hintBacklog.count ? metrics.hintBacklog[index] : 0,
                 siblingsSeenMax: bucket.siblingsSeenMax)
         }

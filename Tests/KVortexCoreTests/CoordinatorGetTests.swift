@@ -20,6 +20,30 @@ import Testing
         #expect(get.state == .repairing)
     }
 
+    /// A finished read's arrays, emptied with their capacity, serve the next read, which behaves as a
+    /// new coordinator would.
+    @Test func aFinishedReadsBuffersServeTheNextRead() {
+        var first = coordinator(r: 1, targets: F.targets(F.n1, F.n2))
+        _ = first.receive(.reply(from: F.n1, object: .decoded(F.object([(F.n1, "a")]))))
+        _ = first.receive(.reply(from: F.n2, object: nil))
+        #expect(first.state == .finished)
+        var buffers = first.takeBuffers()
+        #expect(buffers.targets.isEmpty && buffers.replies.isEmpty)
+        #expect(buffers.targets.capacity >= 2 && buffers.replies.capacity >= 2, "capacity kept")
+        buffers.targets.append(contentsOf: F.targets(F.n2, F.n3))
+        var next = GetCoordinator(requestID: RequestID(2), key: Array("j".utf8), buffers: buffers, readQuorum: 2,
+                                  mode: .siblings, siblingsMax: 16)
+        var fresh = GetCoordinator(requestID: RequestID(2), key: Array("j".utf8), targets: F.targets(F.n2, F.n3),
+                                   readQuorum: 2, mode: .siblings, siblingsMax: 16)
+        let b = F.object([(F.n2, "b")])
+        for event: GetCoordinator.Event in [.reply(from: F.n1, object: nil), .reply(from: F.n3, object: .decoded(b)),
+                                            .reply(from: F.n2, object: nil)] {
+            #expect(next.receive(event) == fresh.receive(event))
+        }
+        #expect(next.state == fresh.state)
+        #expect(next.targets == fresh.targets)
+    }
+
     @Test func notFoundCountsTowardR() {
         var get = coordinator(r: 2)
         #expect(get.receive(.reply(from: F.n1, object: nil)).isEmpty)

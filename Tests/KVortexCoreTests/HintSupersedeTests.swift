@@ -21,6 +21,22 @@ import Testing
         #expect(kept(after: [first, second], supersedingReplaces: false) == first.merging(second, mode: .siblings, siblingsMax: 16))
     }
 
+    /// What a durable store logs after an add: the hint as now stored, its sequence new.
+    @Test func theHintAsStoredIsFoundByTargetAndKey() {
+        var queues = HintQueues(hintsPerTargetMax: 8)
+        let first = F.object([(F.n1, "a")])
+        let other = F.object([(F.n3, "b")])
+        #expect(queues.hint(for: F.n2, key: key) == nil)
+        #expect(queues.add(target: F.n2, key: key, object: first, mode: .siblings, siblingsMax: 16) == .stored)
+        let stored = queues.hint(for: F.n2, key: key)
+        #expect(stored?.object == first)
+        #expect(queues.add(target: F.n2, key: key, object: other, mode: .siblings, siblingsMax: 16) == .merged)
+        let merged = queues.hint(for: F.n2, key: key)
+        #expect(merged?.object == first.merging(other, mode: .siblings, siblingsMax: 16))
+        #expect(merged.map(\.sequence) ?? 0 > stored.map(\.sequence) ?? 0)
+        #expect(queues.hint(for: F.n3, key: key) == nil)
+    }
+
     @Test func aConcurrentVersionIsMerged() {
         let first = F.object([(F.n1, "a")])
         let other = F.object([(F.n3, "b")])

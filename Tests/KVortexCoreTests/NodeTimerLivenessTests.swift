@@ -23,4 +23,15 @@ import Testing
         #expect(fixture.node.isLive(.handoff))
         #expect(!fixture.node.isLive(.deadline(OperationID(999))), "never allocated")
     }
+
+    /// The in-place form a driver calls on its array's element answers as the method does.
+    @Test func theInPlaceFormAnswersAsTheMethod() throws {
+        let key = F.key { $0.first == NodeID("n0") }
+        var fixture = F(F.primaries(of: key)[0])
+        guard let operation = fixture.startRead(key, holding: C.object([(C.n1, "v1")])) else { return }
+        for timer in [TimerID.deadline(operation), .repairWindow(operation), .deadline(OperationID(999)), .heartbeat, .handoff] {
+            let expected = fixture.node.isLive(timer)
+            #expect(Node.isLive(timer, in: &fixture.node) == expected, "\(timer)")
+        }
+    }
 }

@@ -43,6 +43,21 @@ import Testing
         withExtendedLifetime(copy) {}
     }
 
+    @Test func takeUniqueGivesAKeptBoxWithItsValueOrNone() {
+        var spares = SpareOperationBoxes<Int>()
+        #expect(spares.takeUnique() == nil, "nothing kept")
+        let keptID = keepNewBox(5, in: &spares)
+        let taken = spares.takeUnique()
+        #expect(taken.map(ObjectIdentifier.init) == keptID)
+        #expect(taken?.value == 5, "the finished value is still there, for the caller to reuse")
+
+        var shared = SpareOperationBoxes<Int>()
+        _ = keepNewBox(1, in: &shared)
+        let copy = shared
+        #expect(shared.takeUnique() == nil, "a box a copy still holds is not handed out")
+        withExtendedLifetime(copy) {}
+    }
+
     @Test func spareBoxesAreBounded() {
         var spares = SpareOperationBoxes<Int>()
         let countMax = SpareOperationBoxes<Int>.countMax

@@ -33,6 +33,20 @@ import Testing
         #expect(zip(ab.entries, ab.entries.dropFirst()).allSatisfy { $0.actor < $1.actor }, "seed \(seed): sorted")
     }
 
+    /// A merge that adds one actor (raised in place, the actor swapped down to its place) gives the
+    /// pointwise maximum in actor order, wherever the new actor sorts; a copy taken before is unchanged.
+    @Test(arguments: [0, 2, 5, 9] as [UInt64])
+    func aMergeAddingOneActorKeepsTheOrder(newActor: UInt64) {
+        let base = makeClock((ActorID(rawValue: 1), 3), (ActorID(rawValue: 4), 1), (ActorID(rawValue: 7), 2))
+        let other = makeClock((ActorID(rawValue: 4), 5), (ActorID(rawValue: newActor), 1))
+        let copy = base
+        var merged = base
+        merged.merge(other)
+        #expect(ReferenceModel.dictionary(merged) == ReferenceModel.pointwiseMax(base, other), "actor \(newActor)")
+        #expect(zip(merged.entries, merged.entries.dropFirst()).allSatisfy { $0.actor < $1.actor }, "actor \(newActor): sorted")
+        #expect(copy == makeClock((ActorID(rawValue: 1), 3), (ActorID(rawValue: 4), 1), (ActorID(rawValue: 7), 2)))
+    }
+
     @Test(arguments: 0..<200 as Range<UInt64>)
     func descendsMeansCoveringEveryEntry(seed: UInt64) {
         var random = TestRandom(seed: seed)

@@ -2,10 +2,10 @@
 public struct Hint: Equatable, Sendable {
     /// Changes whenever the hint changes, so an acknowledgement of an older delivery does not remove
     /// a hint that has since absorbed a newer write.
-    public let sequence: UInt64
+    public internal(set) var sequence: UInt64
     public let target: NodeID
     public let key: [UInt8]
-    public let object: VersionedObject
+    public internal(set) var object: VersionedObject
 
     public init(sequence: UInt64, target: NodeID, key: [UInt8], object: VersionedObject) {
         self.sequence = sequence

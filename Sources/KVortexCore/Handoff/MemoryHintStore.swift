@@ -14,7 +14,7 @@ public final class MemoryHintStore: HintStore {
 
     public func add(target: NodeID, key: [UInt8], object: VersionedObject, mode: ConflictMode,
                     siblingsMax: Int) -> HintAddResult {
-        queues.withLock { $0.add(target: target, key: key, object: object, mode: mode, siblingsMax: siblingsMax).0 }
+        queues.withLock { $0.add(target: target, key: key, object: object, mode: mode, siblingsMax: siblingsMax) }
     }
 
     public func pending(for target: NodeID, limit: Int) -> [Hint] {

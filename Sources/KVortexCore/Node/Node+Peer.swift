@@ -63,7 +63,10 @@ extension Node {
     }
 
     mutating func undeliverable(_ message: PeerMessage, to peer: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
-        membershipChanged(membership.markUnreachable(peer), into: &effects)
+        // The change first, then the call: changing `membership` in the call's argument made the
+        // compiler copy the whole node (with a retain of each reference) for the call.
+        let change = membership.markUnreachable(peer)
+        membershipChanged(change, into: &effects)
         failedDelivery(message, to: peer, nowMs: nowMs, into: &effects)
     }
 

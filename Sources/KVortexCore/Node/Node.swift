@@ -139,6 +139,13 @@ public struct Node: Sendable {
         }
     }
 
+    /// `node.isLive(timer)` for a driver that holds the node in place (an element of its array).
+    /// Leaves the node unchanged; `inout` only so that it is read where it lies: a call of the
+    /// method on an array element copied the whole node first (680 bytes, ~120 instructions a timer).
+    public static func isLive(_ timer: TimerID, in node: inout Node) -> Bool {
+        node.isLive(timer)
+    }
+
     /// The ring this node routes by.
     public var ring: Ring { placement }
 

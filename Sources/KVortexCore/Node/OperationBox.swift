@@ -34,11 +34,17 @@ struct SpareOperationBoxes<Value: Sendable>: Sendable {
 
     /// A box holding `value`: a kept one when there is one nothing else references, else a new one.
     mutating func box(_ value: consuming Value) -> OperationBox<Value> {
-        guard !boxes.isEmpty else { return OperationBox(value) }
-        var box = boxes.removeLast()
-        guard isKnownUniquelyReferenced(&box) else { return OperationBox(value) }
+        guard let box = takeUnique() else { return OperationBox(value) }
         box.value = value
         return box
+    }
+
+    /// A kept box nothing else references, still holding its finished value, for the caller to
+    /// refill (and reuse what the value holds); nil when there is none. A shared one is dropped.
+    mutating func takeUnique() -> OperationBox<Value>? {
+        guard !boxes.isEmpty else { return nil }
+        var box = boxes.removeLast()
+        return isKnownUniquelyReferenced(&box) ? box : nil
     }
 
     /// Keeps the box of a finished operation (the caller's last reference to it) for `box(_:)`.

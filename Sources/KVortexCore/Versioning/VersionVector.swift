@@ -82,6 +82,7 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
         guard !entries.isEmpty else { self = other; return }
         if raiseInPlace(to: other) { return }
         if other.descends(self) { self = other; return }
+        if raiseInPlaceAddingOne(from: other) { return }
         var merged: [Entry] = []
         merged.reserveCapacity(entries.count + other.entries.count)
         var left = 0
@@ -119,6 +120,40 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
             while entries[index].actor < theirs.actor { index += 1 }
             if entries[index].counter < theirs.counter { entries[index] = theirs }
             index += 1
+        }
+        return true
+    }
+
+    /// Raises counters to `other`'s and adds its one actor `self` lacks, in place, when it lacks
+    /// exactly one (a clock merging in a stand-in's write, whose one-off actor is new); returns false,
+    /// leaving `self` unchanged, otherwise. The new entry is appended and swapped down to its place:
+    /// building the merge into a new array cost an allocation, a copy of every entry and a free.
+    private mutating func raiseInPlaceAddingOne(from other: VersionVector) -> Bool {
+        var missing: Entry?
+        var index = 0
+        for theirs in other.entries {
+            while index < entries.count && entries[index].actor < theirs.actor { index += 1 }
+            guard index < entries.count, entries[index].actor == theirs.actor else {
+                guard missing == nil else { return false }
+                missing = theirs
+                continue
+            }
+            index += 1
+        }
+        guard let missing else { return false }
+        index = 0
+        for theirs in other.entries where theirs.actor != missing.actor {
+            while entries[index].actor < theirs.actor { index += 1 }
+            if entries[index].counter < theirs.counter { entries[index] = theirs }
+            index += 1
+        }
+        entries.append(missing)
+        entries.withUnsafeMutableBufferPointer { buffer in
+            var position = buffer.count - 1
+            while position > 0 && buffer[position].actor < buffer[position - 1].actor {
+                buffer.swapAt(position, position - 1)
+                position -= 1
+            }
         }
         return true
     }

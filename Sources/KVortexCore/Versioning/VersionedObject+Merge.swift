@@ -8,6 +8,21 @@ extension VersionedObject {
     public mutating func merge(
         _ other: VersionedObject, mode: ConflictMode, siblingsMax: Int
     ) -> ApplyOutcome {
+        if !mergeSiblingsInPlace(other) { rebuildSiblings(merging: other) }
+        clock.merge(other.clock)
+        var outcome = ApplyOutcome()
+        // The sibling cap applies at write time only: capping inside a merge is not associative and
+        // can empty a key that was never deleted (a cap drops a sibling because of newer ones a later
+        // merge removes; found by MergeAlgebra/SiblingCap property tests). In LWW mode one version is
+        // kept, as in writes.
+        if mode == .lww { enforceBounds(mode: mode, siblingsMax: siblingsMax, outcome: &outcome) }
+        assertInvariants()
+        return outcome
+    }
+
+    /// The siblings of the merge with `other`, built into a new array. Reads `clock` as it was
+    /// before the merge.
+    private mutating func rebuildSiblings(merging other: VersionedObject) {
         // Dots are compared where the siblings lie and a sibling is copied only into the result: taking
         // each side's next sibling into an optional copied (and destroyed) it per step, most of a
         // merge's instructions for objects with many siblings (majority-partition).
@@ -31,15 +46,6 @@ extension VersionedObject {
         for sibling in siblings[left...] where !other.clock.covers(sibling.dot) { merged.append(sibling) }
         for sibling in other.siblings[right...] where !clock.covers(sibling.dot) { merged.append(sibling) }
         siblings = merged
-        clock.merge(other.clock)
-        var outcome = ApplyOutcome()
-        // The sibling cap applies at write time only: capping inside a merge is not associative and
-        // can empty a key that was never deleted (a cap drops a sibling because of newer ones a later
-        // merge removes; found by MergeAlgebra/SiblingCap property tests). In LWW mode one version is
-        // kept, as in writes.
-        if mode == .lww { enforceBounds(mode: mode, siblingsMax: siblingsMax, outcome: &outcome) }
-        assertInvariants()
-        return outcome
     }
 
     public func merging(_ other: VersionedObject, mode: ConflictMode, siblingsMax: Int) -> VersionedObject {

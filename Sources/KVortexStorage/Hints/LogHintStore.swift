@@ -91,8 +91,8 @@ public final class LogHintStore: HintStore {
                     siblingsMax: Int) -> HintAddResult {
         state.withLock { state in
             if let failure = state.failure { return .failed(failure) }
-            let (result, hint) = state.queues.add(target: target, key: key, object: object, mode: mode, siblingsMax: siblingsMax)
-            guard let hint else { return result }
+            let result = state.queues.add(target: target, key: key, object: object, mode: mode, siblingsMax: siblingsMax)
+            guard result == .stored || result == .merged, let hint = state.queues.hint(for: target, key: key) else { return result }
             let record = HintRecord.encode(hint)
             do throws(StorageError) {
                 try append(record, to: &state, sync: fsync != .none)
