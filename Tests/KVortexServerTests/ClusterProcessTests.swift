@@ -133,6 +133,19 @@ import Testing
         #expect(try enabled.call(0, .post, "/admin/partition", body: #"{"isolate":["n1"]}"#).status == 400, "not itself")
         #expect(try enabled.call(0, .post, "/admin/partition", body: "{").status == 400)
         #expect(try enabled.call(0, .post, "/cluster/join?seed=nonsense").status == 400)
+        // An ID that names no member is refused, naming it and the members: isolating it would do
+        // nothing, and a test meaning to cut a node off would go on with the cluster whole.
+        let peer = enabled.node(1).peerAddress
+        let unknown = try enabled.call(0, .post, "/admin/partition", body: #"{"isolate":["n2","n9","\#(peer)"]}"#)
+        #expect(unknown.status == 400 && unknown.json?["error"] as? String == "unknown_node", "\(unknown.status) \(unknown.text)")
+        #expect(unknown.json?["message"] as? String == "unknown node IDs: n9, \(peer) (the peer address of n2); "
+            + "the other members are: n2 (this node is n1); isolate members by their ID as GET /cluster/members lists them",
+            "\(unknown.text)")
+        #expect(Set(unknown.json?.keys.map { $0 } ?? []) == ["error", "message"], "API.md's error body: \(unknown.text)")
+        #expect(try enabled.metric(0, "kvortex_fault_injection_dropped_total") == 0, "nothing was isolated")
+        #expect(try enabled.call(0, .post, "/set?key=whole", headers: Consistency.all, body: "v").header("X-Replicas") == "2/2")
+        #expect(try enabled.call(0, .post, "/admin/partition", body: #"{"isolate":["n2"]}"#).status == 204, "a member is isolated")
+        #expect(try enabled.call(0, .post, "/set?key=cut", headers: Consistency.all, body: "v").status == 503)
     }
 
     @Test func killNineUnderLoadLosesNoAcknowledgedWriteAtW2() throws {

@@ -1,7 +1,8 @@
 import KVortexCore
 import KVortexNet
 
-/// `POST /cluster/join`, `POST /cluster/leave` and the fault-injection endpoint `POST|DELETE /admin/partition` (API.md).
+/// `POST /cluster/join`, `POST /cluster/leave` and the fault-injection endpoint `POST|DELETE /admin/partition` (API.md):
+/// a partition request names members by ID (`IsolationTargets`); an unknown ID is a 400, never ignored.
 extension KVortexHTTPHandler {
     /// Most node IDs one partition request may isolate.
     static let isolatedNodesMax = 1_000
@@ -52,11 +53,13 @@ extension KVortexHTTPHandler {
         }
         guard nodes.count <= Self.isolatedNodesMax else { return Self.invalidPartition("at most \(Self.isolatedNodesMax) node IDs") }
         guard !nodes.contains(where: \.isEmpty) else { return Self.invalidPartition("a node ID is empty") }
-        guard !nodes.contains(keys.nodeID.rawValue) else {
-            return Self.invalidPartition("a node cannot isolate itself (\(keys.nodeID)); isolate the others instead")
+        switch IsolationTargets.check(nodes, nodeID: keys.nodeID, members: status.members()) {
+        case .success(let isolated):
+            status.isolate(isolated)
+            return HTTPResponse(status: 204)
+        case .failure(let refusal):
+            return .error(status: 400, code: refusal.code, message: refusal.message)
         }
-        status.isolate(Set(nodes.map { NodeID($0) }))
-        return HTTPResponse(status: 204)
     }
 
     private static func invalidPartition(_ message: String) -> HTTPResponse {
