@@ -39,4 +39,11 @@ import Testing
         let named = unknown.prefix(IsolationTargets.namesListedMax).joined(separator: ", ")
         #expect(refusal.message.hasPrefix("unknown node IDs: \(named) and 5 more; "), "\(refusal.message)")
     }
+
+    @Test func aRepeatedLeaveSaysAlreadyLeaving() {
+        #expect(KVortexHTTPHandler.leaveMessage(.alreadyLeaving(transfersPending: 12))
+            == "already leaving: 12 partition transfers still pending, then the node stops by itself; this request changed nothing")
+        #expect(KVortexHTTPHandler.leaveMessage(.alreadyLeaving(transfersPending: 0)).hasPrefix("already leaving: every partition is handed off"))
+        #expect(KVortexHTTPHandler.leaveMessage(.started(transfersPending: 12)).hasPrefix("leave started: 12 partition transfers"))
+    }
 }

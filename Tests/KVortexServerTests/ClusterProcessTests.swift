@@ -267,6 +267,9 @@ extension ClusterProcessTests {
         // A second leave while leaving (192 partition transfers take many batches) changes nothing.
         let again = try cluster.call(3, .post, "/cluster/leave")
         #expect(again.status == 202 && again.text.contains("\"alreadyLeaving\":true"), "\(again.status) \(again.text)")
+        // ... and says so in words (`kvortex cluster leave` prints the message).
+        #expect((again.json?["message"] as? String)?.hasPrefix("already leaving: ") == true, "\(again.text)")
+        #expect((left.json?["message"] as? String)?.hasPrefix("leave started: ") == true, "\(left.text)")
         try waitFor(timeoutSeconds: 60, pollMs: 50, "n4 stopped by itself") { n4.process.isRunning ? nil : true }
         #expect(n4.process.terminationStatus == 0)
         #expect(n4.stderrText.contains("left the cluster: "), "\(n4.stderrText)")
