@@ -46,4 +46,10 @@ import Testing
         #expect(KVortexHTTPHandler.leaveMessage(.alreadyLeaving(transfersPending: 0)).hasPrefix("already leaving: every partition is handed off"))
         #expect(KVortexHTTPHandler.leaveMessage(.started(transfersPending: 12)).hasPrefix("leave started: 12 partition transfers"))
     }
+
+    /// The serve command's "kvortex: <reason>, stopping" after a leave says the leave, not "signal 15".
+    @Test func aLeaveStopsTheNodeForItsOwnReason() {
+        #expect(LeaveEnd.handedOff(objects: 3).stopReason == "its leave is complete")
+        #expect(LeaveEnd.timedOut(transfersPending: 2).stopReason == "its leave timed out")
+    }
 }

@@ -273,6 +273,7 @@ extension ClusterProcessTests {
         try waitFor(timeoutSeconds: 60, pollMs: 50, "n4 stopped by itself") { n4.process.isRunning ? nil : true }
         #expect(n4.process.terminationStatus == 0)
         #expect(n4.stderrText.contains("left the cluster: "), "\(n4.stderrText)")
+        #expect(n4.stderrText.contains("the leave is complete, so the node stops now"), "it says why it stops: \(n4.stderrText)")
         for index in 0..<3 {
             let members = try cluster.call(index, .get, "/cluster/members").json?["members"] as? [[String: Any]] ?? []
             #expect(members.contains { $0["id"] as? String == "n4" && $0["state"] as? String == "leaving" }, "n\(index + 1) saw n4 leave")
