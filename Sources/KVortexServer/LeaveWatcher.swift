@@ -8,6 +8,16 @@ public enum LeaveEnd: Equatable, Sendable {
     case handedOff(objects: UInt64)
     /// `LeaveWatcher.timeoutMs` passed with transfers unacknowledged (new owners unreachable).
     case timedOut(transfersPending: Int)
+
+    /// Why the node stops, for the serve command's "kvortex: <reason>, stopping" line. The node stops
+    /// itself after a leave through the same path as SIGTERM; said as "signal 15", that read as if
+    /// someone had killed it.
+    public var stopReason: String {
+        switch self {
+        case .handedOff: "its leave is complete"
+        case .timedOut: "its leave timed out"
+        }
+    }
 }
 
 /// Watches a graceful leave (`POST /cluster/leave`) until the node has handed every partition off or
@@ -72,7 +82,7 @@ final class LeaveWatcher: Sendable {
     private func finish(_ end: LeaveEnd) {
         switch end {
         case .handedOff(let objects):
-            Log.line("left the cluster: \(objects) objects handed off")
+            Log.line("left the cluster: \(objects) objects handed off; the leave is complete, so the node stops now")
         case .timedOut(let pending):
             Log.line("leave timed out after \(timeoutMs) ms with \(pending) partition transfers unacknowledged "
                 + "(their new owners are unreachable?); stopping anyway: those objects stay only on the other replicas that held them")

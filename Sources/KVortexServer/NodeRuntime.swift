@@ -149,6 +149,12 @@ public final class NodeRuntime: Sendable {
     /// How the leave ended, if the node left (or gave up leaving).
     public var leaveEnd: LeaveEnd? { leaveWatcher.end }
 
+    /// Why the node is stopping once `signal` was taken: its own leave, which stops it by SIGTERM, or
+    /// the signal someone sent ("signal 15"). For the serve command's "kvortex: <reason>, stopping".
+    public func stopReason(signal: Int32) -> String {
+        leaveEnd?.stopReason ?? "signal \(signal)"
+    }
+
     /// Stops accepting, finishes in-flight requests within the grace period, hands off the hints it
     /// holds for reachable members (within the same bound), stops the peers, flushes storage.
     public func stop() {

@@ -131,7 +131,12 @@ final class TestStorage: StorageEngine {
 
     func sweep(nowMs: UInt64, keysMax: Int) -> Int { 0 }
 
-    var stats: StorageStats { StorageStats() }
+    /// Only the key count: the node reads it for its log lines.
+    var stats: StorageStats {
+        var stats = StorageStats()
+        stats.keyCount = objects.withLock { $0.count }
+        return stats
+    }
 
     func close() throws(StorageError) {}
 

@@ -80,4 +80,40 @@ import Testing
         let expired = fixture.handle(.timer(.deadline(operation)), afterMs: 1_000)
         #expect(expired == [.replyRead(RequestID(5), .failure(.timeout(needed: 3, acked: 2, asked: 3)))])
     }
+
+    /// An isolated primary cannot reach R = 2: it refuses at once, counting its own replica (which
+    /// could answer) of the N = 3 the key has; a write there reports the same counts (`NodeWriteTests`).
+    @Test func anIsolatedNodeRefusesAReadCountingItsOwnReplicaOfN() {
+        var fixture = F(primaries[0])
+        fixture.storage.put(key, C.object([(C.n1, "v1")]))
+        fixture.isolate()
+        let refused = fixture.handle(.get(RequestID(5), key: key, F.options(r: 2)))
+        #expect(refused == [.replyRead(RequestID(5), .failure(.quorumUnmet(needed: 2, acked: 1, asked: 3)))])
+        #expect(fixture.handle(.put(RequestID(6), key: key, F.write("v2"), F.options(w: 2))).writeReplies
+            == [.failure(.quorumUnmet(needed: 2, acked: 1, asked: 3))], "a write says the same")
+    }
+
+    /// Under a strict quorum a node outside the preference list that reaches no primary has no replica
+    /// to count: 0 of N, as a strict write forwarded nowhere.
+    @Test func aStrictReadReachingNoPrimaryCountsNoneOfN() {
+        let outsider = F.members.first { !primaries.contains($0) }!
+        var fixture = F(outsider)
+        fixture.isolate()
+        let refused = fixture.handle(.get(RequestID(5), key: key, F.options(r: 1, sloppy: false)))
+        #expect(refused == [.replyRead(RequestID(5), .failure(.quorumUnmet(needed: 1, acked: 0, asked: 3)))])
+        #expect(fixture.handle(.put(RequestID(6), key: key, F.write("v"), F.options(w: 1, sloppy: false))).writeReplies
+            == [.failure(.quorumUnmet(needed: 1, acked: 0, asked: 3))], "a write says the same")
+    }
+
+    /// R = 1 on an isolated primary succeeds from its own replica, and says 1 of the 3 replicas took
+    /// part: the two unreachable ones count as asked, not answered.
+    @Test func anIsolatedReadAtROneReportsOneOfN() {
+        var fixture = F(primaries[0])
+        let stored = C.object([(C.n1, "v1")])
+        fixture.storage.put(key, stored)
+        fixture.isolate()
+        let replied = fixture.handle(.get(RequestID(5), key: key, F.options(r: 1)))
+        #expect(replied.readReplies == [.success(ReadOutcome(object: stored, replicasAcked: 1, replicasAsked: 3))])
+        #expect(replied.sends.isEmpty, "nobody else was reachable")
+    }
 }

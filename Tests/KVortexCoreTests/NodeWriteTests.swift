@@ -125,4 +125,27 @@ import Testing
         let rejected = fixture.handle(.peer(from: primaries[1], .putRejected(operation, reason: "disk")))
         #expect(rejected == [.replyWrite(RequestID(4), .failure(.quorumUnmet(needed: 3, acked: 1, asked: 3)))])
     }
+
+    /// An isolated primary applies the write and keeps hints for the others, but W = 2 cannot be met:
+    /// 1 (its own) of the N = 3 replicas, not "1 of 1" (the others count as asked, not acknowledged).
+    /// A read there reports the same counts (`NodeReadTests`).
+    @Test func anIsolatedNodeRefusesAWriteWithItsOwnAckOfN() {
+        var fixture = F(primaries[0])
+        fixture.isolate()
+        let effects = fixture.handle(.put(RequestID(4), key: key, F.write("v1"), F.options(w: 2)))
+        #expect(effects.writeReplies == [.failure(.quorumUnmet(needed: 2, acked: 1, asked: 3))])
+        #expect(effects.sends.isEmpty, "nobody else was reachable")
+        #expect(fixture.hints.stats.pending == 2, "kept for the two primaries it could not reach")
+        #expect(fixture.handle(.get(RequestID(5), key: key, F.options(r: 2))).readReplies
+            == [.failure(.quorumUnmet(needed: 2, acked: 1, asked: 3))], "a read says the same")
+    }
+
+    /// W = 1 on an isolated primary succeeds, and `X-Replicas` says 1 of 3 replicas took it.
+    @Test func anIsolatedWriteAtWOneReportsOneOfN() {
+        var fixture = F(primaries[0])
+        fixture.isolate()
+        let effects = fixture.handle(.put(RequestID(4), key: key, F.write("v1"), F.options(w: 1)))
+        guard case .success(let outcome)? = effects.writeReplies.first else { Issue.record("expected success: \(effects)"); return }
+        #expect(outcome.replicasAcked == 1 && outcome.replicasAsked == 3)
+    }
 }

@@ -133,6 +133,19 @@ import Testing
         #expect(try enabled.call(0, .post, "/admin/partition", body: #"{"isolate":["n1"]}"#).status == 400, "not itself")
         #expect(try enabled.call(0, .post, "/admin/partition", body: "{").status == 400)
         #expect(try enabled.call(0, .post, "/cluster/join?seed=nonsense").status == 400)
+        // An ID that names no member is refused, naming it and the members: isolating it would do
+        // nothing, and a test meaning to cut a node off would go on with the cluster whole.
+        let peer = enabled.node(1).peerAddress
+        let unknown = try enabled.call(0, .post, "/admin/partition", body: #"{"isolate":["n2","n9","\#(peer)"]}"#)
+        #expect(unknown.status == 400 && unknown.json?["error"] as? String == "unknown_node", "\(unknown.status) \(unknown.text)")
+        #expect(unknown.json?["message"] as? String == "unknown node IDs: n9, \(peer) (the peer address of n2); "
+            + "the other members are: n2 (this node is n1); isolate members by their ID as GET /cluster/members lists them",
+            "\(unknown.text)")
+        #expect(Set(unknown.json?.keys.map { $0 } ?? []) == ["error", "message"], "API.md's error body: \(unknown.text)")
+        #expect(try enabled.metric(0, "kvortex_fault_injection_dropped_total") == 0, "nothing was isolated")
+        #expect(try enabled.call(0, .post, "/set?key=whole", headers: Consistency.all, body: "v").header("X-Replicas") == "2/2")
+        #expect(try enabled.call(0, .post, "/admin/partition", body: #"{"isolate":["n2"]}"#).status == 204, "a member is isolated")
+        #expect(try enabled.call(0, .post, "/set?key=cut", headers: Consistency.all, body: "v").status == 503)
     }
 
     @Test func killNineUnderLoadLosesNoAcknowledgedWriteAtW2() throws {
@@ -254,9 +267,13 @@ extension ClusterProcessTests {
         // A second leave while leaving (192 partition transfers take many batches) changes nothing.
         let again = try cluster.call(3, .post, "/cluster/leave")
         #expect(again.status == 202 && again.text.contains("\"alreadyLeaving\":true"), "\(again.status) \(again.text)")
+        // ... and says so in words (`kvortex cluster leave` prints the message).
+        #expect((again.json?["message"] as? String)?.hasPrefix("already leaving: ") == true, "\(again.text)")
+        #expect((left.json?["message"] as? String)?.hasPrefix("leave started: ") == true, "\(left.text)")
         try waitFor(timeoutSeconds: 60, pollMs: 50, "n4 stopped by itself") { n4.process.isRunning ? nil : true }
         #expect(n4.process.terminationStatus == 0)
         #expect(n4.stderrText.contains("left the cluster: "), "\(n4.stderrText)")
+        #expect(n4.stderrText.contains("the leave is complete, so the node stops now"), "it says why it stops: \(n4.stderrText)")
         for index in 0..<3 {
             let members = try cluster.call(index, .get, "/cluster/members").json?["members"] as? [[String: Any]] ?? []
             #expect(members.contains { $0["id"] as? String == "n4" && $0["state"] as? String == "leaving" }, "n\(index + 1) saw n4 leave")

@@ -36,6 +36,11 @@ public struct GetCoordinator: Sendable {
     public let key: [UInt8]
     public private(set) var targets: [ReplicaTarget]
     public let readQuorum: Int
+    /// The key's replica count N: the `asked` of `X-Replicas` and of a quorum error (API.md). The
+    /// targets are fewer when primaries are unreachable and no stand-in takes their place; those count
+    /// as asked and not answered, so a read reports the same counts whatever the failure detector knew
+    /// when it began, and the same as a write in the same state (`PutCoordinator.replicaCount`).
+    public let replicaCount: Int
     /// The coordinating node, when it is a target: `replyUnchanged` stands for its reply.
     let localNode: NodeID?
     let mode: ConflictMode
@@ -64,20 +69,24 @@ public struct GetCoordinator: Sendable {
     private var failedTargets: UInt64 = 0
     private var merged: VersionedObject?
 
-    public init(requestID: RequestID, key: [UInt8], targets: [ReplicaTarget], readQuorum: Int,
+    /// `replicaCount` is N; nil stands for the targets' count (every replica is a target).
+    public init(requestID: RequestID, key: [UInt8], targets: [ReplicaTarget], readQuorum: Int, replicaCount: Int? = nil,
                 mode: ConflictMode, siblingsMax: Int, clocksDecide: Bool = true, localNode: NodeID? = nil) {
         self.init(requestID: requestID, key: key, buffers: Buffers(targets: targets), readQuorum: readQuorum,
-                  mode: mode, siblingsMax: siblingsMax, clocksDecide: clocksDecide, localNode: localNode)
+                  replicaCount: replicaCount, mode: mode, siblingsMax: siblingsMax, clocksDecide: clocksDecide,
+                  localNode: localNode)
     }
 
     /// A coordinator asking `buffers.targets`, whose replies go to `buffers.replies` (empty): with a
     /// finished coordinator's arrays (`takeBuffers`), the caller filled the targets there and no
     /// array is allocated.
-    init(requestID: RequestID, key: [UInt8], buffers: consuming Buffers, readQuorum: Int,
+    init(requestID: RequestID, key: [UInt8], buffers: consuming Buffers, readQuorum: Int, replicaCount: Int? = nil,
          mode: ConflictMode, siblingsMax: Int, clocksDecide: Bool = true, localNode: NodeID? = nil) {
         let targets = buffers.targets
         precondition(!targets.isEmpty, "a read needs at least one target")
         precondition(targets.count <= Self.targetsMax, "\(targets.count) targets, more than \(Self.targetsMax)")
+        let replicaCount = replicaCount ?? targets.count
+        precondition(targets.count <= replicaCount, "\(targets.count) targets, more than N (\(replicaCount))")
         precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         precondition(buffers.replies.isEmpty, "\(buffers.replies.count) replies before the read started")
         self.requestID = requestID
@@ -85,6 +94,7 @@ public struct GetCoordinator: Sendable {
         self.targets = buffers.targets
         self.replies = buffers.replies
         self.readQuorum = readQuorum
+        self.replicaCount = replicaCount
         self.localNode = localNode
         self.mode = mode
         self.siblingsMax = siblingsMax
@@ -126,7 +136,7 @@ public struct GetCoordinator: Sendable {
             switch state {
             case .collecting:
                 state = .finished
-                actions.append(.reply(.failure(.timeout(needed: readQuorum, acked: replies.count, asked: targets.count))))
+                actions.append(.reply(.failure(.timeout(needed: readQuorum, acked: replies.count, asked: replicaCount))))
             case .repairing: finish(into: &actions)
             case .finished: return
             }
@@ -164,7 +174,7 @@ public struct GetCoordinator: Sendable {
             failedTargets |= 1 << target
             guard targets.count - failureCount < readQuorum else { return }
             state = .finished
-            actions.append(.reply(.failure(.quorumUnmet(needed: readQuorum, acked: replies.count, asked: targets.count))))
+            actions.append(.reply(.failure(.quorumUnmet(needed: readQuorum, acked: replies.count, asked: replicaCount))))
         case .repairing:
             guard let target = pendingTarget(from) else { return }
             failedTargets |= 1 << target
@@ -176,7 +186,7 @@ public struct GetCoordinator: Sendable {
 
     /// What the client sees: the merge of the replies so far.
     public var outcome: ReadOutcome {
-        ReadOutcome(object: merged, replicasAcked: replies.count, replicasAsked: targets.count)
+        ReadOutcome(object: merged, replicasAcked: replies.count, replicasAsked: replicaCount)
     }
 
     private var allAnswered: Bool { replies.count + failureCount == targets.count }

@@ -30,6 +30,12 @@ public struct PutCoordinator: Sendable {
     /// The other replicas, in preference order; never the coordinator itself.
     public let targets: [ReplicaTarget]
     public let writeQuorum: Int
+    /// The key's replica count N: the `asked` of `X-Replicas` and of a quorum error (API.md). The
+    /// coordinator and its targets are fewer when primaries are unreachable and no stand-in takes their
+    /// place (their hints stay on this node); those count as asked and not acknowledged, so a write
+    /// reports the same counts whatever the failure detector knew when it began, and the same as a
+    /// read in the same state (`GetCoordinator.replicaCount`).
+    public let replicaCount: Int
     public let sloppy: Bool
     public private(set) var state: State = .awaitingAcks
     /// Targets a coordinator can have: one bit each in the masks below.
@@ -43,16 +49,20 @@ public struct PutCoordinator: Sendable {
     private let localCounts: Bool
 
     /// `localIsPrimary` says whether the coordinator's own write counts under a strict quorum.
+    /// `replicaCount` is N; nil stands for the targets and the coordinator (every replica is asked).
     public init(requestID: RequestID, key: [UInt8], context: WriteContext, dot: Dot? = nil, targets: [ReplicaTarget],
-                writeQuorum: Int, sloppy: Bool, localIsPrimary: Bool) {
+                writeQuorum: Int, replicaCount: Int? = nil, sloppy: Bool, localIsPrimary: Bool) {
         self.dot = dot
         precondition(targets.count <= Self.targetsMax, "\(targets.count) targets, more than \(Self.targetsMax)")
+        let replicaCount = replicaCount ?? targets.count + 1
+        precondition(targets.count + 1 <= replicaCount, "\(targets.count) targets and the coordinator, more than N (\(replicaCount))")
         precondition(targets.nodesAreDistinct, "targets repeat a node: \(targets)")
         self.requestID = requestID
         self.key = key
         self.context = context
         self.targets = targets
         self.writeQuorum = writeQuorum
+        self.replicaCount = replicaCount
         self.sloppy = sloppy
         self.localCounts = sloppy || localIsPrimary
         var countable: UInt64 = 0
@@ -60,8 +70,8 @@ public struct PutCoordinator: Sendable {
         self.countableTargets = countable
     }
 
-    /// Replicas asked, the coordinator included (the denominator of `X-Replicas`).
-    public var askedCount: Int { targets.count + 1 }
+    /// Replicas asked, the coordinator and the unreachable ones included (the denominator of `X-Replicas`).
+    public var askedCount: Int { replicaCount }
 
     /// Acknowledgements that count toward W, the local write included.
     public var countedAcks: Int {

@@ -13,14 +13,19 @@ extension Node {
         var buffers = spare?.value.takeBuffers() ?? GetCoordinator.Buffers()
         readTargets(partition: partition, primaries: primaries, sloppy: options.sloppy, into: &buffers.targets)
         guard buffers.targets.count >= options.readQuorum else {
+            // Fewer replicas are reachable than R: refused without asking them. The counts are those
+            // the coordinator would end with: every reachable replica (this node's own included)
+            // answered, of the N asked; a write in the same state reports the same (`PutCoordinator`).
+            let reachable = buffers.targets.count
             if let spare { spareReadBoxes.keep(spare) }
-            effects.append(.replyRead(request, .failure(.quorumUnmet(needed: options.readQuorum, acked: 0, asked: primaries.count))))
+            effects.append(.replyRead(request, .failure(.quorumUnmet(needed: options.readQuorum, acked: reachable,
+                                                                     asked: primaries.count))))
             return
         }
         let operation = allocateOperationID()
         let readQuorum = settings.plantedBugs.contains(.readQuorumOfOne) ? 1 : options.readQuorum  // planted bug
         var coordinator = GetCoordinator(requestID: request, key: key, buffers: buffers, readQuorum: readQuorum,
-                                         mode: settings.conflictMode, siblingsMax: settings.siblingsMax,
+                                         replicaCount: primaries.count, mode: settings.conflictMode, siblingsMax: settings.siblingsMax,
                                          clocksDecide: settings.plantedBugs.isEmpty, localNode: nodeID)
         let targets = coordinator.targets
         effects.append(.startTimer(.deadline(operation), afterMs: options.timeoutMs))

@@ -77,7 +77,8 @@ extension Node {
         }
         var coordinator = PutCoordinator(requestID: RequestID(operation.rawValue), key: key, context: written.context,
                                          dot: written.outcome.dot, targets: targets.remote,
-                                         writeQuorum: options.writeQuorum, sloppy: options.sloppy, localIsPrimary: isPrimary)
+                                         writeQuorum: options.writeQuorum, replicaCount: primaries.count, sloppy: options.sloppy,
+                                         localIsPrimary: isPrimary)
         for target in targets.remote {
             effects.append(.send(to: target.node, .putRequest(operation, key: key, object: written.object, hintFor: target.hintFor)))
         }

@@ -1,7 +1,8 @@
 import KVortexCore
 import KVortexNet
 
-/// `POST /cluster/join`, `POST /cluster/leave` and the fault-injection endpoint `POST|DELETE /admin/partition` (API.md).
+/// `POST /cluster/join`, `POST /cluster/leave` and the fault-injection endpoint `POST|DELETE /admin/partition` (API.md):
+/// a partition request names members by ID (`IsolationTargets`); an unknown ID is a 400, never ignored.
 extension KVortexHTTPHandler {
     /// Most node IDs one partition request may isolate.
     static let isolatedNodesMax = 1_000
@@ -16,18 +17,40 @@ extension KVortexHTTPHandler {
         return HTTPResponse(status: 202, body: Array("{\"joining\":\"\(seed)\"}".utf8), contentType: "application/json")
     }
 
-    /// 202 when the leave starts and again while it runs (idempotent: a second leave changes nothing);
-    /// 409 on the last member, which has no one to hand its partitions to.
+    /// 202 when the leave starts and again while it runs (idempotent: a second leave changes nothing,
+    /// and its `message` says "already leaving"); 409 on the last member, which has no one to hand its
+    /// partitions to. API.md gives 202 for the endpoint and says nothing of a repeat: it keeps 202.
     func leaveRoute() -> HTTPResponse {
         let outcome = status.leave()
         switch outcome {
         case .started(let pending), .alreadyLeaving(let pending):
-            let already = outcome == .alreadyLeaving(transfersPending: pending)
-            let body = "{\"leaving\":\"\(keys.nodeID.rawValue)\",\"alreadyLeaving\":\(already),\"transfersPending\":\(pending)}"
-            return HTTPResponse(status: 202, body: Array(body.utf8), contentType: "application/json")
+            var json = JSONWriter()
+            json.beginObject()
+            json.field("leaving", keys.nodeID.rawValue)
+            json.field("alreadyLeaving", outcome == .alreadyLeaving(transfersPending: pending))
+            json.field("transfersPending", pending)
+            json.field("message", Self.leaveMessage(outcome))
+            json.endObject()
+            return HTTPResponse(status: 202, body: json.bytes, contentType: "application/json")
         case .lastMember:
             return .error(status: 409, code: "last_member",
                           message: "no other member could take this node's partitions; stop it with SIGTERM instead")
+        }
+    }
+
+    /// The sentence a leave's answer carries (`kvortex cluster leave` prints it).
+    static func leaveMessage(_ outcome: LeaveRequest) -> String {
+        switch outcome {
+        case .started(0):
+            "leave started: no partition transfer to make; the node stops by itself"
+        case .started(let pending):
+            "leave started: \(pending) partition transfers to hand to the new owners, then the node stops by itself"
+        case .alreadyLeaving(0):
+            "already leaving: every partition is handed off and the node is stopping; this request changed nothing"
+        case .alreadyLeaving(let pending):
+            "already leaving: \(pending) partition transfers still pending, then the node stops by itself; this request changed nothing"
+        case .lastMember:
+            "refused: no other member could take this node's partitions"
         }
     }
 
@@ -52,11 +75,13 @@ extension KVortexHTTPHandler {
         }
         guard nodes.count <= Self.isolatedNodesMax else { return Self.invalidPartition("at most \(Self.isolatedNodesMax) node IDs") }
         guard !nodes.contains(where: \.isEmpty) else { return Self.invalidPartition("a node ID is empty") }
-        guard !nodes.contains(keys.nodeID.rawValue) else {
-            return Self.invalidPartition("a node cannot isolate itself (\(keys.nodeID)); isolate the others instead")
+        switch IsolationTargets.check(nodes, nodeID: keys.nodeID, members: status.members()) {
+        case .success(let isolated):
+            status.isolate(isolated)
+            return HTTPResponse(status: 204)
+        case .failure(let refusal):
+            return .error(status: 400, code: refusal.code, message: refusal.message)
         }
-        status.isolate(Set(nodes.map { NodeID($0) }))
-        return HTTPResponse(status: 204)
     }
 
     private static func invalidPartition(_ message: String) -> HTTPResponse {
