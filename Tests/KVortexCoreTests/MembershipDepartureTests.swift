@@ -12,9 +12,9 @@ import Testing
     /// incarnation 2 and beat until `silentAfterMs`, the others beat throughout; run to `untilMs`.
     static func view(of nodes: [NodeID], leaving: Set<NodeID>, silentAfterMs: UInt64 = 1_000, untilMs: UInt64,
                      departures: DepartureSettings = DepartureSettings(tombstoneRetentionMs: retentionMs))
-        -> (view: MembershipView, departures: MembershipView.Departures, lastRetiredAtMs: UInt64?) {
+        -> (view: MembershipView, departures: MembershipView.DepartureChanges, lastRetiredAtMs: UInt64?) {
         var view = MembershipView(localNode: NodeID("a"), seeds: nodes, settings: settings, nowMs: 0, departures: departures)
-        var all = MembershipView.Departures()
+        var all = MembershipView.DepartureChanges()
         var lastRetiredAtMs: UInt64?
         for nowMs in stride(from: UInt64(100), through: untilMs, by: 100) {
             let digests = nodes.compactMap { node -> MemberDigest? in
@@ -56,7 +56,7 @@ import Testing
         #expect(view.retireDeparted(nowMs: retiredAtMs + Self.retentionMs - 1).isEmpty, "kept until the retention passed")
         #expect(view.tombstoneCount == 1)
         let forgotten = view.retireDeparted(nowMs: retiredAtMs + Self.retentionMs)
-        #expect(forgotten == MembershipView.Departures(retired: [], forgotten: [b]))
+        #expect(forgotten == MembershipView.DepartureChanges(retired: [], forgotten: [b]))
         #expect(view.tombstoneCount == 0)
         #expect(view.departureCounters.tombstonesExpired == 1)
         #expect(view.gossip().map(\.node) == [a, c])

@@ -15,7 +15,7 @@
 /// a peer that forgot later cannot resurrect a member this view forgot earlier).
 extension MembershipView {
     /// The members retired and the tombstones forgotten by one `retireDeparted` call, each sorted.
-    public struct Departures: Equatable, Sendable {
+    public struct DepartureChanges: Equatable, Sendable {
         public var retired: [NodeID] = []
         public var forgotten: [NodeID] = []
 
@@ -25,8 +25,8 @@ extension MembershipView {
     /// Retires the leaving members whose silence at `nowMs` reaches `downPhi`, and forgets the
     /// tombstones older than `departures.tombstoneRetentionMs`. Call every heartbeat. Leaves every
     /// other member's state unchanged.
-    public mutating func retireDeparted(nowMs: UInt64) -> Departures {
-        var result = Departures()
+    public mutating func retireDeparted(nowMs: UInt64) -> DepartureChanges {
+        var result = DepartureChanges()
         let silent = silentLeavingSlots(nowMs: nowMs)
         // Removed from the highest slot down, so the slots still to remove stay valid.
         for slot in silent.reversed() {
