@@ -27,7 +27,9 @@ public struct DepartureCounters: Equatable, Sendable {
     public var tombstonesExpired: UInt64 = 0
     /// Tombstones forgotten before their retention because `tombstonesMax` were held.
     public var tombstonesEvicted: UInt64 = 0
-    /// Gossiped digests of a tombstoned member no newer than its tombstone, ignored.
+    /// Gossiped digests of a tombstoned member from before its leave (not leaving, an incarnation no
+    /// newer than the tombstone's), ignored: each would have brought it back. Its `leaving` digests,
+    /// which peers holding the same tombstone gossip all the time, are ignored without counting.
     public var staleDigestsIgnored: UInt64 = 0
     /// Tombstones lifted because the member came back with a newer incarnation (started again).
     public var membersRejoined: UInt64 = 0

@@ -56,12 +56,12 @@ extension MembershipView {
     }
 
     /// Whether gossip's `digest` of a member this view does not hold may make it a member: not when
-    /// it is leaving, nor when a tombstone of it is at least as new (counted). A newer incarnation
-    /// lifts the tombstone (counted): the member started again.
+    /// it is leaving, nor when a tombstone of it is at least as new (counted when the digest is from
+    /// before the leave). A newer incarnation lifts the tombstone (counted): the member started again.
     mutating func admitsStranger(_ digest: MemberDigest) -> Bool {
         if !tombstones.isEmpty, let tombstoned = tombstones.tombstone(of: digest.node) {
             guard digest.incarnation > tombstoned.digest.incarnation else {
-                departureCounters.staleDigestsIgnored += 1
+                if !digest.isLeaving { departureCounters.staleDigestsIgnored += 1 }
                 return false
             }
             guard !digest.isLeaving else { return false }
