@@ -34,6 +34,10 @@ public struct NodeConfiguration: Sendable {
     public var connectionsMax = 10_000
     /// How long SIGTERM waits for in-flight requests before closing connections.
     public var shutdownGraceMs = 5_000
+    /// How long a member that left is remembered as a tombstone before it is forgotten, and how many
+    /// are remembered at most (`DepartureSettings`). No flag sets them yet; tests and embedders may.
+    public var tombstoneRetentionMs = DepartureSettings.tombstoneRetentionMsDefault
+    public var tombstonesMax = DepartureSettings.tombstonesMaxDefault
 
     public init() {}
 
@@ -49,6 +53,7 @@ public struct NodeConfiguration: Sendable {
             throw .invalid("--value-bytes-max must be 1..\(Limits.valueBytesMaxCeiling)")
         }
         guard siblingsMax >= 1 else { throw .invalid("--siblings-max must be at least 1") }
+        guard tombstonesMax >= 1 else { throw .invalid("the tombstones kept (\(tombstonesMax)) must be at least 1") }
         if storage != .memory && dataDirectory == nil { throw .invalid("--storage \(storage.rawValue) needs --data-dir") }
         guard ["always", "batch", "none"].contains(fsync) else { throw .invalid("--fsync must be always, batch or none") }
         if cacheBytes != nil && storage == .memory { throw .invalid("--cache-bytes is a read cache in front of a durable engine (--storage log or sqlite)") }

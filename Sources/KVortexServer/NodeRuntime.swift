@@ -73,6 +73,8 @@ public final class NodeRuntime: Sendable {
                                     conflictMode: configuration.conflictMode, siblingsMax: configuration.siblingsMax)
         settings.peerAddress = peerAddress
         settings.httpAddress = httpAddress
+        settings.departures = DepartureSettings(tombstoneRetentionMs: configuration.tombstoneRetentionMs,
+                                                tombstonesMax: configuration.tombstonesMax)
         var transport = PeerTransportConfiguration(host: configuration.resolvedPeerHost, port: reservations[1].port,
                                                    nodeID: nodeID.rawValue)
         transport.clusterSecret = try configuration.clusterSecretFile.map(ClusterSecret.read)

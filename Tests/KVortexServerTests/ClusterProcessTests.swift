@@ -258,7 +258,7 @@ extension ClusterProcessTests {
         #expect(try cluster.metric(0, "kvortex_ownership_objects_handed_off_total") ?? 0 > 0)
     }
 
-    @Test func aLeavingNodeHandsItsKeysOffStopsItselfAndCanRejoin() throws {
+    @Test func aLeavingNodeHandsItsKeysOffStopsItselfIsForgottenAndCanRejoin() throws {
         let cluster = try LocalCluster(size: 4)
         try Self.load(cluster, through: 4)
         let n4 = cluster.node(3)
@@ -275,9 +275,23 @@ extension ClusterProcessTests {
         #expect(n4.stderrText.contains("left the cluster: "), "\(n4.stderrText)")
         #expect(n4.stderrText.contains("the leave is complete, so the node stops now"), "it says why it stops: \(n4.stderrText)")
         for index in 0..<3 {
+            // Leaving, or already gone from the list (retired once silent): never routed to again.
             let members = try cluster.call(index, .get, "/cluster/members").json?["members"] as? [[String: Any]] ?? []
-            #expect(members.contains { $0["id"] as? String == "n4" && $0["state"] as? String == "leaving" }, "n\(index + 1) saw n4 leave")
+            #expect(!members.contains { $0["id"] as? String == "n4" && $0["state"] as? String != "leaving" }, "n\(index + 1) saw n4 leave")
             #expect(try !cluster.preferenceList("owned-0", at: index).contains("n4"))
+        }
+        // Silent once stopped, n4 is retired: gone from every member list, held as a tombstone.
+        try waitFor(timeoutSeconds: 30, pollMs: 100, "n4 gone from the member lists") { () -> Bool? in
+            for index in 0..<3 {
+                let members = try cluster.call(index, .get, "/cluster/members").json?["members"] as? [[String: Any]] ?? []
+                guard members.count == 3, !members.contains(where: { $0["id"] as? String == "n4" }) else { return nil }
+            }
+            return true
+        }
+        for index in 0..<3 {
+            #expect(try cluster.metric(index, "kvortex_cluster_tombstones") == 1, "n\(index + 1)")
+            #expect(try cluster.metric(index, #"kvortex_cluster_departures_total{event="retired"}"#) == 1, "n\(index + 1)")
+            #expect(try !cluster.preferenceList("owned-0", at: index).contains("n4"), "the ring did not change")
         }
         for (number, key) in Self.keys.enumerated() {
             let read = try cluster.call(number % 3, .get, "/get?key=\(key)", headers: Consistency.all)
@@ -294,5 +308,7 @@ extension ClusterProcessTests {
             let isUp = members.contains { $0["id"] as? String == "n4" && $0["state"] as? String == "up" }
             return try isUp && cluster.preferenceList("owned-0", at: 1).contains("n4") ? true : nil
         }
+        #expect(try cluster.metric(1, #"kvortex_cluster_departures_total{event="rejoined"}"#) == 1, "its tombstone was lifted")
+        #expect(try cluster.metric(1, "kvortex_cluster_tombstones") == 0)
     }
 }

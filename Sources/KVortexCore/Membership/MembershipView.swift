@@ -36,6 +36,12 @@ public struct FailureDetectorSettings: Hashable, Sendable {
 public struct MembershipView: Sendable {
     public let localNode: NodeID
     public let settings: FailureDetectorSettings
+    /// How long and how many members that left are remembered (`MemberTombstones`).
+    public let departures: DepartureSettings
+    /// Members that left: not members any more, remembered so old gossip cannot bring them back.
+    var tombstones = MemberTombstones()
+    /// What became of members that left, for metrics.
+    public internal(set) var departureCounters = DepartureCounters()
     /// Every member's latest digest, sorted by node ID.
     private var digests: [MemberDigest] = []
     /// What this view knows of each member besides its digest, in the order of `digests`.
@@ -50,9 +56,10 @@ public struct MembershipView: Sendable {
 
     /// `peerAddress` and `httpAddress` are where this node listens; gossip tells them to the others.
     public init(localNode: NodeID, seeds: [NodeID], settings: FailureDetectorSettings, nowMs: UInt64,
-                peerAddress: String = "", httpAddress: String = "") {
+                peerAddress: String = "", httpAddress: String = "", departures: DepartureSettings = DepartureSettings()) {
         self.localNode = localNode
         self.settings = settings
+        self.departures = departures
         // The incarnation starts at the start time (Cassandra's "generation"): a node that restarts
         // without memory of its old heartbeat still gossips news newer than its previous life's.
         var known: [NodeID: (MemberDigest, MemberRecord)] = [:]
@@ -126,9 +133,11 @@ public struct MembershipView: Sendable {
         return [(node, .down)]
     }
 
-    /// The digests to gossip, sorted by node ID.
+    /// The digests to gossip, sorted by node ID: the members', and the tombstones' (their last
+    /// digest, leaving), so a peer that missed the leave still learns it. Without tombstones (the
+    /// usual case) the digests are returned as they are, not copied.
     public func gossip() -> [MemberDigest] {
-        digests
+        tombstones.isEmpty ? digests : tombstones.merged(into: digests)
     }
 
     /// Folds in a peer's gossip; a digest with a higher (incarnation, heartbeat) is news and counts as
@@ -155,6 +164,7 @@ public struct MembershipView: Sendable {
                 slot = known
                 digests[slot].update(to: gossip, at: index)
             } else {
+                guard admitsStranger(gossip[index]) else { continue }
                 slot = insertMember(gossip[index], state: state)
                 next = slot + 1
                 isNew = true
@@ -216,11 +226,30 @@ public struct MembershipView: Sendable {
 
     /// Adds a member heard of for the first time, with no detector yet; returns its slot.
     private mutating func insertMember(_ digest: MemberDigest, state: MemberState) -> Int {
+        precondition(tombstones.tombstone(of: digest.node) == nil, "\(digest.node) inserted while tombstoned")
         let slot = sortedMembers.firstIndex { digest.node < $0 } ?? sortedMembers.count
         digests.insert(digest, at: slot)
         records.insert(MemberRecord(state: state), at: slot)
         indexRecords()
         return slot
+    }
+
+    /// Removes the member at `slot` (it left) and returns its digest. Does not touch the tombstones.
+    mutating func removeMember(at slot: Int) -> MemberDigest {
+        precondition(sortedMembers[slot] != localNode, "the local node \(localNode) cannot be removed")
+        records.remove(at: slot)
+        let digest = digests.remove(at: slot)
+        indexRecords()
+        return digest
+    }
+
+    /// The slots of leaving members (not this node) whose silence at `nowMs` reaches `downPhi`: they
+    /// have finished leaving and stopped. Sorted.
+    func silentLeavingSlots(nowMs: UInt64) -> [Int] {
+        records.indices.filter { slot in
+            records[slot].state == .leaving && sortedMembers[slot] != localNode
+                && (records[slot].detector?.phi(atMs: nowMs) ?? 0) >= settings.downPhi
+        }
     }
 
     private mutating func indexRecords() {

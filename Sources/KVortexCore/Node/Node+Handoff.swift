@@ -9,6 +9,7 @@ extension Node {
             // Evaluated first: as an argument of the mutating call, it made Swift copy the whole node.
             let changes = membership.evaluate(nowMs: nowMs)
             membershipChanged(changes, into: &effects)
+            retireDepartedMembers(nowMs: nowMs, into: &effects)
         }
         gossip(into: &effects)
         deliverHints(into: &effects)

@@ -53,3 +53,22 @@ extension Node {
         }
     }
 }
+
+/// The other side of a leave: members that finished leaving are retired, then forgotten
+/// (`MembershipView+Departures.swift`).
+extension Node {
+    /// Retires the leaving members that fell silent and forgets tombstones past their retention; logs
+    /// each. Neither changes the ring: a leaving member is out of it already (checked).
+    mutating func retireDepartedMembers(nowMs: UInt64, into effects: inout [NodeEffect]) {
+        let departures = membership.retireDeparted(nowMs: nowMs)
+        guard !departures.isEmpty else { return }
+        for node in departures.retired {
+            precondition(!placement.members.contains { $0.node == node }, "\(node) retired while still in the ring")
+            effects.append(.log("member \(node) left: it finished leaving and is silent; remembered as a tombstone for "
+                + "\(settings.departures.tombstoneRetentionMs) ms"))
+        }
+        for node in departures.forgotten {
+            effects.append(.log("member \(node) forgotten: its tombstone expired or was evicted"))
+        }
+    }
+}

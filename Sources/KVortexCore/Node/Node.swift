@@ -78,7 +78,8 @@ public struct Node: Sendable {
         self.hints = hints
         self.placement = placement
         self.membership = MembershipView(localNode: settings.nodeID, seeds: seeds, settings: settings.failureDetector,
-                                         nowMs: nowMs, peerAddress: settings.peerAddress, httpAddress: settings.httpAddress)
+                                         nowMs: nowMs, peerAddress: settings.peerAddress, httpAddress: settings.httpAddress,
+                                         departures: settings.departures)
         self.clock = HybridLogicalClock()
         self.random = SplitMix64(seed: randomSeed)
         self.startNonce = randomSeed

@@ -44,6 +44,8 @@ public struct NodeSettings: Sendable {
     public var siblingsMax: Int
     public var partitioning: Partitioning
     public var failureDetector: FailureDetectorSettings
+    /// How long and how many members that left are remembered as tombstones.
+    public var departures = DepartureSettings()
     /// How long a read waits for late replies after answering, for read repair.
     public var repairWindowMs: UInt64
     /// Peers gossiped to per heartbeat.

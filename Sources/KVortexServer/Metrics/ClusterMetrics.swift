@@ -11,6 +11,7 @@ enum ClusterMetrics {
         for state in MemberState.allCases {
             writer.sample("kvortex_cluster_members", [("state", state.rawValue)], members.filter { $0.state == state.rawValue }.count)
         }
+        writeDepartures(node.membership, to: &writer)
         writer.family("kvortex_cluster_ready", .gauge, help: "1 once the node has joined its cluster (or has no seeds).")
         writer.sample("kvortex_cluster_ready", [], driver.hasJoined ? 1 : 0)
         let counters = node.counters
@@ -40,6 +41,24 @@ enum ClusterMetrics {
         writer.sample("kvortex_peer_frames_malformed_total", [], driver.malformedFrames.load(ordering: .relaxed))
         writer.family("kvortex_fault_injection_dropped_total", .counter, help: "Peer frames dropped because their node is isolated.")
         writer.sample("kvortex_fault_injection_dropped_total", [], driver.routing.isolatedFrames.load(ordering: .relaxed))
+    }
+
+    /// Members that left: tombstones held (bounded by `DepartureSettings.tombstonesMax`) and what
+    /// became of members that left (`MembershipView+Departures.swift`).
+    static func writeDepartures(_ membership: MembershipView, to writer: inout PrometheusWriter) {
+        writer.family("kvortex_cluster_tombstones", .gauge,
+                      help: "Members that left, no longer listed, remembered until their retention passes (bounded).")
+        writer.sample("kvortex_cluster_tombstones", [], membership.tombstoneCount)
+        let counters = membership.departureCounters
+        writer.family("kvortex_cluster_departures_total", .counter, help: "Members that left, by event.")
+        let events: [(String, UInt64)] = [
+            ("retired", counters.membersRetired), ("expired", counters.tombstonesExpired),
+            ("evicted", counters.tombstonesEvicted), ("stale_gossip_ignored", counters.staleDigestsIgnored),
+            ("rejoined", counters.membersRejoined),
+        ]
+        for (event, value) in events {
+            writer.sample("kvortex_cluster_departures_total", [("event", event)], value)
+        }
     }
 
     /// Ownership handoff after ring changes, and a leave in progress (1 while handing off, 2 once done).
