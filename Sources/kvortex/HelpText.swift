@@ -27,9 +27,12 @@ enum HelpText {
 
         Addresses and identity:
           --http HOST:PORT           HTTP listen address (default 127.0.0.1:8080; port 0 picks a free one)
-          --peer HOST:PORT           peer-to-peer address (default: HTTP host, HTTP port + 1000)
+          --peer HOST:PORT           peer-to-peer address (default: HTTP host, HTTP port + 1000; port 0
+                                     picks a free one)
           --node-id ID               this node's name in the cluster (default: the peer address)
-          --seeds HOST:PORT,...      peers to join (not available in this build yet)
+          --seeds HOST:PORT,...      peer addresses (the --peer of other nodes) to join the cluster through;
+                                     the others are found by gossip. None: a cluster of one, which others
+                                     can join by naming this node's peer address in their --seeds
 
         Replication (capped at the cluster size; per request see X-Consistency and friends in API.md):
           --replicas N               copies of each key (default 3)
@@ -47,18 +50,30 @@ enum HelpText {
           --fsync always|batch|none  when a durable write is acknowledged: after its own fsync (always),
                                      after a shared fsync with concurrent writes (batch, default), or
                                      at once (none: a machine crash may lose recent writes; caches only)
-          --max-memory B             bound on stored bytes; past it least recently used keys are evicted
-                                     (the cache tier). Accepts K, M, G suffixes. Default: unbounded
+          --max-memory B             bound on stored bytes of --storage memory; past it least recently used
+                                     keys are evicted (the cache tier). Accepts K, M, G suffixes. Default:
+                                     unbounded. The log and sqlite engines do not apply it
           --cache-bytes B            LRU read cache of B bytes in front of --storage log or sqlite (K, M, G)
           --value-bytes-max B        largest value accepted, up to 16M (default 1M); larger is 413
 
         Server:
-          --loops N                  HTTP event loop threads (default: one per core)
+          --loops N                  event loop threads, reading HTTP and peer connections (default 0: one
+                                     per core)
           --connections-max N        open client connections (default 10000); past it: 503 and close
           --shutdown-grace-ms MS     how long a stop waits for in-flight requests (default 5000)
 
-        Security and testing (not available in this build yet):
-          --auth-token-file F  --cluster-secret-file F  --enable-fault-injection
+        Security:
+          --cluster-secret-file F    a secret every node of the cluster shares: a peer must prove it in the
+                                     handshake (it is never sent) or is refused. At least 16 bytes, trailing
+                                     newlines and blanks ignored; make one with: openssl rand -hex 32 > F
+                                     (and chmod 600 F). Default: none, any peer that connects is let in
+          --auth-token-file F        client authentication: not available in this build yet; the node
+                                     refuses to start with it rather than run unprotected
+
+        Testing:
+          --enable-fault-injection   turns on POST and DELETE /admin/partition, which make this node drop
+                                     all peer traffic to and from the nodes named (API.md); without the
+                                     flag they answer 403
         """
 
     static let keyCommands = """

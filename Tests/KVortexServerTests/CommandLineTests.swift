@@ -62,4 +62,18 @@ import Testing
         #expect(try kvortex(["get", "k", "--node", "127.0.0.1:1"]).status == 2, "unreachable node")
         #expect(try kvortex(["serve", "--help"]).stdout.contains("--max-memory"))
     }
+
+    /// `kvortex serve --help` names every flag serve accepts and calls none unavailable that works.
+    @Test func serveHelpExplainsEveryFlag() throws {
+        let help = try kvortex(["serve", "--help"]).stdout
+        let flags = ["node-id", "http", "peer", "seeds", "replicas", "read-quorum", "write-quorum", "conflicts", "storage",
+                     "data-dir", "cache-bytes", "max-memory", "auth-token-file", "cluster-secret-file", "siblings-max",
+                     "timeout-ms", "loops", "connections-max", "shutdown-grace-ms", "value-bytes-max", "fsync",
+                     "enable-fault-injection"]
+        for flag in flags {
+            #expect(help.contains("  --\(flag) "), "serve --help explains --\(flag)")
+        }
+        let unavailable = help.split(separator: "\n").filter { $0.contains("not available") }
+        #expect(unavailable.count == 1 && unavailable[0].contains("--auth-token-file"), "\(unavailable)")
+    }
 }
