@@ -78,15 +78,27 @@ enum HelpText {
 
     static let keyCommands = """
         Usage:
-          kvortex get KEY [--node HOST:PORT] [--consistency one|two|quorum|all] [--json]
+          kvortex get KEY [--node HOST:PORT] [--consistency LEVEL] [--timeout-ms MS] [--json]
           kvortex set KEY VALUE|- [--node HOST:PORT] [--context TOKEN] [--ttl SECONDS]
-                                  [--content-type TYPE] [--consistency ...]
-          kvortex delete KEY [--node HOST:PORT] [--context TOKEN] [--consistency ...]
+                                  [--content-type TYPE] [--consistency LEVEL] [--timeout-ms MS]
+          kvortex delete KEY [--node HOST:PORT] [--context TOKEN] [--consistency LEVEL] [--timeout-ms MS]
 
-        --node defaults to 127.0.0.1:8080.
+        Options (the request header of API.md each sets is named in parentheses):
+          --node HOST:PORT       the node to ask (default 127.0.0.1:8080); any node coordinates any key
+          --consistency LEVEL    one, two, quorum or all: replies a read waits for, acknowledgements a
+                                 write waits for (X-Consistency; default: the node's R and W)
+          --timeout-ms MS        deadline of the whole operation, 1..600000 (X-Timeout-Ms)
+          --context TOKEN        the context of an earlier read: the write or delete supersedes what that
+                                 read saw (X-Context)
+          --ttl SECONDS          the value expires after SECONDS, 1..315360000 (ten years) (X-TTL)
+          --content-type TYPE    stored with the value and returned with it (Content-Type; default
+                                 application/octet-stream)
+          --json                 get: print the siblings envelope of API.md, even for one value
+                                 (Accept: application/json)
+
         get prints the value on standard output and its context token on standard error. When the key
-        has concurrent values (siblings) it prints each of them and the context: write the merged value
-        with `kvortex set KEY VALUE --context TOKEN` to resolve them. --json prints the siblings envelope.
+        has concurrent values (siblings) it prints each of them, the context, and the command that
+        resolves them: `kvortex set KEY MERGED_VALUE --context TOKEN`, with the key and --node filled in.
         set and delete print the new context token on standard output.
         Exit status: 0 success, 1 not found or refused by the node, 2 bad usage or node unreachable.
         """

@@ -56,11 +56,31 @@ import Testing
     @Test func errorsExitNonZero() throws {
         let node = try NodeProcess()
         let address = "\(node.host):\(node.port)"
-        #expect(try kvortex(["get", "k", "--node", address, "--consistency", "most"]).status == 1)
         #expect(try kvortex(["get", "--node", address]).status == 2)
         #expect(try kvortex(["get", "k", "--bogus"]).status == 2)
         #expect(try kvortex(["get", "k", "--node", "127.0.0.1:1"]).status == 2, "unreachable node")
         #expect(try kvortex(["serve", "--help"]).stdout.contains("--max-memory"))
+    }
+
+    /// A flag value the node would refuse is bad usage of the command line: exit 2 before any request,
+    /// naming the valid values, like every other usage error (an unknown flag, a missing KEY).
+    @Test func anInvalidFlagValueIsBadUsageNotANodeRefusal() throws {
+        let node = try NodeProcess()
+        let address = "\(node.host):\(node.port)"
+        let most = try kvortex(["get", "k", "--node", address, "--consistency", "most"])
+        #expect(most.status == 2, "\(most.stderr)")
+        #expect(most.stderr.hasPrefix("kvortex get: --consistency must be one, two, quorum or all, got 'most'\n"), "\(most.stderr)")
+        #expect(most.stderr.contains("Try: kvortex get --help"))
+        #expect(most.stdout.isEmpty)
+        for arguments in [["set", "k", "v", "--consistency", "most"], ["delete", "k", "--consistency", ""],
+                          ["set", "k", "v", "--ttl", "0"], ["get", "k", "--timeout-ms", "soon"],
+                          ["get", "k", "--ttl", "5"], ["delete", "k", "--json"], ["set", "k", "v", "--json"]] {
+            let run = try kvortex(arguments + ["--node", address])
+            #expect(run.status == 2, "\(arguments): \(run.stderr)")
+        }
+        let upper = try kvortex(["get", "k", "--node", address, "--consistency", "ALL"])
+        #expect(upper.status == 1 && upper.stderr.contains("not found"), "the node reads the level in any case: \(upper.stderr)")
+        #expect(node.stop() == 0)
     }
 
     /// `kvortex serve --help` names every flag serve accepts and calls none unavailable that works.
