@@ -80,11 +80,24 @@ enum KeyCommand {
             if arguments.has("json") {
                 print(String(decoding: response.body, as: UTF8.self))
             } else {
-                print(SiblingsPrinter.text(envelope: response.body))
+                print(SiblingsPrinter.text(envelope: response.body, resolveCommand: resolveCommand(key: key, arguments: arguments)))
             }
             return 0
         default:
             return reportFailure(response)
+        }
+    }
+
+    /// `kvortex set KEY MERGED_VALUE --context TOKEN [--node HOST:PORT]` for `token`, ready to paste:
+    /// the program as it was invoked (`.build/release/kvortex` when run so), the real key, shell-quoted
+    /// where needed, and the --node this command was given unless it is the default. MERGED_VALUE is
+    /// the one word left for the user to fill in.
+    static func resolveCommand(key: String, arguments: Arguments) -> (String) -> String {
+        let program = CommandLine.arguments.first ?? "kvortex"
+        var tail: [String] = []
+        if let node = arguments.string("node"), node != nodeDefault { tail += ["--node", node] }
+        return { token in
+            ([program, "set", key, "MERGED_VALUE", "--context", token] + tail).map(ShellWord.quoted).joined(separator: " ")
         }
     }
 

@@ -44,6 +44,8 @@ import Testing
         #expect(siblings.stdout.contains("2 siblings"))
         #expect(siblings.stdout.contains("hello") && siblings.stdout.contains("from stdin"))
         let context = try #require(siblings.stdout.split(separator: "\n").first { $0.hasPrefix("context: ") }?.dropFirst(9))
+        #expect(siblings.stdout.contains(" set 'cli key' MERGED_VALUE --context \(context) --node \(address)\n"),
+                "the hint is a command to paste, with the real key quoted and the --node used: \(siblings.stdout)")
         #expect(try kvortex(["set", "cli key", "merged", "--context", String(context), "--node", address]).status == 0)
         #expect(try kvortex(["get", "cli key", "--node", address]).stdout == "merged")
 
