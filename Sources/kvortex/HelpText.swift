@@ -123,9 +123,10 @@ enum HelpText {
                        and PEER addresses, and how many partitions each owns as PRIMARY (first in the
                        preference list) and as REPLICA (anywhere in it), from GET /cluster/ring; then
                        a count of members by state and whether the node is ready (GET /ready)
-          ring         the preference list of every partition (GET /cluster/ring); consecutive
-                       partitions with the same list share one row (0-3  a, b, c); then the
-                       partitions each node owns as primary and as replica
+          ring         how many partitions each node holds (GET /cluster/ring): as PRIMARY (first in
+                       the preference list), 2ND, 3RD ... (at that place in it) and as REPLICA
+                       (anywhere in it); with --all, first the preference list of every partition,
+                       one row each
           join SEED    asks the node to join the cluster that SEED belongs to; SEED is the peer
                        address (HOST:PORT, the --peer of serve) of a node already in it
                        (POST /cluster/join?seed=SEED, 202 when accepted; the join itself goes on in
@@ -134,8 +135,9 @@ enum HelpText {
                        (POST /cluster/leave, 202 when accepted)
 
         Options:
-          --node HOST:PORT   the node's HTTP address (default 127.0.0.1:8080)
-          --all              ring: one row per partition instead of collapsed ranges
+          --node HOST:PORT   the node's HTTP address (default 127.0.0.1:8080, where `make run` serves;
+                             those of `make cluster` are 127.0.0.1:8001, 8002, ...)
+          --all              ring: also the preference list of every partition
           --timeout-ms MS    how long to wait for the node (default 10000)
 
         Exit status: 0 success; 1 the node refused (any answer other than 2xx: its status and message
