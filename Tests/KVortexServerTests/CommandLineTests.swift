@@ -85,6 +85,15 @@ import Testing
         #expect(node.stop() == 0)
     }
 
+    /// `-h` is help and a stray word is bad usage for bench too: neither starts a ten-second load.
+    @Test func benchTakesDashHAndRefusesStrayWords() throws {
+        let help = try kvortex(["bench", "-h"])
+        #expect(help.status == 0 && help.stdout.hasPrefix("Usage: kvortex bench"), "\(help.stdout)")
+        let stray = try kvortex(["bench", "get", "--node", "127.0.0.1:1"])
+        #expect(stray.status == 2, "\(stray.stdout)\(stray.stderr)")
+        #expect(stray.stderr.contains("unexpected argument 'get'"), "\(stray.stderr)")
+    }
+
     /// `kvortex serve --help` names every flag serve accepts and calls none unavailable that works.
     @Test func serveHelpExplainsEveryFlag() throws {
         let help = try kvortex(["serve", "--help"]).stdout
