@@ -58,6 +58,17 @@ struct Arguments {
         return value
     }
 
+    /// One of `choices`, whatever its case (the node reads `X-Consistency: ALL` as `all`); returned as
+    /// spelled in `choices`. The failure lists the valid values.
+    func choice(_ name: String, among choices: [String]) throws(Failure) -> String? {
+        guard let text = values[name] else { return nil }
+        guard let found = choices.first(where: { $0 == text.lowercased() }) else {
+            let listed = choices.count < 2 ? choices.joined() : choices.dropLast().joined(separator: ", ") + " or " + choices.last!
+            throw Failure(description: "--\(name) must be \(listed), got '\(text)'")
+        }
+        return found
+    }
+
     /// A byte count: a plain integer or one with a K, M or G suffix (powers of 1024).
     func bytes(_ name: String) throws(Failure) -> Int? {
         guard let text = values[name] else { return nil }

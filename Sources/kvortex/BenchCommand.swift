@@ -43,9 +43,12 @@ enum BenchCommand {
         """
 
     static func run(_ words: [String]) -> Int32 {
-        if words.contains("--help") { print(help); return 0 }
+        if words.contains("--help") || words.contains("-h") { print(help); return 0 }
         do {
             let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["preload"])
+            guard arguments.positionals.isEmpty else {
+                throw Arguments.Failure(description: "unexpected argument '\(arguments.positionals[0])' (bench takes options only)")
+            }
             let node = arguments.string("node") ?? "127.0.0.1:8080"
             let keys = try arguments.int("keys", range: 1...100_000_000) ?? 10_000
             let valueSize = try arguments.int("value-size", range: 0...(16 << 20)) ?? 100
@@ -66,6 +69,9 @@ enum BenchCommand {
                             durationSeconds: try arguments.int("duration", range: 1...3600) ?? 10)
             try load.run()
             return 0
+        } catch let failure as Arguments.Failure {
+            Terminal.error("kvortex bench: \(failure)\nTry: kvortex bench --help\n")
+            return 2
         } catch {
             Terminal.error("kvortex bench: \(error)\n")
             return 2
@@ -78,6 +84,11 @@ enum BenchCommand {
             throw Arguments.Failure(description: "--ops must be get, set or mixed, got '\(ops)'")
         }
         return operation
+    }
+
+    /// A write of the preload that failed: the node's answer or the connection's error, not bad usage.
+    struct PreloadFailure: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// Writes key0..key(K-1) once over `connections` connections (key i on connection i mod C),
@@ -110,7 +121,7 @@ enum BenchCommand {
             }.start()
         }
         group.wait()
-        if let message = failure.withLock({ $0 }) { throw Arguments.Failure(description: message) }
+        if let message = failure.withLock({ $0 }) { throw PreloadFailure(description: message) }
     }
 }
 

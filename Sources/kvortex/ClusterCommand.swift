@@ -33,7 +33,8 @@ enum ClusterCommand {
             do {
                 client = try HTTPClient(host: host, port: port, timeoutMs: timeoutMs)
             } catch {
-                throw Failure(message: "cannot reach node \(node): \(error)")
+                let which = arguments.string("node") == nil ? " (the default; name a node with --node HOST:PORT)" : ""
+                throw Failure(message: "cannot reach node \(node)\(which): \(error)")
             }
             let session = Session(client: client, node: node, subcommand: subcommand)
             switch request {
@@ -106,7 +107,9 @@ enum ClusterCommand {
 
     private static func ring(_ session: Session, all: Bool) throws {
         let ring = try ClusterView.ring(from: session.json(.get, "/cluster/ring"))
-        print(ClusterView.ringText(ring, all: all, node: session.node))
+        let program = CommandLine.arguments.first ?? "kvortex"
+        let nodeFlag = session.node == nodeDefault ? "" : " --node \(session.node)"
+        print(ClusterView.ringText(ring, all: all, node: session.node, allCommand: "\(program) cluster ring --all" + nodeFlag))
     }
 
     private static func join(_ session: Session, seed: String) throws {
@@ -193,18 +196,19 @@ enum ClusterView {
         let lists: [[String]?]
     }
 
-    /// Partitions `first...last` sharing one preference list.
-    struct Span: Equatable {
-        let first: Int
-        let last: Int
-        let list: [String]?
-    }
-
     struct Ownership: Equatable {
-        /// Partitions where the node is first in the preference list.
-        var primaryCount = 0
+        /// Partitions where the node is at each place of the preference list: `[0]` first (the
+        /// primary), `[1]` second, and so on up to the longest list.
+        var placeCounts: [Int]
         /// Partitions where the node is anywhere in the preference list.
         var replicaCount = 0
+
+        init(placeCount: Int) {
+            placeCounts = Array(repeating: 0, count: placeCount)
+        }
+
+        /// Partitions where the node is first in the preference list.
+        var primaryCount: Int { placeCounts.first ?? 0 }
     }
 
     enum Readiness: Equatable {
@@ -255,26 +259,15 @@ enum ClusterView {
 
     // MARK: Counting
 
-    /// Consecutive partitions with the same preference list, collapsed into one span each.
-    static func spans(_ lists: [[String]?]) -> [Span] {
-        var spans: [Span] = []
-        for (partition, list) in lists.enumerated() {
-            if let last = spans.last, last.list == list {
-                spans[spans.count - 1] = Span(first: last.first, last: partition, list: list)
-            } else {
-                spans.append(Span(first: partition, last: partition, list: list))
-            }
-        }
-        return spans
-    }
-
-    /// Primary and replica partition counts of every node the ring names, sorted by node ID.
+    /// Partition counts of every node the ring names, by place in the preference list and in all,
+    /// sorted by node ID. Every node has one place count per place of the longest list.
     static func ownership(_ lists: [[String]?]) -> [(node: String, ownership: Ownership)] {
+        let placeCount = lists.map { $0?.count ?? 0 }.max() ?? 0
         var counts: [String: Ownership] = [:]
         for list in lists {
             guard let list else { continue }
-            if let primary = list.first { counts[primary, default: Ownership()].primaryCount += 1 }
-            for node in Set(list) { counts[node, default: Ownership()].replicaCount += 1 }
+            for (place, node) in list.enumerated() { counts[node, default: Ownership(placeCount: placeCount)].placeCounts[place] += 1 }
+            for node in Set(list) { counts[node, default: Ownership(placeCount: placeCount)].replicaCount += 1 }
         }
         return counts.keys.sorted().map { ($0, counts[$0]!) }
     }
@@ -285,7 +278,7 @@ enum ClusterView {
         let owned = Dictionary(uniqueKeysWithValues: ownership(ring.lists).map { ($0.node, $0.ownership) })
         var rows = [["ID", "STATE", "HTTP", "PEER", "PRIMARY", "REPLICA"]]
         for member in members {
-            let counts = owned[member.id] ?? Ownership()
+            let counts = owned[member.id] ?? Ownership(placeCount: 0)
             rows.append([member.id, member.state, member.http, member.peer ?? "-", "\(counts.primaryCount)", "\(counts.replicaCount)"])
         }
         var lines = table(rows, rightAligned: [4, 5])
@@ -303,22 +296,46 @@ enum ClusterView {
         return lines.joined(separator: "\n")
     }
 
-    static func ringText(_ ring: Ring, all: Bool, node: String) -> String {
+    /// The ring as `kvortex cluster ring` prints it: by default how many partitions each node holds at
+    /// each place of the preference lists (a few lines, whatever the partition count), then how to see
+    /// every list (`allCommand`); with `all`, first the preference list of every partition, one row each.
+    static func ringText(_ ring: Ring, all: Bool, node: String, allCommand: String) -> String {
         var lines = [ringSummary(ring, node: node), ""]
-        var rows = [[all ? "PARTITION" : "PARTITIONS", "PREFERENCE LIST"]]
-        let spans = all ? ring.lists.enumerated().map { Span(first: $0.offset, last: $0.offset, list: $0.element) } : spans(ring.lists)
-        for span in spans {
-            let range = span.first == span.last ? "\(span.first)" : "\(span.first)-\(span.last)"
-            rows.append([range, span.list.map { $0.joined(separator: ", ") } ?? "(none listed)"])
+        if all {
+            var rows = [["PARTITION", "PREFERENCE LIST"]]
+            for (partition, list) in ring.lists.enumerated() {
+                rows.append(["\(partition)", list.map { $0.joined(separator: ", ") } ?? "(none listed)"])
+            }
+            lines += table(rows, rightAligned: [])
+            lines.append("")
         }
-        lines += table(rows, rightAligned: [])
+        let owners = ownership(ring.lists)
+        let placeCount = owners.first?.ownership.placeCounts.count ?? 0
+        let places = (0..<placeCount).map { $0 == 0 ? "PRIMARY" : ordinal($0 + 1) }
+        var rows = [["NODE"] + places + ["REPLICA"]]
+        for (name, counts) in owners {
+            rows.append([name] + counts.placeCounts.map { "\($0)" } + ["\(counts.replicaCount)"])
+        }
+        lines += table(rows, rightAligned: Set(1...(placeCount + 1)))
         lines.append("")
-        var owners = [["NODE", "PRIMARY", "REPLICA"]]
-        for (name, counts) in ownership(ring.lists) {
-            owners.append([name, "\(counts.primaryCount)", "\(counts.replicaCount)"])
-        }
-        lines += table(owners, rightAligned: [1, 2])
+        lines.append(placeCount > 1
+            ? "\(places.joined(separator: ", ")): partitions whose preference list has the node in that place; REPLICA: anywhere in it"
+            : "PRIMARY: partitions whose preference list starts with the node; REPLICA: anywhere in it")
+        if !all { lines.append("The preference list of every partition: \(allCommand)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// "2ND", "3RD", "11TH", "21ST": the column title of a place in the preference list.
+    static func ordinal(_ number: Int) -> String {
+        let suffix: String
+        switch (number % 10, number % 100) {
+        case (_, 11...13): suffix = "TH"
+        case (1, _): suffix = "ST"
+        case (2, _): suffix = "ND"
+        case (3, _): suffix = "RD"
+        case (_, _): suffix = "TH"
+        }
+        return "\(number)\(suffix)"
     }
 
     /// "256 partitions, 3 replicas each, as 127.0.0.1:8080 sees it", plus any partition without a list.

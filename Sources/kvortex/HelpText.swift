@@ -27,9 +27,12 @@ enum HelpText {
 
         Addresses and identity:
           --http HOST:PORT           HTTP listen address (default 127.0.0.1:8080; port 0 picks a free one)
-          --peer HOST:PORT           peer-to-peer address (default: HTTP host, HTTP port + 1000)
+          --peer HOST:PORT           peer-to-peer address (default: HTTP host, HTTP port + 1000; port 0
+                                     picks a free one)
           --node-id ID               this node's name in the cluster (default: the peer address)
-          --seeds HOST:PORT,...      peers to join (not available in this build yet)
+          --seeds HOST:PORT,...      peer addresses (the --peer of other nodes) to join the cluster through;
+                                     the others are found by gossip. None: a cluster of one, which others
+                                     can join by naming this node's peer address in their --seeds
 
         Replication (capped at the cluster size; per request see X-Consistency and friends in API.md):
           --replicas N               copies of each key (default 3)
@@ -47,31 +50,55 @@ enum HelpText {
           --fsync always|batch|none  when a durable write is acknowledged: after its own fsync (always),
                                      after a shared fsync with concurrent writes (batch, default), or
                                      at once (none: a machine crash may lose recent writes; caches only)
-          --max-memory B             bound on stored bytes; past it least recently used keys are evicted
-                                     (the cache tier). Accepts K, M, G suffixes. Default: unbounded
+          --max-memory B             bound on stored bytes of --storage memory; past it least recently used
+                                     keys are evicted (the cache tier). Accepts K, M, G suffixes. Default:
+                                     unbounded. The log and sqlite engines do not apply it
           --cache-bytes B            LRU read cache of B bytes in front of --storage log or sqlite (K, M, G)
           --value-bytes-max B        largest value accepted, up to 16M (default 1M); larger is 413
 
         Server:
-          --loops N                  HTTP event loop threads (default: one per core)
+          --loops N                  event loop threads, reading HTTP and peer connections (default 0: one
+                                     per core)
           --connections-max N        open client connections (default 10000); past it: 503 and close
           --shutdown-grace-ms MS     how long a stop waits for in-flight requests (default 5000)
 
-        Security and testing (not available in this build yet):
-          --auth-token-file F  --cluster-secret-file F  --enable-fault-injection
+        Security:
+          --cluster-secret-file F    a secret every node of the cluster shares: a peer must prove it in the
+                                     handshake (it is never sent) or is refused. At least 16 bytes, trailing
+                                     newlines and blanks ignored; make one with: openssl rand -hex 32 > F
+                                     (and chmod 600 F). Default: none, any peer that connects is let in
+          --auth-token-file F        client authentication: not available in this build yet; the node
+                                     refuses to start with it rather than run unprotected
+
+        Testing:
+          --enable-fault-injection   turns on POST and DELETE /admin/partition, which make this node drop
+                                     all peer traffic to and from the nodes named (API.md); without the
+                                     flag they answer 403
         """
 
     static let keyCommands = """
         Usage:
-          kvortex get KEY [--node HOST:PORT] [--consistency one|two|quorum|all] [--json]
+          kvortex get KEY [--node HOST:PORT] [--consistency LEVEL] [--timeout-ms MS] [--json]
           kvortex set KEY VALUE|- [--node HOST:PORT] [--context TOKEN] [--ttl SECONDS]
-                                  [--content-type TYPE] [--consistency ...]
-          kvortex delete KEY [--node HOST:PORT] [--context TOKEN] [--consistency ...]
+                                  [--content-type TYPE] [--consistency LEVEL] [--timeout-ms MS]
+          kvortex delete KEY [--node HOST:PORT] [--context TOKEN] [--consistency LEVEL] [--timeout-ms MS]
 
-        --node defaults to 127.0.0.1:8080.
+        Options (the request header of API.md each sets is named in parentheses):
+          --node HOST:PORT       the node to ask (default 127.0.0.1:8080); any node coordinates any key
+          --consistency LEVEL    one, two, quorum or all: replies a read waits for, acknowledgements a
+                                 write waits for (X-Consistency; default: the node's R and W)
+          --timeout-ms MS        deadline of the whole operation, 1..600000 (X-Timeout-Ms)
+          --context TOKEN        the context of an earlier read: the write or delete supersedes what that
+                                 read saw (X-Context)
+          --ttl SECONDS          the value expires after SECONDS, 1..315360000 (ten years) (X-TTL)
+          --content-type TYPE    stored with the value and returned with it (Content-Type; default
+                                 application/octet-stream)
+          --json                 get: print the siblings envelope of API.md, even for one value
+                                 (Accept: application/json)
+
         get prints the value on standard output and its context token on standard error. When the key
-        has concurrent values (siblings) it prints each of them and the context: write the merged value
-        with `kvortex set KEY VALUE --context TOKEN` to resolve them. --json prints the siblings envelope.
+        has concurrent values (siblings) it prints each of them, the context, and the command that
+        resolves them: `kvortex set KEY MERGED_VALUE --context TOKEN`, with the key and --node filled in.
         set and delete print the new context token on standard output.
         Exit status: 0 success, 1 not found or refused by the node, 2 bad usage or node unreachable.
         """
@@ -96,9 +123,10 @@ enum HelpText {
                        and PEER addresses, and how many partitions each owns as PRIMARY (first in the
                        preference list) and as REPLICA (anywhere in it), from GET /cluster/ring; then
                        a count of members by state and whether the node is ready (GET /ready)
-          ring         the preference list of every partition (GET /cluster/ring); consecutive
-                       partitions with the same list share one row (0-3  a, b, c); then the
-                       partitions each node owns as primary and as replica
+          ring         how many partitions each node holds (GET /cluster/ring): as PRIMARY (first in
+                       the preference list), 2ND, 3RD ... (at that place in it) and as REPLICA
+                       (anywhere in it); with --all, first the preference list of every partition,
+                       one row each
           join SEED    asks the node to join the cluster that SEED belongs to; SEED is the peer
                        address (HOST:PORT, the --peer of serve) of a node already in it
                        (POST /cluster/join?seed=SEED, 202 when accepted; the join itself goes on in
@@ -107,8 +135,9 @@ enum HelpText {
                        (POST /cluster/leave, 202 when accepted)
 
         Options:
-          --node HOST:PORT   the node's HTTP address (default 127.0.0.1:8080)
-          --all              ring: one row per partition instead of collapsed ranges
+          --node HOST:PORT   the node's HTTP address (default 127.0.0.1:8080, where `make run` serves;
+                             those of `make cluster` are 127.0.0.1:8001, 8002, ...)
+          --all              ring: also the preference list of every partition
           --timeout-ms MS    how long to wait for the node (default 10000)
 
         Exit status: 0 success; 1 the node refused (any answer other than 2xx: its status and message

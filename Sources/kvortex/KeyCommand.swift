@@ -1,9 +1,21 @@
 import Glibc
 import KVortexNet
+import KVortexServer
 
 /// `kvortex get|set|delete`: one request to a running node, output fit for people and scripts.
 enum KeyCommand {
-    static let valueFlags: Set<String> = ["node", "consistency", "context", "ttl", "content-type", "timeout-ms"]
+    static let nodeDefault = "127.0.0.1:8080"
+    /// The values of `--consistency`, as the node reads `X-Consistency` (API.md).
+    static let consistencyLevels = ["one", "two", "quorum", "all"]
+
+    /// The value flags each command accepts; any other is refused, as the help lists them.
+    static func valueFlags(of command: String) -> Set<String> {
+        switch command {
+        case "get": ["node", "consistency", "timeout-ms"]
+        case "set": ["node", "consistency", "timeout-ms", "context", "ttl", "content-type"]
+        default: ["node", "consistency", "timeout-ms", "context"]
+        }
+    }
 
     static func run(_ command: String, _ words: [String]) -> Int32 {
         if words.contains("--help") || words.contains("-h") {
@@ -11,16 +23,18 @@ enum KeyCommand {
             return 0
         }
         do {
-            let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["json"])
+            let arguments = try Arguments(words, valueFlags: valueFlags(of: command), switchFlags: command == "get" ? ["json"] : [])
             let expected = command == "set" ? 2 : 1
             guard arguments.positionals.count == expected else {
                 throw Arguments.Failure(description: command == "set" ? "set needs KEY and VALUE (or - for standard input)" : "\(command) needs exactly one KEY")
             }
-            let (host, port) = try Arguments.hostPort(arguments.string("node") ?? "127.0.0.1:8080", flag: "--node")
+            try checkHeaderValues(arguments)
+            let (host, port) = try Arguments.hostPort(arguments.string("node") ?? nodeDefault, flag: "--node")
             let client = try HTTPClient(host: host, port: port, timeoutMs: 10_000)
-            let target = "/kv/" + percentEncode(arguments.positionals[0])
+            let key = arguments.positionals[0]
+            let target = "/kv/" + percentEncode(key)
             switch command {
-            case "get": return try get(client, target: target, arguments: arguments)
+            case "get": return try get(client, target: target, key: key, arguments: arguments)
             case "set": return try write(client, method: .put, target: target, body: value(arguments.positionals[1]), arguments: arguments)
             default: return try write(client, method: .delete, target: target, body: [], arguments: arguments)
             }
@@ -33,6 +47,14 @@ enum KeyCommand {
         }
     }
 
+    /// Refuses, as bad usage, the flag values the node would refuse with 400: the mistake is on this
+    /// command line, so it exits 2 and names the valid values instead of reporting the node's answer.
+    static func checkHeaderValues(_ arguments: Arguments) throws(Arguments.Failure) {
+        _ = try arguments.choice("consistency", among: consistencyLevels)
+        _ = try arguments.int("timeout-ms", range: 1...QuorumDefaults.timeoutMsMax)
+        _ = try arguments.int("ttl", range: 1...Int(QuorumDefaults.ttlSecondsMax))
+    }
+
     private static func headers(_ arguments: Arguments) -> [(String, String)] {
         var headers: [(String, String)] = []
         if let level = arguments.string("consistency") { headers.append(("X-Consistency", level)) }
@@ -43,7 +65,7 @@ enum KeyCommand {
         return headers
     }
 
-    private static func get(_ client: HTTPClient, target: String, arguments: Arguments) throws -> Int32 {
+    private static func get(_ client: HTTPClient, target: String, key: String, arguments: Arguments) throws -> Int32 {
         var headers = headers(arguments)
         if arguments.has("json") { headers.append(("Accept", "application/json")) }
         let response = try client.request(method: .get, target: target, headers: headers, body: [])
@@ -58,11 +80,24 @@ enum KeyCommand {
             if arguments.has("json") {
                 print(String(decoding: response.body, as: UTF8.self))
             } else {
-                print(SiblingsPrinter.text(envelope: response.body))
+                print(SiblingsPrinter.text(envelope: response.body, resolveCommand: resolveCommand(key: key, arguments: arguments)))
             }
             return 0
         default:
             return reportFailure(response)
+        }
+    }
+
+    /// `kvortex set KEY MERGED_VALUE --context TOKEN [--node HOST:PORT]` for `token`, ready to paste:
+    /// the program as it was invoked (`.build/release/kvortex` when run so), the real key, shell-quoted
+    /// where needed, and the --node this command was given unless it is the default. MERGED_VALUE is
+    /// the one word left for the user to fill in.
+    static func resolveCommand(key: String, arguments: Arguments) -> (String) -> String {
+        let program = CommandLine.arguments.first ?? "kvortex"
+        var tail: [String] = []
+        if let node = arguments.string("node"), node != nodeDefault { tail += ["--node", node] }
+        return { token in
+            ([program, "set", key, "MERGED_VALUE", "--context", token] + tail).map(ShellWord.quoted).joined(separator: " ")
         }
     }
 

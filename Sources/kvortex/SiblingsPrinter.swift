@@ -2,7 +2,9 @@ import KVortexServer
 
 /// Renders the siblings envelope and error bodies for people reading a terminal.
 enum SiblingsPrinter {
-    static func text(envelope body: [UInt8]) -> String {
+    /// The siblings one per line, then the context; with several siblings also the command that
+    /// resolves them, `resolveCommand(context)`.
+    static func text(envelope body: [UInt8], resolveCommand: (String) -> String) -> String {
         guard let document = try? JSONParser.parse(body), let siblings = document["siblings"]?.arrayValue else {
             return String(decoding: body, as: UTF8.self)
         }
@@ -19,7 +21,8 @@ enum SiblingsPrinter {
         if let context = document["context"]?.stringValue {
             lines.append("context: \(context)")
             if siblings.count > 1 {
-                lines.append("resolve with: kvortex set KEY MERGED_VALUE --context \(context)")
+                lines.append("resolve by writing the merged value with that context:")
+                lines.append("  \(resolveCommand(context))")
             }
         }
         return lines.joined(separator: "\n")

@@ -42,10 +42,9 @@ import Testing
 
         let ring = try cluster(["ring", "--node", address])
         #expect(ring.status == 0, "\(ring.stderr)")
-        let spans = rows(after: "PARTITIONS ", in: ring.stdout)
-        #expect(spans == [["0-255", "solo-node"]], "one list for every partition collapses to one row: \(ring.stdout)")
-        #expect(partitions(in: spans) == Array(0..<256))
+        #expect(rows(after: "PARTITION ", in: ring.stdout).isEmpty, "no list per partition without --all: \(ring.stdout)")
         #expect(rows(after: "NODE ", in: ring.stdout) == [["solo-node", "256", "256"]], "\(ring.stdout)")
+        #expect(ring.stdout.contains(" cluster ring --all --node \(address)\n"), "says how to see every list: \(ring.stdout)")
 
         let all = try cluster(["ring", "--all", "--node", address])
         #expect(all.status == 0, "\(all.stderr)")
@@ -103,13 +102,15 @@ import Testing
         ], "\(status.stdout)")
         #expect(status.stdout.contains("3 members: 1 up, 1 suspect, 1 down, 0 leaving; ready: no (still joining)"), "\(status.stdout)")
 
-        let collapsed = try cluster(["ring", "--node", address])
-        #expect(collapsed.status == 0, "\(collapsed.stderr)")
-        #expect(rows(after: "PARTITIONS ", in: collapsed.stdout) == [
-            ["0-3", "n1,", "n2,", "n3"], ["4", "n2,", "n3,", "n1"], ["5-6", "n3,", "n1,", "n2"], ["7", "n1,", "n2,", "n3"],
-        ], "\(collapsed.stdout)")
-        #expect(rows(after: "NODE ", in: collapsed.stdout) == [["n1", "5", "8"], ["n2", "1", "8"], ["n3", "2", "8"]])
-        #expect(partitions(in: rows(after: "PARTITION ", in: try cluster(["ring", "--all", "--node", address]).stdout)) == Array(0..<8))
+        let summary = try cluster(["ring", "--node", address])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.contains("NODE  PRIMARY  2ND  3RD  REPLICA\n"), "\(summary.stdout)")
+        let owners = [["n1", "5", "2", "1", "8"], ["n2", "1", "5", "2", "8"], ["n3", "2", "1", "5", "8"]]
+        #expect(rows(after: "NODE ", in: summary.stdout) == owners, "\(summary.stdout)")
+        let all = try cluster(["ring", "--all", "--node", address])
+        #expect(rows(after: "PARTITION ", in: all.stdout) == lists.enumerated().map { [String($0.offset)] + $0.element.enumerated().map { $0.offset < 2 ? $0.element + "," : $0.element } },
+                "\(all.stdout)")
+        #expect(rows(after: "NODE ", in: all.stdout) == owners, "--all ends with the same counts: \(all.stdout)")
 
         let join = try cluster(["join", "127.0.0.1:9002", "--node", address])
         #expect(join.status == 0, "\(join.stderr)")
@@ -119,6 +120,47 @@ import Testing
         let leave = try cluster(["leave", "--node", address])
         #expect(leave.status == 1)
         #expect(leave.stderr == "kvortex cluster leave: 409 already leaving\n", "\(leave.stderr)")
+    }
+
+    /// A real ring rotates the members from one partition to the next, so no two neighbours share a
+    /// list: by default `ring` prints one row per node, however many partitions, and `--all` one per
+    /// partition.
+    @Test func ringPrintsOneRowPerNodeUnlessAskedForEveryPartition() throws {
+        let members = ["n1", "n2", "n3"]
+        let lists = (0..<256).map { partition in (0..<3).map { members[(partition + $0) % 3] } }
+        let ring = "{\"partitions\":256,\"replicas\":3,\"ring\":["
+            + lists.enumerated().map { "{\"partition\":\($0.offset),\"preferenceList\":[\"" + $0.element.joined(separator: "\",\"") + "\"]}" }
+                .joined(separator: ",") + "]}"
+        let fake = try CannedNode(["GET /cluster/ring": (200, ring)])
+        let address = "127.0.0.1:\(fake.port)"
+
+        let summary = try cluster(["ring", "--node", address])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.split(separator: "\n").count < 12, "a few lines, not one per partition: \(summary.stdout)")
+        #expect(rows(after: "NODE ", in: summary.stdout) == [
+            ["n1", "86", "85", "85", "256"], ["n2", "85", "86", "85", "256"], ["n3", "85", "85", "86", "256"],
+        ], "\(summary.stdout)")
+        #expect(summary.stdout.contains("PRIMARY, 2ND, 3RD: partitions whose preference list has the node in that place"))
+        #expect(summary.stdout.hasSuffix(" cluster ring --all --node \(address)\n"), "\(summary.stdout)")
+
+        let all = try cluster(["ring", "--all", "--node", address])
+        #expect(all.status == 0, "\(all.stderr)")
+        let each = rows(after: "PARTITION ", in: all.stdout)
+        #expect(partitions(in: each) == Array(0..<256), "one row per partition, in order")
+        #expect(each[4] == ["4", "n2,", "n3,", "n1"], "\(each[4])")
+        #expect(!all.stdout.contains("--all --node"), "--all does not point to itself")
+    }
+
+    /// With five replicas the columns go up to 5TH, and a rotating ring puts every node once in each.
+    @Test func ringTitlesEveryPlaceOfALongerPreferenceList() throws {
+        let lists = (0..<5).map { partition in (0..<5).map { "n\((partition + $0) % 5 + 1)" } }
+        let ring = "{\"partitions\":5,\"replicas\":5,\"ring\":["
+            + lists.enumerated().map { "{\"partition\":\($0.offset),\"preferenceList\":[\"" + $0.element.joined(separator: "\",\"") + "\"]}" }
+                .joined(separator: ",") + "]}"
+        let fake = try CannedNode(["GET /cluster/ring": (200, ring)])
+        let run = try cluster(["ring", "--node", "127.0.0.1:\(fake.port)"])
+        #expect(run.stdout.contains("NODE  PRIMARY  2ND  3RD  4TH  5TH  REPLICA\n"), "\(run.stdout)")
+        #expect(rows(after: "NODE ", in: run.stdout).allSatisfy { $0.dropFirst() == ["1", "1", "1", "1", "1", "5"] }, "\(run.stdout)")
     }
 
     @Test func anUnreadableAnswerIsAnErrorNotATable() throws {
@@ -132,7 +174,7 @@ import Testing
     @Test func anUnreachableNodeIsNamed() throws {
         let run = try cluster(["status", "--node", "127.0.0.1:1"])
         #expect(run.status == 1)
-        #expect(run.stderr.contains("cannot reach node 127.0.0.1:1"), "\(run.stderr)")
+        #expect(run.stderr.contains("cannot reach node 127.0.0.1:1:"), "\(run.stderr)")
     }
 
     @Test(arguments: [
