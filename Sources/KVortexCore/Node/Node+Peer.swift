@@ -38,7 +38,7 @@ extension Node {
             if isTransfer(operation) {
                 transferAcknowledged(operation, nowMs: nowMs, into: &effects)
             } else {
-                hintAcknowledged(operation, into: &effects)
+                hintAcknowledged(operation, nowMs: nowMs, into: &effects)
             }
         case .gossip(let digests):
             let changes = membership.merge(digests, nowMs: nowMs)

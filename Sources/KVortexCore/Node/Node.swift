@@ -46,7 +46,9 @@ public struct Node: Sendable {
         case read(OperationBox<GetCoordinator>)
         case write(OperationBox<PendingWrite>)
         indirect case forward(ForwardedWrite)
-        indirect case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64)
+        /// A hint sent to its target, or (`isRedirect`) to a current replica of its key because its
+        /// target left; either way `target` names the queue that holds it.
+        indirect case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64, isRedirect: Bool)
         /// One object of an ownership transfer, sent to its new owner.
         indirect case transfer(OwnershipTransfers.Transfer, key: [UInt8])
 
@@ -172,6 +174,9 @@ public struct NodeCounters: Equatable, Sendable {
     public var hintsStored: UInt64 = 0
     public var hintsDropped: UInt64 = 0
     public var hintsDelivered: UInt64 = 0
+    /// Hints for members that left, dropped once a current replica of their key had them (merged
+    /// here, or acknowledged): `Node+Handoff.redirectHintBatch`.
+    public var hintsRedirected: UInt64 = 0
     public var writesForwarded: UInt64 = 0
     public var siblingsCapped: UInt64 = 0
     public var lwwOverwrites: UInt64 = 0

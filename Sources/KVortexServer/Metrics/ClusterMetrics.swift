@@ -33,6 +33,9 @@ enum ClusterMetrics {
         writer.sample("kvortex_hints_total", [("event", "stored")], hints.stored)
         writer.sample("kvortex_hints_total", [("event", "delivered")], hints.delivered)
         writer.sample("kvortex_hints_total", [("event", "dropped_full")], hints.droppedFull)
+        writer.family("kvortex_hints_redirected_total", .counter,
+                      help: "Hints for members that left, handed to the key's current replicas instead (also counted as delivered).")
+        writer.sample("kvortex_hints_redirected_total", [], counters.hintsRedirected)
         writer.family("kvortex_peer_events_total", .counter, help: "Peer transport counters.")
         for counter in PeerCounter.allCases {
             writer.sample("kvortex_peer_events_total", [("event", "\(counter)")], driver.transport.counter(counter))
