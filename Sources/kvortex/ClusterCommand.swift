@@ -122,8 +122,13 @@ enum ClusterCommand {
 
     private static func leave(_ session: Session) throws {
         let response = try session.expectSuccess(.post, "/cluster/leave")
-        print("node \(session.node) accepted the request to leave the cluster (\(response.status)); "
-            + "it hands its partitions to the others before it goes" + serverNote(response.body))
+        let body = try? JSONParser.parse(response.body)
+        if body?["alreadyLeaving"] == .bool(true) {
+            print("node \(session.node) is already leaving the cluster (\(response.status))" + serverNote(response.body))
+        } else {
+            print("node \(session.node) accepted the request to leave the cluster (\(response.status)); "
+                + "it hands its partitions to the others before it goes" + serverNote(response.body))
+        }
         print("Follow it with: kvortex cluster status --node <another node>")
     }
 

@@ -44,7 +44,7 @@ enum ServeCommand {
         Terminal.output("kvortex ready http=\(address.host):\(address.port) peer=\(node.peerAddress) id=\(node.nodeID)")
         var received: Int32 = 0
         sigwait(&signals, &received)
-        Terminal.error("kvortex: signal \(received), stopping\n")
+        Terminal.error("kvortex: \(node.stopReason(signal: received)), stopping\n")
         node.stop()
         Terminal.error("kvortex: stopped\n")
         if case .timedOut = node.leaveEnd { return 1 }  // left without handing everything off

@@ -89,7 +89,7 @@ import Testing
             "GET /cluster/ring": (200, ring),
             "GET /ready": (503, #"{"error":"not_ready","message":"still joining"}"#),
             "POST /cluster/join": (202, #"{"status":"joining"}"#),
-            "POST /cluster/leave": (409, #"{"error":"conflict","message":"already leaving"}"#),
+            "POST /cluster/leave": (202, #"{"leaving":"n1","alreadyLeaving":true,"transfersPending":3,"message":"already leaving: 3 partition transfers still pending"}"#),
         ])
         let address = "127.0.0.1:\(fake.port)"
 
@@ -117,9 +117,17 @@ import Testing
         #expect(join.stdout.contains("join") && join.stdout.contains("127.0.0.1:9002") && join.stdout.contains("202"), "\(join.stdout)")
         #expect(fake.received.contains("POST /cluster/join seed=127.0.0.1%3A9002"), "\(fake.received)")
 
-        let leave = try cluster(["leave", "--node", address])
-        #expect(leave.status == 1)
-        #expect(leave.stderr == "kvortex cluster leave: 409 already leaving\n", "\(leave.stderr)")
+        let again = try cluster(["leave", "--node", address])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.hasPrefix("node \(address) is already leaving the cluster (202): already leaving: 3 partition transfers still pending\n"),
+                "\(again.stdout)")
+
+        let last = try CannedNode([
+            "POST /cluster/leave": (409, #"{"error":"last_member","message":"no other member could take this node's partitions"}"#),
+        ])
+        let refused = try cluster(["leave", "--node", "127.0.0.1:\(last.port)"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "kvortex cluster leave: 409 no other member could take this node's partitions\n", "\(refused.stderr)")
     }
 
     /// A real ring rotates the members from one partition to the next, so no two neighbours share a
