@@ -91,6 +91,22 @@ import Testing
         #expect(fixture.node.transfers.waiting.count == expected.count, "news of a known member changes nothing")
     }
 
+    /// A newcomer that leaves before the transfers its join caused were sent: the ring is the old one
+    /// again, so none of their targets owns their partition any more; they are dropped and counted, and
+    /// enqueued = completed + dropped + pending holds for `/metrics`.
+    @Test func transfersToAMemberThatLeavesBeforeThemAreDroppedAndCounted() {
+        var fixture = F(n0)
+        _ = gossip(n5, to: &fixture)
+        let owed = fixture.node.transfers.waiting.count
+        #expect(owed > 0)
+        _ = gossip(n5, incarnation: 2, isLeaving: true, to: &fixture)
+        let counters = fixture.node.counters
+        #expect(fixture.node.ring == F.ring, "the ring without the leaver is the old one")
+        #expect(counters.ownershipTransfersDropped == UInt64(owed), "every transfer the join caused is dropped")
+        #expect(counters.ownershipTransfersEnqueued
+                == counters.ownershipTransfersCompleted + counters.ownershipTransfersDropped + UInt64(fixture.node.ownershipTransfersPending))
+    }
+
     @Test func objectsReachTheNewcomersAndNothingElseIsSent() throws {
         var fixture = F(n0)
         _ = gossip(n5, to: &fixture)

@@ -53,6 +53,7 @@ extension Node {
             }
         }
         counters.ownershipTransfersEnqueued += added
+        counters.ownershipTransfersDropped += UInt64(dropped)
         guard added > 0 || dropped > 0 else { return }
         // What a transfer is, and the keys behind them: on a node joining empty, "576 transfers owed"
         // read as alarming, though each finishes at once. The key count is the engine's counter (cheap).

@@ -182,9 +182,12 @@ public struct NodeCounters: Equatable, Sendable {
     public var lwwOverwrites: UInt64 = 0
     public var operationsRefused: UInt64 = 0
     public var storageFailures: UInt64 = 0
-    /// Ownership transfers (partition, new owner) queued after ring changes, and finished.
+    /// Ownership transfers (partition, new owner) queued after ring changes, finished, and dropped
+    /// while waiting because a later ring change took the partition from their target: enqueued =
+    /// completed + dropped + pending.
     public var ownershipTransfersEnqueued: UInt64 = 0
     public var ownershipTransfersCompleted: UInt64 = 0
+    public var ownershipTransfersDropped: UInt64 = 0
     /// Objects new owners acknowledged (one per object per new owner), and deliveries that failed
     /// (their transfer is sent again).
     public var ownershipObjectsHandedOff: UInt64 = 0

@@ -70,9 +70,10 @@ enum ClusterMetrics {
         writer.family("kvortex_ownership_transfers_pending", .gauge,
                       help: "Partition transfers to new owners not finished (waiting, streaming or unacknowledged).")
         writer.sample("kvortex_ownership_transfers_pending", [], node.ownershipTransfersPending)
-        writer.family("kvortex_ownership_transfers_total", .counter, help: "Partition transfers to new owners, by event.")
+        writer.family("kvortex_ownership_transfers_total", .counter, help: "Partition transfers to new owners, by event (enqueued = completed + dropped + pending; dropped: a later ring change took the partition from the target before it was sent).")
         writer.sample("kvortex_ownership_transfers_total", [("event", "enqueued")], counters.ownershipTransfersEnqueued)
         writer.sample("kvortex_ownership_transfers_total", [("event", "completed")], counters.ownershipTransfersCompleted)
+        writer.sample("kvortex_ownership_transfers_total", [("event", "dropped")], counters.ownershipTransfersDropped)
         writer.family("kvortex_ownership_objects_handed_off_total", .counter,
                       help: "Objects new owners acknowledged (one per object per new owner).")
         writer.sample("kvortex_ownership_objects_handed_off_total", [], counters.ownershipObjectsHandedOff)
