@@ -116,7 +116,7 @@ enum ClusterCommand {
         let target = "/cluster/join?seed=" + KeyCommand.percentEncode(seed)
         let response = try session.expectSuccess(.post, target)
         print("node \(session.node) accepted the request to join the cluster through seed \(seed) (\(response.status))"
-            + serverNote(response.body))
+            + serverNote(try? JSONParser.parse(response.body)))
         print("Follow it with: kvortex cluster status --node \(session.node)")
     }
 
@@ -124,17 +124,17 @@ enum ClusterCommand {
         let response = try session.expectSuccess(.post, "/cluster/leave")
         let body = try? JSONParser.parse(response.body)
         if body?["alreadyLeaving"] == .bool(true) {
-            print("node \(session.node) is already leaving the cluster (\(response.status))" + serverNote(response.body))
+            print("node \(session.node) is already leaving the cluster (\(response.status))" + serverNote(body))
         } else {
             print("node \(session.node) accepted the request to leave the cluster (\(response.status)); "
-                + "it hands its partitions to the others before it goes" + serverNote(response.body))
+                + "it hands its partitions to the others before it goes" + serverNote(body))
         }
         print("Follow it with: kvortex cluster status --node <another node>")
     }
 
-    /// The `message` of a JSON answer body, as a trailing sentence; empty when there is none.
-    private static func serverNote(_ body: [UInt8]) -> String {
-        guard let message = (try? JSONParser.parse(body))?["message"]?.stringValue, !message.isEmpty else { return "" }
+    /// The `message` of a parsed JSON answer body, as a trailing sentence; empty when there is none.
+    private static func serverNote(_ body: JSONValue?) -> String {
+        guard let message = body?["message"]?.stringValue, !message.isEmpty else { return "" }
         return ": \(message)"
     }
 
