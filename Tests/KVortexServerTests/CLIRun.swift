@@ -7,24 +7,15 @@ struct CLIRun {
     let stdout: String
     let stderr: String
 
-    /// Runs `kvortex arguments`, with `stdin` (if any) then end of file as its standard input.
-    static func kvortex(_ arguments: [String], stdin: String? = nil) throws -> CLIRun {
-        let process = Process()
-        process.executableURL = NodeProcess.binaryURL
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+    /// Runs `kvortex arguments`, with `stdin` (if any) then end of file as its standard input. A run
+    /// that outlives `timeoutSeconds` is killed by PID and reported as an error with what it printed.
+    static func kvortex(_ arguments: [String], stdin: String? = nil, timeoutSeconds: Double = 120) throws -> CLIRun {
+        let child = try ChildProcess(NodeProcess.binaryURL, arguments, stdin: stdin.map { Array($0.utf8) })
+        guard let status = child.wait(timeoutSeconds: timeoutSeconds) else {
+            child.stop(timeoutSeconds: 1)
+            throw ChildProcessError(description: "kvortex \(arguments.joined(separator: " ")) still ran after \(timeoutSeconds) s; killed. stdout: \(child.output.text) stderr: \(child.errorOutput.text)")
+        }
+        _ = child.waitForOutput(timeoutSeconds: 10)
+        return CLIRun(status: status, stdout: child.output.text, stderr: child.errorOutput.text)
     }
 }

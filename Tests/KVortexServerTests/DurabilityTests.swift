@@ -46,9 +46,8 @@ import Testing
         for _ in 0..<5 { #expect(try client.call(.get, "/get?key=c").text == "cached") }
         let metrics = try client.call(.get, "/metrics").text
         #expect(metrics.contains(#"kvortex_storage_cache_reads_total{result="hit"} 5"#))
-        let refused = try Process.run(NodeProcess.binaryURL, arguments: ["serve", "--cache-bytes", "1M"])
-        refused.waitUntilExit()
-        #expect(refused.terminationStatus == 2, "a read cache needs a durable engine")
+        let refused = try CLIRun.kvortex(["serve", "--cache-bytes", "1M"], timeoutSeconds: 30)
+        #expect(refused.status == 2, "a read cache needs a durable engine: \(refused.stderr)")
     }
 
     @Test(arguments: ["log", "sqlite"])

@@ -8,9 +8,7 @@ import Testing
 /// `stop()` sends SIGTERM and waits with a deadline, then SIGKILL; `deinit` does the same, so a
 /// failing test never leaves a node behind. Never kills by name.
 final class NodeProcess: @unchecked Sendable {
-    let process = Process()
-    private let output = LockedBytes()
-    private let errorOutput = LockedBytes()
+    let process: ChildProcess
     private(set) var host = "127.0.0.1"
     private(set) var port = 0
     private(set) var nodeID = ""
@@ -33,23 +31,7 @@ final class NodeProcess: @unchecked Sendable {
 
     /// Starts `kvortex serve --http 127.0.0.1:0 <arguments>` and waits for its ready line.
     init(_ arguments: [String] = [], readyTimeoutSeconds: Double = 30) throws {
-        process.executableURL = Self.binaryURL
-        process.arguments = ["serve", "--http", "127.0.0.1:0", "--loops", "2"] + arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let output = self.output
-        let errorOutput = self.errorOutput
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            output.append(Array(data))
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            errorOutput.append(Array(data))
-        }
-        try process.run()
+        process = try ChildProcess(Self.binaryURL, ["serve", "--http", "127.0.0.1:0", "--loops", "2"] + arguments)
         let line = try waitFor(timeoutSeconds: readyTimeoutSeconds, "ready line") { try self.readyLine() }
         // kvortex ready http=HOST:PORT peer=HOST:PORT id=ID
         for field in line.split(separator: " ") {
@@ -70,12 +52,13 @@ final class NodeProcess: @unchecked Sendable {
         stop()
     }
 
-    var stdoutText: String { output.text }
-    var stderrText: String { errorOutput.text }
+    var stdoutText: String { process.output.text }
+    var stderrText: String { process.errorOutput.text }
 
     private func readyLine() throws -> String? {
         if !process.isRunning {
-            throw WaitTimeout(description: "kvortex exited with \(process.terminationStatus) before it was ready: \(stderrText)")
+            _ = process.waitForOutput(timeoutSeconds: 5)
+            throw WaitTimeout(description: "kvortex exited with \(process.terminationStatus.map(String.init) ?? "?") before it was ready: \(stderrText)")
         }
         return stdoutText.split(separator: "\n").first { $0.hasPrefix("kvortex ready ") }.map(String.init)
     }
@@ -84,29 +67,17 @@ final class NodeProcess: @unchecked Sendable {
         try HTTPClient(host: host, port: port, timeoutMs: 10_000)
     }
 
-    /// SIGKILL, as a crash: no flush, no goodbye. Waits for the process to be gone.
+    /// SIGKILL, as a crash: no flush, no goodbye. Waits (bounded) for the process to be gone.
     func crash() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        process.wait(timeoutSeconds: 10)
     }
 
-    /// SIGTERM, then wait up to `timeoutSeconds`; SIGKILL if it is still running. Returns the exit status.
+    /// SIGTERM, then wait up to `timeoutSeconds`; SIGKILL if it is still running. Returns the exit status
+    /// (nil when it had to be killed).
     @discardableResult
     func stop(timeoutSeconds: Double = 15) -> Int32? {
-        guard process.processIdentifier > 0 else { return nil }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(timeoutSeconds)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                return nil
-            }
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+        process.stop(timeoutSeconds: timeoutSeconds)
     }
 }
 

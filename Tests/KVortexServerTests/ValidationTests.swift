@@ -55,16 +55,8 @@ import Testing
     }
 
     @Test func unknownFlagsAreRefusedWithHelp() throws {
-        let process = Process()
-        process.executableURL = NodeProcess.binaryURL
-        process.arguments = ["serve", "--replicaz", "3"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(text.contains("unknown option --replicaz"))
+        let run = try CLIRun.kvortex(["serve", "--replicaz", "3"], timeoutSeconds: 30)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("unknown option --replicaz"))
     }
 }
