@@ -229,6 +229,8 @@ final class Simulator {
                 queue.schedule(at: nowMs + afterMs, .timer(node: index, incarnation: nodes[index].incarnation, timer))
             case .log:
                 metrics.logLines += 1
+            case .forgetPeer:
+                break  // the simulated network has no links to close
             }
         }
     }

@@ -51,7 +51,7 @@ import Testing
                 case .send(let to, let message): schedule(.deliver(to: to, from: id, message), afterMs: 1)
                 case .startTimer(let timer, let afterMs): schedule(.timer(id, timer), afterMs: afterMs)
                 case .log(let line): transcript.append("\(nowMs) \(id) \(line)")
-                case .replyRead, .replyWrite: break
+                case .replyRead, .replyWrite, .forgetPeer: break
                 }
             }
         }

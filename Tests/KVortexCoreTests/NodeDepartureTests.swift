@@ -25,15 +25,15 @@ import Testing
     }
 
     /// Heartbeats every 200 ms (keeping the others alive) until `done` holds; at most `heartbeatsMax`.
-    /// Returns the logs.
-    static func heartbeat(_ fixture: inout F, heartbeatsMax: Int = 500, until done: (F) -> Bool) -> [String] {
-        var logs: [String] = []
+    /// Returns the heartbeats' effects.
+    static func heartbeat(_ fixture: inout F, heartbeatsMax: Int = 500, until done: (F) -> Bool) -> [NodeEffect] {
+        var effects: [NodeEffect] = []
         for _ in 0..<heartbeatsMax where !done(fixture) {
             keepAlive(&fixture)
-            logs += fixture.handle(.timer(.heartbeat), afterMs: 100).logs
+            effects += fixture.handle(.timer(.heartbeat), afterMs: 100)
         }
         #expect(done(fixture), "not done after \(heartbeatsMax) heartbeats")
-        return logs
+        return effects
     }
 
     @Test func aLeftMemberIsRetiredThenForgottenAndTheRingStaysAsItWas() {
@@ -43,14 +43,16 @@ import Testing
         #expect(fixture.node.ring == without, "out of the ring as soon as it is leaving")
 
         let retiring = Self.heartbeat(&fixture) { $0.node.membership.state(of: NodeID("n1")) == nil }
-        #expect(retiring.contains { $0.hasPrefix("member n1 left") }, "\(retiring)")
+        #expect(retiring.logs.contains { $0.hasPrefix("member n1 left") }, "\(retiring.logs)")
+        #expect(retiring.contains(.forgetPeer(n1)), "the driver is told to close its link")
         #expect(fixture.node.membership.members == F.members.filter { $0 != n1 })
         #expect(fixture.node.membership.tombstoneCount == 1)
         #expect(fixture.node.ring == without, "retiring does not change the ring")
         #expect(fixture.node.membership.members.allSatisfy { fixture.node.membership.state(of: $0) == .up }, "\(fixture.node.membership.members.map { fixture.node.membership.state(of: $0) })")
 
         let forgetting = Self.heartbeat(&fixture) { $0.node.membership.tombstoneCount == 0 }
-        #expect(forgetting.contains { $0.hasPrefix("member n1 forgotten") }, "\(forgetting)")
+        #expect(forgetting.logs.contains { $0.hasPrefix("member n1 forgotten") }, "\(forgetting.logs)")
+        #expect(!forgetting.contains(.forgetPeer(n1)), "its link was closed when it was retired")
         #expect(fixture.node.ring == without, "forgetting does not change the ring")
         #expect(fixture.node.membership.departureCounters.membersRetired == 1)
         #expect(fixture.node.membership.departureCounters.tombstonesExpired == 1)

@@ -290,6 +290,7 @@ extension ClusterProcessTests {
         for index in 0..<3 {
             #expect(try cluster.metric(index, "kvortex_cluster_tombstones") == 1, "n\(index + 1)")
             #expect(try cluster.metric(index, #"kvortex_cluster_departures_total{event="retired"}"#) == 1, "n\(index + 1)")
+            #expect(try cluster.metric(index, "kvortex_peer_links") == 2, "n\(index + 1) closed its link to n4 (it would reconnect forever)")
             #expect(try !cluster.preferenceList("owned-0", at: index).contains("n4"), "the ring did not change")
         }
         for (number, key) in Self.keys.enumerated() {
@@ -308,6 +309,7 @@ extension ClusterProcessTests {
             return try isUp && cluster.preferenceList("owned-0", at: 1).contains("n4") ? true : nil
         }
         #expect(try cluster.metric(1, #"kvortex_cluster_departures_total{event="rejoined"}"#) == 1, "its tombstone was lifted")
+        try waitFor(timeoutSeconds: 30, pollMs: 100, "n2 links to n4 again") { try cluster.metric(1, "kvortex_peer_links") == 3 ? true : nil }
         #expect(try cluster.metric(1, "kvortex_cluster_tombstones") == 0)
     }
 }

@@ -66,6 +66,7 @@ extension Node {
             precondition(!placement.members.contains { $0.node == node }, "\(node) retired while still in the ring")
             effects.append(.log("member \(node) left: it finished leaving and is silent; remembered as a tombstone for "
                 + "\(settings.departures.tombstoneRetentionMs) ms"))
+            effects.append(.forgetPeer(node))
         }
         for node in departures.forgotten {
             effects.append(.log("member \(node) forgotten: its tombstone expired or was evicted"))

@@ -31,6 +31,10 @@ public enum NodeEffect: Equatable, Sendable {
     case startTimer(TimerID, afterMs: UInt64)
     /// Something an operator should see in the log (a dropped hint, a member state change).
     case log(String)
+    /// A member that finished leaving was retired: nothing is sent to it any more, so the driver drops
+    /// its address and closes its link (which would otherwise reconnect to it forever). If it starts
+    /// again, its gossip brings its address back.
+    case forgetPeer(NodeID)
 }
 
 /// Tunables of a node; every bound is named here (STYLE.md "Every queue and buffer has a named limit").

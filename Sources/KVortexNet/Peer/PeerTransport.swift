@@ -66,6 +66,15 @@ public final class PeerTransport: Sendable {
         }
     }
 
+    /// Closes the link to `peer` and forgets it (frames still queued are dropped); a later send opens a
+    /// new one. For a member that left: its link would otherwise keep reconnecting.
+    public func forget(_ peer: String) {
+        links.withLock { $0.removeValue(forKey: peer) }?.stop()
+    }
+
+    /// Links open or reconnecting, one per peer address sent to.
+    public var linkCount: Int { links.withLock { $0.count } }
+
     /// Stops accepting and closes every link (frames still queued are dropped).
     public func stop() {
         acceptor.stop()

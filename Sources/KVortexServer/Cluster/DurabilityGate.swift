@@ -103,7 +103,7 @@ final class DurabilityBatch: Sendable {
         guard let failure = state.failure else { return { perform(effects) } }
         let kept = effects.filter { effect in
             switch effect {
-            case .startTimer, .log: true
+            case .startTimer, .log, .forgetPeer: true
             case .send, .replyRead, .replyWrite: false
             }
         }

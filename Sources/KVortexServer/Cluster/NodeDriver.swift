@@ -291,6 +291,8 @@ public final class NodeDriver: Sendable {
                 pendingTimers.withLock { $0.schedule(timer, dueMs: due) }
             case .log(let line):
                 Log.line(line)
+            case .forgetPeer(let node):
+                if let address = routing.forget(node) { transport.forget(address) }
             }
         }
         if effects.capacity <= Self.spareEffectsMax {

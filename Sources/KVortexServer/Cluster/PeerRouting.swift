@@ -67,6 +67,20 @@ public final class PeerRouting: Sendable {
         }
     }
 
+    /// Drops `node`'s address and link (a member that left, `NodeEffect.forgetPeer`). Returns the
+    /// address it had, for the transport to close, unless another node or a seed still uses it.
+    func forget(_ node: NodeID) -> String? {
+        state.withLock { state in
+            let address = state.addresses.removeValue(forKey: node) ?? node.rawValue
+            state.channels.removeAll { $0.node == node }
+            let stillUsed = state.addresses.values.contains(address) || state.seeds.contains(address)
+            return stillUsed ? nil : address
+        }
+    }
+
+    /// Nodes with a known address, for metrics and tests.
+    var knownNodeCount: Int { state.withLock { $0.addresses.count } }
+
     func addSeed(_ address: String) {
         state.withLock { state in
             if address != ownAddress && !state.seeds.contains(address) { state.seeds.append(address) }

@@ -40,6 +40,8 @@ enum ClusterMetrics {
         for counter in PeerCounter.allCases {
             writer.sample("kvortex_peer_events_total", [("event", "\(counter)")], driver.transport.counter(counter))
         }
+        writer.family("kvortex_peer_links", .gauge, help: "Links to peer addresses, connected or reconnecting; a member that left is closed once retired.")
+        writer.sample("kvortex_peer_links", [], driver.transport.linkCount)
         writer.family("kvortex_peer_frames_malformed_total", .counter, help: "Frames from peers that did not decode.")
         writer.sample("kvortex_peer_frames_malformed_total", [], driver.malformedFrames.load(ordering: .relaxed))
         writer.family("kvortex_fault_injection_dropped_total", .counter, help: "Peer frames dropped because their node is isolated.")
