@@ -1,5 +1,5 @@
 /// The request methods KVortex routes on; anything else is `.other` (answered 405 by routes).
-public enum HTTPMethod: Sendable, CustomStringConvertible {
+public enum HTTPMethod: Sendable, CaseIterable, CustomStringConvertible {
     case get, head, post, put, delete, options, patch, other
 
     /// Parses the method token of a request line.

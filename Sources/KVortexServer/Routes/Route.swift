@@ -33,7 +33,7 @@ public enum Route: Int, CaseIterable, Sendable {
     /// Matches a raw path and method. `/kv/{key}` routes carry the raw key part after `/kv/`.
     /// A known path with the wrong method is `.methodNotAllowed` with the methods it allows.
     public static func match(method: HTTPMethod, path: UnsafeRawBufferPointer) -> (Route, allow: StaticString) {
-        if path.starts(with: "/kv/" as StaticString) {
+        if path.starts(with: keyPathPrefix) {
             switch method {
             case .get, .head: return (.kvGet, "")
             case .put, .post: return (.kvPut, "")
@@ -41,33 +41,40 @@ public enum Route: Int, CaseIterable, Sendable {
             default: return (.methodNotAllowed, "GET, HEAD, PUT, POST, DELETE")
             }
         }
-        for entry in table where path.equals(entry.path) {
+        for entry in endpoints where path.equals(entry.path) {
             if entry.methods.contains(method) { return (entry.route, "") }
             return (.methodNotAllowed, entry.allow)
         }
         return (.notFound, "")
     }
 
-    private struct Entry {
-        let path: StaticString
-        let route: Route
-        let methods: [HTTPMethod]
-        let allow: StaticString
+    /// The RESTful key routes serve every path that starts with this prefix (`/kv/{key}`: the rest of
+    /// the path is the key, slashes included). `match` tries it first and picks the route by method.
+    public static let keyPathPrefix: StaticString = "/kv/"
+
+    /// One path the router serves exactly, the methods it accepts there and its `Allow` header.
+    public struct Endpoint: Sendable {
+        public let path: StaticString
+        public let route: Route
+        public let methods: [HTTPMethod]
+        public let allow: StaticString
     }
 
-    private static let table: [Entry] = [
-        Entry(path: "/get", route: .get, methods: [.get, .head], allow: "GET, HEAD"),
-        Entry(path: "/set", route: .set, methods: [.post, .put], allow: "POST, PUT"),
-        Entry(path: "/delete", route: .delete, methods: [.delete, .post], allow: "DELETE, POST"),
-        Entry(path: "/batch", route: .batch, methods: [.post], allow: "POST"),
-        Entry(path: "/health", route: .health, methods: [.get, .head], allow: "GET, HEAD"),
-        Entry(path: "/ready", route: .ready, methods: [.get, .head], allow: "GET, HEAD"),
-        Entry(path: "/metrics", route: .metrics, methods: [.get, .head], allow: "GET, HEAD"),
-        Entry(path: "/cluster/members", route: .clusterMembers, methods: [.get, .head], allow: "GET, HEAD"),
-        Entry(path: "/cluster/ring", route: .clusterRing, methods: [.get, .head], allow: "GET, HEAD"),
-        Entry(path: "/cluster/locate", route: .clusterLocate, methods: [.get, .head], allow: "GET, HEAD"),
-        Entry(path: "/cluster/join", route: .clusterJoin, methods: [.post], allow: "POST"),
-        Entry(path: "/cluster/leave", route: .clusterLeave, methods: [.post], allow: "POST"),
-        Entry(path: "/admin/partition", route: .adminPartition, methods: [.post, .delete], allow: "POST, DELETE"),
+    /// Every exact path of the router, in the order `match` tries them after `keyPathPrefix`: the one
+    /// route table, which `openapi.yaml` must describe (OpenAPICoverageTests).
+    public static let endpoints: [Endpoint] = [
+        Endpoint(path: "/get", route: .get, methods: [.get, .head], allow: "GET, HEAD"),
+        Endpoint(path: "/set", route: .set, methods: [.post, .put], allow: "POST, PUT"),
+        Endpoint(path: "/delete", route: .delete, methods: [.delete, .post], allow: "DELETE, POST"),
+        Endpoint(path: "/batch", route: .batch, methods: [.post], allow: "POST"),
+        Endpoint(path: "/health", route: .health, methods: [.get, .head], allow: "GET, HEAD"),
+        Endpoint(path: "/ready", route: .ready, methods: [.get, .head], allow: "GET, HEAD"),
+        Endpoint(path: "/metrics", route: .metrics, methods: [.get, .head], allow: "GET, HEAD"),
+        Endpoint(path: "/cluster/members", route: .clusterMembers, methods: [.get, .head], allow: "GET, HEAD"),
+        Endpoint(path: "/cluster/ring", route: .clusterRing, methods: [.get, .head], allow: "GET, HEAD"),
+        Endpoint(path: "/cluster/locate", route: .clusterLocate, methods: [.get, .head], allow: "GET, HEAD"),
+        Endpoint(path: "/cluster/join", route: .clusterJoin, methods: [.post], allow: "POST"),
+        Endpoint(path: "/cluster/leave", route: .clusterLeave, methods: [.post], allow: "POST"),
+        Endpoint(path: "/admin/partition", route: .adminPartition, methods: [.post, .delete], allow: "POST, DELETE"),
     ]
 }

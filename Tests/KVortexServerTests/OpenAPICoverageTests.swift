@@ -1,0 +1,149 @@
+import Foundation
+import KVortexNet
+import KVortexServer
+import Testing
+
+/// `openapi.yaml` describes exactly the routes the router serves: every path of `Route.endpoints` and
+/// the `/kv/{key}` prefix routes, each with the methods `Route.match` accepts there, and no path the
+/// router does not know. Reads the file without a YAML library (`OpenAPIPaths`); that the document is
+/// valid OpenAPI is `scripts/check-openapi.sh`'s job.
+@Suite struct OpenAPICoverageTests {
+    static let specification = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("openapi.yaml")
+
+    /// The paths the router serves, as `openapi.yaml` must spell them.
+    static var routerPaths: [String] {
+        Route.endpoints.map(\.path.description) + [Route.keyPathPrefix.description + "{key}"]
+    }
+
+    /// The methods `Route.match` routes on `path` (a concrete path: `{key}` filled in).
+    static func acceptedMethods(_ path: String) -> Set<String> {
+        Set(HTTPMethod.allCases.filter { method in
+            let (route, _) = Array(path.utf8).withUnsafeBytes { Route.match(method: method, path: $0) }
+            return route != .notFound && route != .methodNotAllowed
+        }.map(\.token))
+    }
+
+    /// The methods of the `Allow` header `Route.match` answers a method it does not know with on `path`;
+    /// nil when that is not a 405.
+    static func allowHeader(_ path: String) -> Set<String>? {
+        let (route, allow) = Array(path.utf8).withUnsafeBytes { Route.match(method: .other, path: $0) }
+        guard route == .methodNotAllowed else { return nil }
+        return Set(allow.description.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
+    static func documented() throws -> OpenAPIPaths {
+        try OpenAPIPaths(yaml: String(contentsOf: specification, encoding: .utf8))
+    }
+
+    @Test func everyRouterPathIsDocumented() throws {
+        let paths = try Self.documented()
+        for path in Self.routerPaths {
+            #expect(paths.methods[path] != nil, "openapi.yaml has no \(path) under paths:")
+        }
+    }
+
+    @Test func everyDocumentedPathIsServed() throws {
+        let paths = try Self.documented()
+        #expect(!paths.methods.isEmpty, "no paths found in \(Self.specification.path)")
+        let served = Set(Self.routerPaths)
+        for path in paths.methods.keys.sorted() {
+            #expect(served.contains(path), "openapi.yaml documents \(path), which the router does not serve")
+            let probe = path.replacingOccurrences(of: "{key}", with: "k")
+            let route = Array(probe.utf8).withUnsafeBytes { Route.match(method: .get, path: $0) }.0
+            #expect(route != .notFound, "\(path) answers 404 no_such_endpoint")
+        }
+    }
+
+    @Test func documentedMethodsAreTheAcceptedOnes() throws {
+        let paths = try Self.documented()
+        for path in Self.routerPaths {
+            guard let methods = paths.methods[path] else { continue }  // everyRouterPathIsDocumented reports it
+            let probe = path.replacingOccurrences(of: "{key}", with: "k")
+            #expect(methods == Self.acceptedMethods(probe), "\(path): documented \(methods.sorted()), served \(Self.acceptedMethods(probe).sorted())")
+            #expect(methods == Self.allowHeader(probe), "\(path): documented \(methods.sorted()), Allow: \(Self.allowHeader(probe)?.sorted() ?? [])")
+        }
+    }
+
+    @Test func eachEndpointAllowsWhatItAccepts() {
+        for endpoint in Route.endpoints {
+            #expect(Set(endpoint.methods.map(\.token)) == Self.allowHeader(endpoint.path.description), "\(endpoint.path)")
+        }
+    }
+
+    @Test func noPathOrMethodIsListedTwice() throws {
+        #expect(try Self.documented().duplicates == [])
+    }
+
+    @Test func readerFindsPathsAndMethodsOnly() {
+        let yaml = """
+            openapi: 3.1.0
+            paths:
+              /a:
+                summary: x
+                parameters:
+                  - name: get
+                get:
+                  responses: {}
+                head: {responses: {}}
+              '/b/{key}':
+                delete:
+                  description: |
+                    post:
+            components:
+              schemas:
+                get: {}
+            """
+        let paths = OpenAPIPaths(yaml: yaml)
+        #expect(paths.methods == ["/a": ["GET", "HEAD"], "/b/{key}": ["DELETE"]])
+        #expect(paths.duplicates == [])
+    }
+}
+
+/// The paths and their HTTP methods under `paths:` of an OpenAPI document written in block style, two
+/// spaces per level (as `openapi.yaml` is): a path is a key indented 2 spaces, a method a key indented
+/// 4 under it. Everything else, deeper or outside `paths:`, is skipped.
+struct OpenAPIPaths {
+    static let operationKeys: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    /// Upper-case method tokens by path.
+    private(set) var methods: [String: Set<String>] = [:]
+    /// Paths, and `METHOD path`, that appear more than once.
+    private(set) var duplicates: [String] = []
+
+    init(yaml: String) {
+        var inPaths = false
+        var path: String?
+        for line in yaml.split(separator: "\n", omittingEmptySubsequences: true) {
+            let indent = line.prefix { $0 == " " }.count
+            let text = line.dropFirst(indent)
+            if text.hasPrefix("#") { continue }
+            if indent == 0 {
+                inPaths = text.hasPrefix("paths:")
+                path = nil
+                continue
+            }
+            guard inPaths, let key = Self.key(of: text) else { continue }
+            if indent == 2 {
+                path = key
+                if methods[key] != nil { duplicates.append(key) }
+                methods[key, default: []].formUnion([])
+            } else if indent == 4, let path, Self.operationKeys.contains(key) {
+                let (inserted, _) = methods[path, default: []].insert(key.uppercased())
+                if !inserted { duplicates.append("\(key.uppercased()) \(path)") }
+            }
+        }
+    }
+
+    /// The key of a `key:` or `key: value` line, quotes removed; nil for other lines (list items…).
+    private static func key(of text: Substring) -> String? {
+        guard !text.hasPrefix("- "), let colon = text.firstIndex(of: ":") else { return nil }
+        let afterColon = text[text.index(after: colon)...]
+        guard afterColon.isEmpty || afterColon.hasPrefix(" ") else { return nil }
+        var key = text[..<colon]
+        if key.count >= 2, let quote = key.first, quote == "'" || quote == "\"", key.last == quote {
+            key = key.dropFirst().dropLast()
+        }
+        return String(key)
+    }
+}
