@@ -71,6 +71,8 @@ import Testing
         #expect(leave.status == 1)
         #expect(leave.stderr == "kvortex cluster leave: 409 \(message)\n", "\(leave.stderr)")
         #expect(leave.stdout.isEmpty)
+        let metrics = try node.client().call(.get, "/metrics").text
+        #expect(metrics.contains(#"kvortex_http_requests_total{route="cluster_leave",status="409"} 2"#), "both refusals counted as 409")
         #expect(node.stop() == 0)
     }
 

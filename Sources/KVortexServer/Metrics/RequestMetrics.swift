@@ -4,7 +4,7 @@ import KVortexNet
 public final class RequestMetrics: Sendable {
     /// Statuses counted individually; anything else lands in the "other" column.
     public static let statuses: [Int] = [
-        200, 202, 204, 300, 400, 401, 403, 404, 405, 408, 413, 414, 431, 500, 501, 503,
+        200, 202, 204, 300, 400, 401, 403, 404, 405, 408, 409, 413, 414, 431, 500, 501, 503,
     ]
     private static let statusColumns = statuses.count + 1
     private let counts = CounterArray(count: Route.allCases.count * RequestMetrics.statusColumns)
