@@ -47,12 +47,13 @@ enum HelpText {
           --storage memory|log|sqlite  engine (default memory). log: append-only segments in --data-dir,
                                      compacted in the background; sqlite: DIR/kvortex.sqlite (WAL)
           --data-dir DIR             where a durable engine keeps its files and the node's identity
+                                     (refused with --storage memory, which writes no files)
           --fsync always|batch|none  when a durable write is acknowledged: after its own fsync (always),
                                      after a shared fsync with concurrent writes (batch, default), or
                                      at once (none: a machine crash may lose recent writes; caches only)
           --max-memory B             bound on stored bytes of --storage memory; past it least recently used
                                      keys are evicted (the cache tier). Accepts K, M, G suffixes. Default:
-                                     unbounded. The log and sqlite engines do not apply it
+                                     unbounded. Refused with --storage log or sqlite (see --cache-bytes)
           --cache-bytes B            LRU read cache of B bytes in front of --storage log or sqlite (K, M, G)
           --value-bytes-max B        largest value accepted, up to 16M (default 1M); larger is 413
 
