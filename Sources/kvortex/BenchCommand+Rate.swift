@@ -1,4 +1,5 @@
 import KVortexBench
+import KVortexCore
 
 /// `kvortex bench --rate R`: the open-loop mode (see `BenchCommand.help`).
 extension BenchCommand {
@@ -11,7 +12,7 @@ extension BenchCommand {
         let schedule = RateSchedule(ratePerSecond: rate, connectionCount: connections, durationSeconds: durationSeconds)
         let load = OpenLoopLoad(targets: targets, operation: operation, keyCount: keys, valueBytes: valueSize, schedule: schedule)
         let report = try load.run()
-        print("open-loop \(operation.rawValue) \(targets.count) nodes \(durationSeconds)s: \(report.line)")
+        print("open-loop \(operation.rawValue) \(Counted(targets.count, "node")) \(durationSeconds)s: \(report.line)")
         for warning in report.warnings { print(warning) }
         return 0
     }

@@ -1,5 +1,6 @@
 import Foundation
 import KVortexBench
+import KVortexCore
 import KVortexNet
 import Synchronization
 
@@ -113,7 +114,7 @@ enum BenchCommand {
                             return
                         }
                         let done = written.wrappingAdd(1, ordering: .relaxed).newValue
-                        if done % step == 0 { Terminal.error("preloaded \(done)/\(keys) keys\n") }
+                        if done % step == 0 { Terminal.error("preloaded \(done)/\(Counted(keys, "key"))\n") }
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? "preload: \(error)" }
