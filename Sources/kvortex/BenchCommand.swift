@@ -44,7 +44,7 @@ enum BenchCommand {
         """
 
     static func run(_ words: [String]) -> Int32 {
-        if words.contains("--help") || words.contains("-h") { print(help); return 0 }
+        if Arguments.asksForHelp(words) { print(help); return 0 }
         do {
             let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["preload"])
             guard arguments.positionals.isEmpty else {

@@ -18,7 +18,7 @@ enum ClusterCommand {
     }
 
     static func run(_ words: [String]) -> Int32 {
-        if words.contains("--help") || words.contains("-h") {
+        if Arguments.asksForHelp(words) {
             print(HelpText.cluster)
             return 0
         }

@@ -15,7 +15,8 @@ enum HelpText {
           kvortex simulate [SCENARIO.json ...] run cluster simulations (see: kvortex simulate --help)
           kvortex help                         this text
 
-        Key commands (get, set, delete) talk HTTP to a running node; see `kvortex get --help`.
+        Key commands (get, set, delete) talk HTTP to a running node; a KEY that starts with - goes after
+        --, the end of options (kvortex get -- --draft); see `kvortex get --help`.
         """
 
     static let serve = """
@@ -83,6 +84,13 @@ enum HelpText {
           kvortex set KEY VALUE|- [--node HOST:PORT] [--context TOKEN] [--ttl SECONDS]
                                   [--content-type TYPE] [--consistency LEVEL] [--timeout-ms MS]
           kvortex delete KEY [--node HOST:PORT] [--context TOKEN] [--consistency LEVEL] [--timeout-ms MS]
+          kvortex get [options] -- KEY
+          kvortex set [options] -- KEY VALUE|-
+          kvortex delete [options] -- KEY
+
+        -- ends the options (POSIX): every word after it is KEY or VALUE, even one that starts with -, so a
+        key such as --draft is given as `kvortex get -- --draft`. Options go before it. A VALUE of -
+        still reads standard input, after -- too.
 
         Options (the request header of API.md each sets is named in parentheses):
           --node HOST:PORT       the node to ask (default 127.0.0.1:8080); any node coordinates any key
