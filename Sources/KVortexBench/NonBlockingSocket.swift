@@ -19,7 +19,7 @@ enum NonBlockingSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         if result == 0 { return fd }
-        guard errno == EINPROGRESS else { let code = errno; close(fd); throw .system("connect to \(host):\(port)", code) }
+        guard errno == EINPROGRESS else { let code = errno; close(fd); throw .unreachable(address: "\(host):\(port)", reason: reason(code)) }
         do throws(BenchError) {
             try awaitConnected(fd, timeoutMs: timeoutMs, what: "\(host):\(port)")
         } catch {
@@ -33,10 +33,15 @@ enum NonBlockingSocket {
         var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         var ready: Int32
         repeat { ready = poll(&entry, 1, Int32(timeoutMs)) } while ready < 0 && errno == EINTR
-        guard ready > 0 else { throw ready == 0 ? .timeout("connecting to \(what)") : .system("poll", errno) }
+        guard ready > 0 else { throw ready == 0 ? .unreachable(address: what, reason: "no answer within \(timeoutMs) ms") : .system("poll", errno) }
         var code: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
-        guard code == 0 else { throw .system("connect to \(what)", code) }
+        guard code == 0 else { throw .unreachable(address: what, reason: reason(code)) }
+    }
+
+    /// The system's words for `code` ("Connection refused").
+    private static func reason(_ code: Int32) -> String {
+        String(cString: strerror(code))
     }
 }

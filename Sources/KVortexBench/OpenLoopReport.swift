@@ -91,18 +91,24 @@ public struct OpenLoopReport: Sendable, Equatable {
                 return nil
             case .generatorBehind:
                 return "WARNING: the load generator could not keep to the schedule: \(tally.lateGeneratorCount) of "
-                    + "\(tally.sentCount) requests left more than 1 ms late while their connection was free, and it "
+                    + "\(Self.counted(tally.sentCount, "request")) left more than 1 ms late while their connection was free, and it "
                     + "used \(Int((generatorCPUFraction * 100).rounded()))% of a core. The latencies include its own "
                     + "delay; lower --rate or give the generator a core of its own."
             case .rateMissed:
                 return "WARNING: the asked rate was not reached: \(Int(achievedPerSecond.rounded()))/s answered of "
-                    + "\(schedule.ratePerSecond)/s, \(unsentCount) of \(schedule.requestCount) requests never sent; "
-                    + "the server (or \(schedule.connectionCount) connections) could not keep up."
+                    + "\(schedule.ratePerSecond)/s, \(unsentCount) of \(Self.counted(schedule.requestCount, "request")) never sent; "
+                    + "the server (or \(Self.counted(schedule.connectionCount, "connection"))) could not keep up."
             case .failures:
-                return "WARNING: \(tally.failedCount) requests failed (5xx, timeout or connection error); "
+                return "WARNING: \(Self.counted(tally.failedCount, "request")) failed (5xx, timeout or connection error); "
                     + "their latencies are not in the percentiles."
             }
         }
+    }
+
+    /// "1 request", "2 requests": a count and its noun, singular for one. The same as Core's `Counted`:
+    /// KVortexBench imports neither Core nor Net (it is a client, like wrk), so it keeps this copy.
+    static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 
     /// `1.234ms`: nanoseconds as milliseconds with three decimals (microsecond resolution).

@@ -49,7 +49,7 @@ final class HTTPListener: EventLoopHandler, @unchecked Sendable {
         core.counters.hit(.connections)
         var bytes: [UInt8] = []
         HTTPResponse.error(status: 503, code: "too_many_connections",
-                           message: "the server holds \(core.configuration.connectionsMax) connections, its limit")
+                           message: "the server is at its limit of open connections (\(core.configuration.connectionsMax))")
             .serialize(into: &bytes, keepAlive: false, includeBody: true)
         _ = bytes.withUnsafeBytes { send(client, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
         close(client)

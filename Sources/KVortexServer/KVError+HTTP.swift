@@ -33,8 +33,8 @@ extension KVError {
         case .invalidKey(let reason): "invalid key: \(reason)"
         case .invalidHeader(let name, let reason): "invalid \(name): \(reason)"
         case .valueTooLarge(let bytes, let bytesMax): "value of \(bytes) bytes exceeds the limit of \(bytesMax) bytes"
-        case .quorumUnmet(let needed, let acked, let asked): "quorum not reached: \(acked) of \(asked) replicas answered, \(needed) needed"
-        case .timeout(let needed, let acked, let asked): "timed out: \(acked) of \(asked) replicas answered, \(needed) needed"
+        case .quorumUnmet(let needed, let acked, let asked): "quorum not reached: \(acked) of \(Counted(asked, "replica")) answered, \(needed) needed"
+        case .timeout(let needed, let acked, let asked): "timed out: \(acked) of \(Counted(asked, "replica")) answered, \(needed) needed"
         case .overloaded(let reason): "overloaded: \(reason)"
         case .storageFailure(let detail): "storage failure: \(detail)"
         }

@@ -18,6 +18,17 @@ public enum LeaveEnd: Equatable, Sendable {
         case .timedOut: "its leave timed out"
         }
     }
+
+    /// The line the node logs when the leave ends; `timeoutMs` is the bound it waited for.
+    func logLine(timeoutMs: Int) -> String {
+        switch self {
+        case .handedOff(let objects):
+            "left the cluster: \(Counted(objects, "object")) handed off; the leave is complete, so the node stops now"
+        case .timedOut(let pending):
+            "leave timed out after \(timeoutMs) ms with \(Counted(pending, "partition transfer")) unacknowledged "
+                + "(is a new owner unreachable?); stopping anyway: those objects stay only on the other replicas that held them"
+        }
+    }
 }
 
 /// Watches a graceful leave (`POST /cluster/leave`) until the node has handed every partition off or
@@ -80,13 +91,7 @@ final class LeaveWatcher: Sendable {
     }
 
     private func finish(_ end: LeaveEnd) {
-        switch end {
-        case .handedOff(let objects):
-            Log.line("left the cluster: \(objects) objects handed off; the leave is complete, so the node stops now")
-        case .timedOut(let pending):
-            Log.line("leave timed out after \(timeoutMs) ms with \(pending) partition transfers unacknowledged "
-                + "(their new owners are unreachable?); stopping anyway: those objects stay only on the other replicas that held them")
-        }
+        Log.line(end.logLine(timeoutMs: timeoutMs))
         let action = state.withLock { state in
             state.end = end
             return state.action

@@ -44,7 +44,8 @@ public struct NodeConfiguration: Sendable {
     public var resolvedPeerHost: String { peerHost ?? httpHost }
     public var resolvedPeerPort: Int { peerPort ?? (httpPort == 0 ? 0 : httpPort + 1000) }
 
-    /// Checks combinations the flag parser cannot; the message names the flag.
+    /// Checks combinations the flag parser cannot; the message names the flag. A flag that would not
+    /// apply to the engine chosen is refused rather than ignored, naming both flags.
     public func validate() throws(ConfigurationError) {
         guard replicaCount >= 1 else { throw .invalid("--replicas must be at least 1") }
         guard readQuorum >= 1, readQuorum <= replicaCount else { throw .invalid("--read-quorum must be 1..--replicas (\(replicaCount))") }
@@ -57,6 +58,14 @@ public struct NodeConfiguration: Sendable {
         if storage != .memory && dataDirectory == nil { throw .invalid("--storage \(storage.rawValue) needs --data-dir") }
         guard ["always", "batch", "none"].contains(fsync) else { throw .invalid("--fsync must be always, batch or none") }
         if cacheBytes != nil && storage == .memory { throw .invalid("--cache-bytes is a read cache in front of a durable engine (--storage log or sqlite)") }
+        if memoryBytesMax != nil && storage != .memory {
+            throw .invalid("--max-memory bounds the memory engine only (--storage memory), not --storage \(storage.rawValue): "
+                + "a durable engine keeps its data on disk, and --cache-bytes sizes its read cache")
+        }
+        if dataDirectory != nil && storage == .memory {
+            throw .invalid("--data-dir is for the files of a durable engine, and --storage memory (the default) writes none: "
+                + "add --storage log or sqlite, or leave --data-dir out")
+        }
         for seed in seeds where !Self.isHostPort(seed) {
             throw .invalid("--seeds takes peer addresses HOST:PORT separated by commas; '\(seed)' is not one")
         }

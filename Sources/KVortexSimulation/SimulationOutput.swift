@@ -1,4 +1,5 @@
 import Foundation
+import KVortexCore
 
 /// Summaries, JSON reports and SVG charts of simulation runs, for `kvortex simulate`.
 public enum SimulationOutput {
@@ -45,7 +46,7 @@ public enum SimulationOutput {
     /// The lines `kvortex simulate` prints for one scenario.
     public static func text(_ summary: ScenarioSummary, wallSeconds: Double) -> String {
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "n/a (no faults)" }
-        let verdict = summary.failedSeeds.isEmpty ? "PASS" : "FAIL (\(summary.failedSeeds.count) of \(summary.seeds.count) seeds)"
+        let verdict = summary.failedSeeds.isEmpty ? "PASS" : "FAIL (\(summary.failedSeeds.count) of \(Counted(summary.seeds.count, "seed")))"
         var lines = [
             "== \(summary.scenario): \(verdict)",
             "   seeds \(summary.seeds.first ?? 0)…\(summary.seeds.last ?? 0) (\(summary.seeds.count)); ops \(summary.operations), acknowledged \(summary.succeeded)",

@@ -3,14 +3,25 @@ import KVortexNet
 /// A parsed command line: positional words and `--flag value` / `--flag=value` / `--switch` options.
 ///
 /// Only flags a command declares are accepted; anything else is an error that names it, so a typo
-/// never silently falls back to a default.
+/// never silently falls back to a default. `--` ends the options (POSIX): every word after it is
+/// positional, even one that starts with `-`.
 struct Arguments {
+    /// The end-of-options marker.
+    static let endOfOptions = "--"
+
     private(set) var positionals: [String] = []
     private var values: [String: String] = [:]
     private var switches: Set<String> = []
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
+        /// The word refused as an unknown option, so a command can say how to pass it as a word.
+        var unknownOption: String?
+    }
+
+    /// Whether `--help` or `-h` comes before the end of options; after it they are words like any other.
+    static func asksForHelp(_ words: [String]) -> Bool {
+        words.prefix { $0 != endOfOptions }.contains { $0 == "--help" || $0 == "-h" }
     }
 
     /// `valueFlags` take a value; `switchFlags` do not. Names are given without the leading dashes.
@@ -19,7 +30,11 @@ struct Arguments {
         while index < words.count {
             let word = words[index]
             index += 1
-            guard word.hasPrefix("--"), word.count > 2 else {
+            if word == Self.endOfOptions {
+                positionals += words[index...]
+                break
+            }
+            guard word.hasPrefix("--") else {
                 positionals.append(word)
                 continue
             }
@@ -41,7 +56,7 @@ struct Arguments {
                     index += 1
                 }
             } else {
-                throw Failure(description: "unknown option --\(name)")
+                throw Failure(description: "unknown option --\(name)", unknownOption: word)
             }
         }
     }

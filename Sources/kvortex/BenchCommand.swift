@@ -1,5 +1,6 @@
 import Foundation
 import KVortexBench
+import KVortexCore
 import KVortexNet
 import Synchronization
 
@@ -40,10 +41,14 @@ enum BenchCommand {
 
         --preload writes every key once and exits, printing progress (over one connection unless
         --connections is given). GET and SET use /get?key= and /set?key=; mixed is 90% GET.
+
+        Exit status: 0 the run finished (its line says how well); 1 the node could not be reached, no
+        request succeeded (every one failed: 5xx, timeout or connection error), or a preload write
+        failed; 2 bad usage.
         """
 
     static func run(_ words: [String]) -> Int32 {
-        if words.contains("--help") || words.contains("-h") { print(help); return 0 }
+        if Arguments.asksForHelp(words) { print(help); return 0 }
         do {
             let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["preload"])
             guard arguments.positionals.isEmpty else {
@@ -64,7 +69,7 @@ enum BenchCommand {
                             connections: try arguments.int("connections", range: 1...4096) ?? 1)
                 return 0
             }
-            let load = Load(host: host, port: port, ops: try operation(arguments).rawValue, keys: keys, valueSize: valueSize,
+            let load = ClosedLoopLoad(host: host, port: port, ops: try operation(arguments).rawValue, keys: keys, valueSize: valueSize,
                             connections: try arguments.int("connections", range: 1...4096) ?? 16,
                             durationSeconds: try arguments.int("duration", range: 1...3600) ?? 10)
             try load.run()
@@ -73,8 +78,9 @@ enum BenchCommand {
             Terminal.error("kvortex bench: \(failure)\nTry: kvortex bench --help\n")
             return 2
         } catch {
+            // The node could not be reached, or the run measured nothing: not a success.
             Terminal.error("kvortex bench: \(error)\n")
-            return 2
+            return 1
         }
     }
 
@@ -103,8 +109,14 @@ enum BenchCommand {
             group.enter()
             Thread {
                 defer { group.leave() }
+                let client: HTTPClient
+                do throws(NetError) {
+                    client = try HTTPClient(host: host, port: port, timeoutMs: 10_000)
+                } catch {
+                    failure.withLock { $0 = $0 ?? "\(ConnectFailure(host: host, port: port, error))" }
+                    return
+                }
                 do {
-                    let client = try HTTPClient(host: host, port: port, timeoutMs: 10_000)
                     for index in stride(from: worker, to: keys, by: connections) {
                         guard failure.withLock({ $0 == nil }) else { return }
                         let response = try client.request(method: .post, target: "/set?key=key\(index)", headers: [], body: value)
@@ -113,7 +125,7 @@ enum BenchCommand {
                             return
                         }
                         let done = written.wrappingAdd(1, ordering: .relaxed).newValue
-                        if done % step == 0 { Terminal.error("preloaded \(done)/\(keys) keys\n") }
+                        if done % step == 0 { Terminal.error("preloaded \(done)/\(Counted(keys, "key"))\n") }
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? "preload: \(error)" }
@@ -122,69 +134,5 @@ enum BenchCommand {
         }
         group.wait()
         if let message = failure.withLock({ $0 }) { throw PreloadFailure(description: message) }
-    }
-}
-
-/// The closed-loop load of `kvortex bench`.
-struct Load: Sendable {
-    let host: String
-    let port: Int
-    let ops: String
-    let keys: Int
-    let valueSize: Int
-    let connections: Int
-    let durationSeconds: Int
-
-    func run() throws {
-        let latencies = Mutex<[UInt32]>([])
-        let failures = Atomic<Int>(0)
-        let deadline = Date().addingTimeInterval(Double(durationSeconds))
-        let started = Date()
-        let group = DispatchGroup()
-        for worker in 0..<connections {
-            group.enter()
-            let thread = Thread { [self] in
-                defer { group.leave() }
-                let local = self.work(worker: worker, until: deadline, failures: failures)
-                latencies.withLock { $0.append(contentsOf: local) }
-            }
-            thread.start()
-        }
-        group.wait()
-        let elapsed = Date().timeIntervalSince(started)
-        let sorted = latencies.withLock { $0.sorted() }
-        func percentile(_ p: Double) -> Double {
-            sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1000
-        }
-        print(String(format: "%@ %d conns %ds: %.0f req/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  failures %d",
-                     ops, connections, durationSeconds, Double(sorted.count) / elapsed,
-                     percentile(0.5), percentile(0.99), percentile(0.999), failures.load(ordering: .relaxed)))
-    }
-
-    private func work(worker: Int, until deadline: Date, failures: borrowing Atomic<Int>) -> [UInt32] {
-        guard let client = try? HTTPClient(host: host, port: port, timeoutMs: 10_000) else {
-            failures.wrappingAdd(1, ordering: .relaxed)
-            return []
-        }
-        var state = UInt64(worker) &* 0x9E37_79B9_7F4A_7C15 | 1
-        let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
-        var local: [UInt32] = []
-        local.reserveCapacity(100_000)
-        while Date() < deadline {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            let key = Int(state % UInt64(keys))
-            let isSet = ops == "set" || (ops == "mixed" && state % 10 == 0)
-            let begin = DispatchTime.now().uptimeNanoseconds
-            let response = isSet
-                ? try? client.request(method: .post, target: "/set?key=key\(key)", headers: [], body: value)
-                : try? client.request(method: .get, target: "/get?key=key\(key)", headers: [], body: [])
-            let micros = (DispatchTime.now().uptimeNanoseconds - begin) / 1000
-            if let response, response.status < 500 {
-                local.append(UInt32(clamping: micros))
-            } else {
-                failures.wrappingAdd(1, ordering: .relaxed)
-            }
-        }
-        return local
     }
 }

@@ -1,3 +1,4 @@
+import KVortexCore
 import KVortexNet
 import KVortexServer
 
@@ -17,7 +18,7 @@ enum ClusterCommand {
     }
 
     static func run(_ words: [String]) -> Int32 {
-        if words.contains("--help") || words.contains("-h") {
+        if Arguments.asksForHelp(words) {
             print(HelpText.cluster)
             return 0
         }
@@ -289,7 +290,7 @@ enum ClusterView {
         var lines = table(rows, rightAligned: [4, 5])
         let stateCounts = states.map { state in "\(members.filter { $0.state == state }.count) \(state)" }
         let others = members.filter { !states.contains($0.state) }.count
-        var summary = "\(members.count) member\(members.count == 1 ? "" : "s"): " + stateCounts.joined(separator: ", ")
+        var summary = "\(Counted(members.count, "member")): " + stateCounts.joined(separator: ", ")
         if others > 0 { summary += ", \(others) in another state" }
         lines.append("")
         lines.append(summary + "; ready: " + readinessText(ready))
@@ -345,9 +346,9 @@ enum ClusterView {
 
     /// "256 partitions, 3 replicas each, as 127.0.0.1:8080 sees it", plus any partition without a list.
     static func ringSummary(_ ring: Ring, node: String) -> String {
-        var text = "\(ring.partitionCount) partitions, \(ring.replicaCount) replica\(ring.replicaCount == 1 ? "" : "s") each, as node \(node) sees it"
+        var text = "\(Counted(ring.partitionCount, "partition")), \(Counted(ring.replicaCount, "replica")) each, as node \(node) sees it"
         let unlisted = ring.lists.filter { $0 == nil }.count
-        if unlisted > 0 { text += "; \(unlisted) partition\(unlisted == 1 ? " has" : "s have") no preference list" }
+        if unlisted > 0 { text += "; no preference list for \(Counted(unlisted, "partition"))" }
         return text
     }
 

@@ -15,7 +15,8 @@ enum HelpText {
           kvortex simulate [SCENARIO.json ...] run cluster simulations (see: kvortex simulate --help)
           kvortex help                         this text
 
-        Key commands (get, set, delete) talk HTTP to a running node; see `kvortex get --help`.
+        Key commands (get, set, delete) talk HTTP to a running node; a KEY that starts with - goes after
+        --, the end of options (kvortex get -- --draft); see `kvortex get --help`.
         """
 
     static let serve = """
@@ -47,12 +48,13 @@ enum HelpText {
           --storage memory|log|sqlite  engine (default memory). log: append-only segments in --data-dir,
                                      compacted in the background; sqlite: DIR/kvortex.sqlite (WAL)
           --data-dir DIR             where a durable engine keeps its files and the node's identity
+                                     (refused with --storage memory, which writes no files)
           --fsync always|batch|none  when a durable write is acknowledged: after its own fsync (always),
                                      after a shared fsync with concurrent writes (batch, default), or
                                      at once (none: a machine crash may lose recent writes; caches only)
           --max-memory B             bound on stored bytes of --storage memory; past it least recently used
                                      keys are evicted (the cache tier). Accepts K, M, G suffixes. Default:
-                                     unbounded. The log and sqlite engines do not apply it
+                                     unbounded. Refused with --storage log or sqlite (see --cache-bytes)
           --cache-bytes B            LRU read cache of B bytes in front of --storage log or sqlite (K, M, G)
           --value-bytes-max B        largest value accepted, up to 16M (default 1M); larger is 413
 
@@ -82,6 +84,13 @@ enum HelpText {
           kvortex set KEY VALUE|- [--node HOST:PORT] [--context TOKEN] [--ttl SECONDS]
                                   [--content-type TYPE] [--consistency LEVEL] [--timeout-ms MS]
           kvortex delete KEY [--node HOST:PORT] [--context TOKEN] [--consistency LEVEL] [--timeout-ms MS]
+          kvortex get [options] -- KEY
+          kvortex set [options] -- KEY VALUE|-
+          kvortex delete [options] -- KEY
+
+        -- ends the options (POSIX): every word after it is KEY or VALUE, even one that starts with -, so a
+        key such as --draft is given as `kvortex get -- --draft`. Options go before it. A VALUE of -
+        still reads standard input, after -- too.
 
         Options (the request header of API.md each sets is named in parentheses):
           --node HOST:PORT       the node to ask (default 127.0.0.1:8080); any node coordinates any key

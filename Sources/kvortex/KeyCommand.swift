@@ -18,7 +18,7 @@ enum KeyCommand {
     }
 
     static func run(_ command: String, _ words: [String]) -> Int32 {
-        if words.contains("--help") || words.contains("-h") {
+        if Arguments.asksForHelp(words) {
             print(HelpText.keyCommands)
             return 0
         }
@@ -39,7 +39,11 @@ enum KeyCommand {
             default: return try write(client, method: .delete, target: target, body: [], arguments: arguments)
             }
         } catch let failure as Arguments.Failure {
-            Terminal.error("kvortex \(command): \(failure)\nTry: kvortex \(command) --help\n")
+            // An unknown option may be a key that starts with "-": say how to give one.
+            let keyHint = failure.unknownOption.map {
+                "A KEY that starts with - goes after --, the end of options: kvortex \(command) -- \(ShellWord.quoted($0))\n"
+            } ?? ""
+            Terminal.error("kvortex \(command): \(failure)\n\(keyHint)Try: kvortex \(command) --help\n")
             return 2
         } catch {
             Terminal.error("kvortex \(command): \(error)\n")
@@ -91,13 +95,17 @@ enum KeyCommand {
     /// `kvortex set KEY MERGED_VALUE --context TOKEN [--node HOST:PORT]` for `token`, ready to paste:
     /// the program as it was invoked (`.build/release/kvortex` when run so), the real key, shell-quoted
     /// where needed, and the --node this command was given unless it is the default. MERGED_VALUE is
-    /// the one word left for the user to fill in.
+    /// the one word left for the user to fill in. A key that starts with `-` goes after `--`, the end
+    /// of options, so the options come first: `kvortex set --context TOKEN -- -KEY MERGED_VALUE`.
     static func resolveCommand(key: String, arguments: Arguments) -> (String) -> String {
         let program = CommandLine.arguments.first ?? "kvortex"
-        var tail: [String] = []
-        if let node = arguments.string("node"), node != nodeDefault { tail += ["--node", node] }
+        var node: [String] = []
+        if let address = arguments.string("node"), address != nodeDefault { node = ["--node", address] }
         return { token in
-            ([program, "set", key, "MERGED_VALUE", "--context", token] + tail).map(ShellWord.quoted).joined(separator: " ")
+            let words = key.hasPrefix("-")
+                ? [program, "set", "--context", token] + node + [Arguments.endOfOptions, key, "MERGED_VALUE"]
+                : [program, "set", key, "MERGED_VALUE", "--context", token] + node
+            return words.map(ShellWord.quoted).joined(separator: " ")
         }
     }
 

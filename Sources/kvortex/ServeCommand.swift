@@ -11,7 +11,7 @@ enum ServeCommand {
     ]
 
     static func run(_ words: [String]) -> Int32 {
-        if words.contains("--help") || words.contains("-h") {
+        if Arguments.asksForHelp(words) {
             print(HelpText.serve)
             return 0
         }

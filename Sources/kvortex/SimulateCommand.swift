@@ -22,7 +22,7 @@ enum SimulateCommand {
         """
 
     static func run(_ words: [String]) -> Int32 {
-        if words.contains("--help") || words.contains("-h") { print(help); return 0 }
+        if Arguments.asksForHelp(words) { print(help); return 0 }
         do {
             let arguments = try Arguments(words, valueFlags: ["seed", "seeds", "jobs", "out"])
             let first = UInt64(try arguments.int("seed", range: 0...Int.max) ?? 1)

@@ -65,6 +65,6 @@ final class StallingHandler: HTTPHandler {
         defer { reservation.release() }
         let load = OpenLoopLoad(targets: [BenchTarget(host: "127.0.0.1", port: reservation.port)], operation: .get, keyCount: 1,
                                 valueBytes: 0, schedule: RateSchedule(ratePerSecond: 1, connectionCount: 1, durationSeconds: 1))
-        #expect(throws: BenchError.self) { try load.run() }
+        #expect(throws: BenchError.unreachable(address: "127.0.0.1:\(reservation.port)", reason: "Connection refused")) { try load.run() }
     }
 }

@@ -61,6 +61,18 @@ struct OpenLoopReportTests {
         #expect(report.line.contains(" errors=100 "))
     }
 
+    /// One request, one connection: the warnings say them in the singular.
+    @Test func warningsAboutOneRequestSayItInTheSingular() {
+        let single = RateSchedule(ratePerSecond: 1, connectionCount: 1, durationSeconds: 1)
+        var failed = OpenLoopTally()
+        failed.recordSend(dueNs: 0, sendNs: 0, freeSinceNs: 0)
+        failed.recordFailure()
+        let report = OpenLoopReport(schedule: single, tally: failed, elapsedNs: 1_000 * ms, generatorCPUNs: ms)
+        #expect(report.warnings.contains { $0.hasPrefix("WARNING: 1 request failed (") }, "\(report.warnings)")
+        #expect(report.warnings.contains { $0.contains(", 0 of 1 request never sent; the server (or 1 connection) could not keep up.") },
+                "\(report.warnings)")
+    }
+
     @Test func millisecondsHaveThreeDecimals() {
         #expect(OpenLoopReport.milliseconds(0) == "0.000ms")
         #expect(OpenLoopReport.milliseconds(1_234_567) == "1.235ms")

@@ -33,6 +33,7 @@ import Testing
         #expect(preload.status == 0, "\(preload.stderr)")
         let run = try kvortex(["bench", "--node", address, "--rate", "200", "--duration", "2", "--connections", "4", "--keys", "200"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.hasPrefix("open-loop get 1 node 2s: "), "one node, in the singular: \(run.stdout)")
         let line = try fields(run.stdout)
         let counts = try ["rate", "achieved", "connections", "scheduled", "answered", "errors", "non2xx", "late",
                           "late_busy", "late_generator", "unsent"].map { name in try #require(line[name].flatMap { Int($0) }, "\(name) in \(line)") }

@@ -47,6 +47,18 @@ import Testing
         #expect(KVortexHTTPHandler.leaveMessage(.started(transfersPending: 12)).hasPrefix("leave started: 12 partition transfers"))
     }
 
+    /// One transfer is said in the singular, by the answer and by the log lines of the leave's end.
+    @Test func oneOfAnythingIsSingular() {
+        #expect(KVortexHTTPHandler.leaveMessage(.started(transfersPending: 1)).hasPrefix("leave started: 1 partition transfer to hand "))
+        #expect(KVortexHTTPHandler.leaveMessage(.alreadyLeaving(transfersPending: 1)).hasPrefix("already leaving: 1 partition transfer still pending,"))
+        #expect(LeaveEnd.handedOff(objects: 1).logLine(timeoutMs: 1_000).hasPrefix("left the cluster: 1 object handed off; "))
+        #expect(LeaveEnd.handedOff(objects: 2).logLine(timeoutMs: 1_000).hasPrefix("left the cluster: 2 objects handed off; "))
+        #expect(LeaveEnd.timedOut(transfersPending: 1).logLine(timeoutMs: 1_000)
+            .hasPrefix("leave timed out after 1000 ms with 1 partition transfer unacknowledged (is a new owner unreachable?)"))
+        #expect(LeaveEnd.timedOut(transfersPending: 3).logLine(timeoutMs: 1_000)
+            .hasPrefix("leave timed out after 1000 ms with 3 partition transfers unacknowledged (is a new owner unreachable?)"))
+    }
+
     /// The serve command's "kvortex: <reason>, stopping" after a leave says the leave, not "signal 15".
     @Test func aLeaveStopsTheNodeForItsOwnReason() {
         #expect(LeaveEnd.handedOff(objects: 3).stopReason == "its leave is complete")

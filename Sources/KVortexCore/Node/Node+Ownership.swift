@@ -32,7 +32,7 @@ extension Node {
         let old = placement
         placement = Ring.initial(members: members.map { RingMember($0) }, partitioning: settings.partitioning,
                                  replicaCount: settings.replicaCount)
-        effects.append(.log("ring now has \(members.count) members"))
+        effects.append(.log("ring now has \(Counted(members.count, "member"))"))
         enqueueTransfers(from: old, to: placement, into: &effects)
     }
 
@@ -57,8 +57,8 @@ extension Node {
         guard added > 0 || dropped > 0 else { return }
         // What a transfer is, and the keys behind them: on a node joining empty, "576 transfers owed"
         // read as alarming, though each finishes at once. The key count is the engine's counter (cheap).
-        effects.append(.log("ownership handoff: \(added) partition copies queued for new owners, \(dropped) dropped, "
-            + "\(transfers.pendingCount) pending; this node holds \(storage.stats.keyCount) keys in all, and a partition without keys is done at once"))
+        effects.append(.log("ownership handoff: \(Counted(added, "partition copy", plural: "partition copies")) queued for new owners, "
+            + "\(dropped) dropped, \(transfers.pendingCount) pending; this node holds \(Counted(storage.stats.keyCount, "key")) in all, and a partition without keys is done at once"))
     }
 
     /// Streams owed transfers when no object of theirs is in flight: at most

@@ -44,11 +44,11 @@ extension KVortexHTTPHandler {
         case .started(0):
             "leave started: no partition transfer to make; the node stops by itself"
         case .started(let pending):
-            "leave started: \(pending) partition transfers to hand to the new owners, then the node stops by itself"
+            "leave started: \(Counted(pending, "partition transfer")) to hand to the new owners, then the node stops by itself"
         case .alreadyLeaving(0):
             "already leaving: every partition is handed off and the node is stopping; this request changed nothing"
         case .alreadyLeaving(let pending):
-            "already leaving: \(pending) partition transfers still pending, then the node stops by itself; this request changed nothing"
+            "already leaving: \(Counted(pending, "partition transfer")) still pending, then the node stops by itself; this request changed nothing"
         case .lastMember:
             "refused: no other member could take this node's partitions"
         }

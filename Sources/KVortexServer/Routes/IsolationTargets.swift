@@ -37,7 +37,7 @@ enum IsolationTargets {
     static func unknownMessage(_ unknown: [String], nodeID: NodeID, members: [MemberView]) -> String {
         let others = members.filter { $0.id != nodeID }.map(\.id.rawValue).sorted()
         let named = unknown.map { id in addressOwner(id, members: members).map { "\(id) (the \($0))" } ?? id }
-        var message = "unknown node ID\(unknown.count == 1 ? "" : "s"): \(listed(named))"
+        var message = "unknown \(Counted(unknown.count, "node ID").noun): \(listed(named))"
         message += others.isEmpty ? "; this node (\(nodeID)) knows no other member" : "; the other members are: \(listed(others)) (this node is \(nodeID))"
         return message + "; isolate members by their ID as GET /cluster/members lists them"
     }

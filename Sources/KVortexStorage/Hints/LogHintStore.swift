@@ -54,7 +54,7 @@ public final class LogHintStore: HintStore {
         }
         recoveredDroppedBytes = bytes.count - offset
         if recoveredDroppedBytes > 0 {
-            LogRecovery.report("\(path): dropped \(recoveredDroppedBytes) bytes after offset \(offset) (torn or corrupt record)")
+            LogRecovery.report("\(path): dropped \(Counted(recoveredDroppedBytes, "byte")) after offset \(offset) (torn or corrupt record)")
         }
         let (fd, written, live) = try Self.rewrite(queues.all(), to: path)
         state = Mutex(State(queues: queues, fd: fd, fileBytes: written, liveBytes: live, liveTotal: written))

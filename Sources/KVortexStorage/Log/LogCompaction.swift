@@ -24,8 +24,8 @@ extension LogEngine {
     /// Compacts when worth it (the node's background sweep calls this).
     public func maintain() throws(StorageError) -> String? {
         guard let report = try compactIfWorthwhile() else { return nil }
-        return "log compaction: \(report.segmentsRead) segments (\(report.bytesRead) bytes) rewritten as "
-            + "\(report.segmentsWritten) (\(report.bytesWritten) bytes with indexes); kept \(report.recordsKept) records, "
+        return "log compaction: \(Counted(report.segmentsRead, "segment")) (\(Counted(report.bytesRead, "byte"))) rewritten as "
+            + "\(report.segmentsWritten) (\(Counted(report.bytesWritten, "byte")) with indexes); kept \(Counted(report.recordsKept, "record")), "
             + "dropped \(report.recordsDropped)"
     }
 

@@ -37,7 +37,7 @@ enum LogRecovery {
             let validEnd = try scan(segment, into: &state)
             if validEnd < size {
                 dropped += size - validEnd
-                Self.report("\(segment.path): dropped \(size - validEnd) bytes after offset \(validEnd) (torn or corrupt record)")
+                Self.report("\(segment.path): dropped \(Counted(size - validEnd, "byte")) after offset \(validEnd) (torn or corrupt record)")
                 try segment.truncate(to: validEnd)
             }
         }
