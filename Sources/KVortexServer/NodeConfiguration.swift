@@ -19,8 +19,9 @@ public struct NodeConfiguration: Sendable {
     public var conflictMode = ConflictMode.siblings
     public var storage = StorageKind.memory
     public var dataDirectory: String?
-    /// When a durable engine acknowledges a write relative to its fsync.
-    public var fsync = "batch"
+    /// When a durable engine acknowledges a write relative to its fsync; nil (not given) is `batch`.
+    /// Kept optional so that `validate` can refuse it with the memory engine, which has no fsync.
+    public var fsync: String?
     public var cacheBytes: Int?
     public var memoryBytesMax: Int?
     public var enableFaultInjection = false
@@ -56,7 +57,13 @@ public struct NodeConfiguration: Sendable {
         guard siblingsMax >= 1 else { throw .invalid("--siblings-max must be at least 1") }
         guard tombstonesMax >= 1 else { throw .invalid("the tombstones kept (\(tombstonesMax)) must be at least 1") }
         if storage != .memory && dataDirectory == nil { throw .invalid("--storage \(storage.rawValue) needs --data-dir") }
-        guard ["always", "batch", "none"].contains(fsync) else { throw .invalid("--fsync must be always, batch or none") }
+        if let fsync {
+            guard ["always", "batch", "none"].contains(fsync) else { throw .invalid("--fsync must be always, batch or none") }
+            if storage == .memory {
+                throw .invalid("--fsync is when a durable engine acknowledges a write, and --storage memory (the default) "
+                    + "writes no file: add --storage log or sqlite, or leave --fsync out")
+            }
+        }
         if cacheBytes != nil && storage == .memory { throw .invalid("--cache-bytes is a read cache in front of a durable engine (--storage log or sqlite)") }
         if memoryBytesMax != nil && storage != .memory {
             throw .invalid("--max-memory bounds the memory engine only (--storage memory), not --storage \(storage.rawValue): "

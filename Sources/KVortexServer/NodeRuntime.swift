@@ -53,7 +53,7 @@ public final class NodeRuntime: Sendable {
         case .log, .sqlite:
             let directory = configuration.dataDirectory!
             try Self.makeDirectories(directory + "/hints")
-            let fsync = FsyncPolicy(rawValue: configuration.fsync)!
+            let fsync = FsyncPolicy(rawValue: configuration.fsync ?? FsyncPolicy.batch.rawValue)!
             let durable: any StorageEngine
             do {
                 durable = configuration.storage == .log

@@ -51,7 +51,8 @@ enum HelpText {
                                      (refused with --storage memory, which writes no files)
           --fsync always|batch|none  when a durable write is acknowledged: after its own fsync (always),
                                      after a shared fsync with concurrent writes (batch, default), or
-                                     at once (none: a machine crash may lose recent writes; caches only)
+                                     at once (none: a machine crash may lose recent writes; caches only).
+                                     Refused with --storage memory, which has no fsync
           --max-memory B             bound on stored bytes of --storage memory; past it least recently used
                                      keys are evicted (the cache tier). Accepts K, M, G suffixes. Default:
                                      unbounded. Refused with --storage log or sqlite (see --cache-bytes)

@@ -85,7 +85,7 @@ enum ServeCommand {
             configuration.storage = kind
         }
         configuration.dataDirectory = arguments.string("data-dir")
-        configuration.fsync = arguments.string("fsync") ?? configuration.fsync
+        configuration.fsync = arguments.string("fsync")
         configuration.cacheBytes = try arguments.bytes("cache-bytes")
         configuration.memoryBytesMax = try arguments.bytes("max-memory")
         configuration.valueBytesMax = try arguments.bytes("value-bytes-max") ?? configuration.valueBytesMax

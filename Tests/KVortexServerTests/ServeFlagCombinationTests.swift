@@ -38,6 +38,19 @@ import Testing
         #expect(!message.contains("\n"))
     }
 
+    @Test func fsyncWithTheMemoryEngineIsRefused() throws {
+        var configuration = Self.configuration(.memory)
+        configuration.fsync = "always"
+        let message = try #require(Self.refusal(configuration))
+        #expect(message.contains("--fsync") && message.contains("--storage memory"), "\(message)")
+        #expect(message.contains("--storage log or sqlite"), "says what to do instead: \(message)")
+        configuration.storage = .log
+        configuration.dataDirectory = "/tmp/d"
+        #expect(Self.refusal(configuration) == nil)
+        configuration.fsync = "sometimes"
+        #expect(Self.refusal(configuration) == "--fsync must be always, batch or none")
+    }
+
     @Test func flagsThatApplyAreAccepted() {
         #expect(Self.refusal(Self.configuration(.memory, memoryBytesMax: 1 << 20)) == nil)
         #expect(Self.refusal(Self.configuration(.log, dataDirectory: "/tmp/d")) == nil)
@@ -49,7 +62,7 @@ import Testing
         let directory = NSTemporaryDirectory() + "kvortex-flags-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cases = [(["--storage", "log", "--data-dir", directory, "--max-memory", "64M"], "--max-memory"),
-                     (["--data-dir", directory], "--data-dir")]
+                     (["--data-dir", directory], "--data-dir"), (["--fsync", "none"], "--fsync")]
         for (arguments, flag) in cases {
             let run = try CLIRun.kvortex(["serve", "--http", "127.0.0.1:0"] + arguments, timeoutSeconds: 20)
             #expect(run.status == 2, "\(arguments): \(run.stdout)\(run.stderr)")
