@@ -75,8 +75,8 @@ function drawChart(card, lines, format, note, integer) {
   const tickMs = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600].map((s) => s * 1000).find((s) => (t1 - t0) / s <= 6) || 600000;
   for (let t = Math.ceil(t0 / tickMs) * tickMs; t <= t1; t += tickMs) {
     svg.push(`<line class="gridline" x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${height - bottom}"/>`);
-    const anchor = x(t) > width - right - 28 ? 'end' : x(t) < left + 28 ? 'start' : 'middle';
-    svg.push(`<text x="${x(t)}" y="${height - 5}" text-anchor="${anchor}">${clock(t)}</text>`);
+    // A label that would stick out of the plot is left off (its grid line stays).
+    if (x(t) - 24 >= left - 8 && x(t) + 24 <= width) svg.push(`<text x="${x(t)}" y="${height - 5}" text-anchor="middle">${clock(t)}</text>`);
   }
   svg.push(`<line class="axis" x1="${left}" x2="${width - right}" y1="${y(0)}" y2="${y(0)}"/>`);
   for (const line of lines) {
@@ -95,7 +95,7 @@ function drawChart(card, lines, format, note, integer) {
   plot.innerHTML = `<svg viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img">${svg.join('')}</svg>`;
   Object.assign(plot.dataset, { left, right, t0, t1 });
   const at = hoverT != null ? ' at ' + clock(hoverT) : '';
-  card.querySelector('.legend').innerHTML = lines.map((line) => {
+  card.querySelector('.legend').innerHTML = (hoverT != null ? `<span class="muted">at ${clock(hoverT)}</span>` : '') + lines.map((line) => {
     const value = hoverT != null ? valueAt(line.points, hoverT) : last(line.key);
     return `<button data-key="${esc(line.key)}" class="${hidden.has(line.key) ? 'off' : ''}" title="click to hide or show${at}">` +
       `<i style="background:${line.color}"></i>${esc(line.name)} <b>${esc(format(value))}</b></button>`;
