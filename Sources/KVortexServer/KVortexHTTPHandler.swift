@@ -86,6 +86,7 @@ final class KVortexHTTPHandler: HTTPHandler {
         case .health: return healthRoute()
         case .ready: return readyRoute()
         case .metrics: return metricsRoute()
+        case .dashboard: return dashboardRoute()
         case .clusterMembers: return membersRoute()
         case .clusterRing: return ringRoute()
         case .clusterLocate: return locateRoute(request)
