@@ -42,7 +42,7 @@ extension Node {
     private mutating func startHintBatch(for target: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
         if membership.isHealthy(target) {
             deliverHintBatch(to: target, into: &effects)
-        } else if hasLeft(target) {
+        } else if hasLeft(target) && !settings.plantedBugs.contains(.keepHintsForDeparted) {  // planted bug
             redirectHintBatch(of: target, nowMs: nowMs, into: &effects)
         }
     }
