@@ -17,6 +17,21 @@ import Testing
         #expect(detector.phi(atMs: 4_000) == 0)
     }
 
+    /// A gap past the cap (a partition that healed) is not learned: the next silence is detected as
+    /// fast as before it. Learned, it would have raised the mean from 100 ms to about 1.5 s.
+    @Test func aPartitionsGapIsNotLearned() {
+        var detector = PhiAccrualDetector(firstIntervalMs: 100)
+        for beat in 0...20 { detector.heartbeat(atMs: UInt64(beat) * 100) }
+        detector.heartbeat(atMs: 2_000 + 30_000)
+        #expect(detector.intervalsIgnored == 1)
+        #expect(detector.meanIntervalMs == 100)
+        for beat in 1...5 { detector.heartbeat(atMs: 32_000 + UInt64(beat) * 100) }
+        #expect(detector.phi(atMs: 32_500 + 2_000) > 8, "2 s of silence is down again, as before the partition")
+        // An interval at the cap (10 × the first: 1 s) is still learned.
+        detector.heartbeat(atMs: 32_500 + 1_000)
+        #expect(detector.intervalsIgnored == 1)
+    }
+
     @Test func detectorWindowIsBounded() {
         var detector = PhiAccrualDetector(firstIntervalMs: 100)
         for beat in 0...(PhiAccrualDetector.samplesMax * 2) { detector.heartbeat(atMs: UInt64(beat) * 50) }
