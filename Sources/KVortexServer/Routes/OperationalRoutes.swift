@@ -16,6 +16,7 @@ extension KVortexHTTPHandler {
     func metricsRoute() -> HTTPResponse {
         var writer = PrometheusWriter()
         requestMetrics.write(to: &writer)
+        AccessControl.writeMetrics(of: accessControl, to: &writer)
         status.writeMetrics(to: &writer)
         return HTTPResponse(status: 200, body: Array(writer.text.utf8), contentType: "text/plain; version=0.0.4")
     }
