@@ -70,7 +70,8 @@ final class AccessControl: Sendable {
         }
     }
 
-    /// Counts the refusals.
+    /// The check proper: the bearer token against both tokens, both compared every time; a refusal is
+    /// counted under its reason.
     private func refusal(needsAdmin: Bool, authorization: UnsafeRawBufferPointer?) -> HTTPResponse? {
         guard let authorization, let token = Self.bearerToken(in: authorization) else { return refuse(.missing) }
         let isAdmin = Self.matches(token, tokens.admin)
