@@ -185,6 +185,8 @@ print_how_to_reach() {
   done
   cat <<EOF
 
+Dashboard: http://$(http_address 1)/dashboard (every node serves it)
+
 Try:
   $BIN cluster status --node $(http_address 1)
   curl -i -X POST '$(http_address 1)/set?key=greeting' -H 'X-Consistency: quorum' --data-binary hello

@@ -10,7 +10,7 @@ public struct HTTPRoutesConfiguration: Sendable {
     public var batchOpsMax: Int
     /// `--auth-token-file`: nil leaves every route open.
     public var accessTokens: AccessTokens?
-    /// `--protect-metrics`: `/health`, `/ready` and `/metrics` need a token too (with `accessTokens`).
+    /// `--protect-metrics`: `/health`, `/ready`, `/metrics` and `/dashboard` need a token too (with `accessTokens`).
     public var protectsOperationalRoutes = false
 
     public static let batchOpsMaxDefault = 1000
@@ -99,6 +99,7 @@ final class KVortexHTTPHandler: HTTPHandler {
         case .health: return healthRoute()
         case .ready: return readyRoute()
         case .metrics: return metricsRoute()
+        case .dashboard: return dashboardRoute()
         case .clusterMembers: return membersRoute()
         case .clusterRing: return ringRoute()
         case .clusterLocate: return locateRoute(request)

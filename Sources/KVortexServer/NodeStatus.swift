@@ -91,14 +91,17 @@ final class NodeStatus: NodeStatusSource {
         writer.family("kvortex_storage_sweep_bound_hits_total", .counter,
                       help: "Sweep ticks that removed the most objects one tick may (more were waiting).")
         writer.sample("kvortex_storage_sweep_bound_hits_total", [], sweepBoundHits.value(at: 0))
+        // A write is applied by the key service while the node is alone and by the core node once it
+        // has peers, never by both: the two counts add up.
+        let node = driver.snapshot
         let versioning = keys.versioningCounters
         writer.family("kvortex_siblings_capped_total", .counter,
                       help: "Siblings merged away by LWW because a key reached the sibling cap.")
-        writer.sample("kvortex_siblings_capped_total", [], versioning.siblingsCapped)
+        writer.sample("kvortex_siblings_capped_total", [], versioning.siblingsCapped + node.counters.siblingsCapped)
         writer.family("kvortex_lww_overwrites_total", .counter,
                       help: "Concurrent versions dropped by last-write-wins (conflicts = lww).")
-        writer.sample("kvortex_lww_overwrites_total", [], versioning.lwwOverwrites)
-        ClusterMetrics.write(driver, node: driver.snapshot, to: &writer)
+        writer.sample("kvortex_lww_overwrites_total", [], versioning.lwwOverwrites + node.counters.lwwOverwrites)
+        ClusterMetrics.write(driver, node: node, to: &writer)
         if let server = httpServer.withLock({ $0 }) {
             HTTPServerMetrics.write(server.stats, to: &writer)
         }

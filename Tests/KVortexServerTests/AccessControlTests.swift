@@ -8,7 +8,7 @@ import Testing
     static let tokens = AccessTokens(client: Array("client-0123456789abcdef".utf8), admin: Array("admin-0123456789abcdef".utf8))
     static let clientRoutes: [Route] = [.get, .set, .delete, .kvGet, .kvPut, .kvDelete, .batch, .clusterMembers, .clusterRing, .clusterLocate]
     static let adminRoutes: [Route] = [.clusterJoin, .clusterLeave, .adminPartition]
-    static let operationalRoutes: [Route] = [.health, .ready, .metrics]
+    static let operationalRoutes: [Route] = [.health, .ready, .metrics, .dashboard]
 
     /// The status `control` answers for `route` with the header value `authorization` (nil: absent).
     static func status(_ control: AccessControl, _ route: Route, _ authorization: String?) -> Int {

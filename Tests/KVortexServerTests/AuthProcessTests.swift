@@ -41,6 +41,7 @@ import Testing
         Call(method: .get, target: "/ready", allowed: 200),
         Call(method: .get, target: "/metrics", allowed: 200),
         Call(method: .head, target: "/metrics", allowed: 200),
+        Call(method: .get, target: "/dashboard", allowed: 200),
     ]
 
     static func send(_ node: NodeProcess, _ call: Call, token: String?) throws -> Reply {

@@ -114,6 +114,7 @@ import Testing
         }
         let values = (siblings.json?["siblings"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
         #expect(values.sorted() == ["apples", "pears"])
+        #expect(try cluster.metric(1, "kvortex_sibling_reads_total").map { $0 >= 1 } == true)
         let token = try #require(siblings.header("X-Context"))
         #expect(try cluster.call(1, .post, "/set?key=cart", headers: [("X-Context", token)], body: "apples+pears").status == 204)
         try waitFor(timeoutSeconds: 20, pollMs: 50, "every replica converged on the resolution") { () -> Bool? in
@@ -123,6 +124,17 @@ import Testing
             }
             return true
         }
+    }
+
+    /// The coordinator caps the siblings (the replicas store its result), so the cluster counts each once.
+    @Test func siblingsMergedAwayAtTheCapAreCountedInACluster() throws {
+        let cluster = try LocalCluster(arguments: ["--siblings-max", "2"])
+        for index in 0..<4 {
+            #expect(try cluster.call(0, .post, "/set?key=hot", headers: Consistency.all, body: "v\(index)").status == 204)
+        }
+        #expect(try cluster.call(0, .get, "/get?key=hot", headers: Consistency.all).header("X-Siblings") == "2")
+        let capped = try (0..<3).map { try cluster.metric($0, "kvortex_siblings_capped_total") ?? 0 }
+        #expect(capped.reduce(0, +) == 2, "the third and fourth writes each merged one sibling away: \(capped)")
     }
 
     @Test func partitionRequestsAreCheckedAndNeedTheFlag() throws {

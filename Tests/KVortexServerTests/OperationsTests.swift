@@ -50,6 +50,21 @@ import Testing
         #expect(try client.call(.get, "/metrics").text.contains("kvortex_siblings_capped_total 2"))
     }
 
+    @Test func readsAnsweringSiblingsAreCounted() throws {
+        let node = try NodeProcess()
+        let client = try node.client()
+        for index in 0..<3 { _ = try client.call(.post, "/set?key=cart", body: "v\(index)") }
+        _ = try client.call(.post, "/set?key=single", body: "one")
+        #expect(try client.call(.get, "/get?key=cart").status == 300)
+        #expect(try client.call(.get, "/get?key=single").status == 200)
+        #expect(try client.call(.get, "/kv/single", headers: [("Accept", "application/json")]).status == 200)
+        let batch = try client.call(.post, "/batch", body: #"{"ops":[{"op":"get","key":"cart"},{"op":"get","key":"single"}]}"#)
+        #expect(batch.status == 200)
+        let text = try client.call(.get, "/metrics").text
+        #expect(text.contains("kvortex_sibling_reads_total 2"), "the GET and the batch get of cart")
+        #expect(text.contains("kvortex_sibling_reads_siblings_total 6"))
+    }
+
     @Test func maxMemoryEvictsLeastRecentlyUsed() throws {
         let node = try NodeProcess(["--max-memory", "64K"])
         let client = try node.client()

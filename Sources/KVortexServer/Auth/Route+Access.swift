@@ -3,7 +3,7 @@
 enum RouteAccess: Equatable, Sendable {
     /// Never checked: nothing to protect (an unknown path's 404, a wrong method's 405).
     case open
-    /// `/health`, `/ready`, `/metrics`: open unless `--protect-metrics`, then as `client`.
+    /// `/health`, `/ready`, `/metrics`, `/dashboard`: open unless `--protect-metrics`, then as `client`.
     case operational
     /// The client token or the admin token.
     case client
@@ -18,7 +18,7 @@ extension Route {
         case .get, .set, .delete, .kvGet, .kvPut, .kvDelete, .batch: .client
         case .clusterMembers, .clusterRing, .clusterLocate: .client
         case .clusterJoin, .clusterLeave, .adminPartition: .admin
-        case .health, .ready, .metrics: .operational
+        case .health, .ready, .metrics, .dashboard: .operational
         case .notFound, .methodNotAllowed: .open
         }
     }

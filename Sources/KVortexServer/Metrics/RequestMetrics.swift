@@ -1,6 +1,7 @@
 import KVortexNet
 
-/// Request counts by route and status, and latency histograms by route, for `/metrics`.
+/// Request counts by route and status, latency histograms by route, and the reads that answered
+/// siblings, for `/metrics`.
 public final class RequestMetrics: Sendable {
     /// Statuses counted individually; anything else lands in the "other" column.
     public static let statuses: [Int] = [
@@ -9,6 +10,8 @@ public final class RequestMetrics: Sendable {
     private static let statusColumns = statuses.count + 1
     private let counts = CounterArray(count: Route.allCases.count * RequestMetrics.statusColumns)
     private let latencies: [LatencyHistogram] = Route.allCases.map { _ in LatencyHistogram() }
+    /// Reads (single or in a batch) that answered more than one sibling, then the siblings they answered.
+    private let siblingReads = CounterArray(count: 2)
 
     public init() {}
 
@@ -16,6 +19,14 @@ public final class RequestMetrics: Sendable {
         let column = Self.statuses.firstIndex(of: status) ?? Self.statuses.count
         counts.add(1, at: route.rawValue * Self.statusColumns + column)
         latencies[route.rawValue].record(micros: micros)
+    }
+
+    /// Counts a read that answered `siblingCount` (> 1) concurrent values. Reads of one value are not
+    /// counted, so the common read pays nothing.
+    public func recordSiblingRead(siblingCount: Int) {
+        precondition(siblingCount > 1, "a read of \(siblingCount) sibling(s) is not a sibling read")
+        siblingReads.add(1, at: 0)
+        siblingReads.add(UInt64(siblingCount), at: 1)
     }
 
     public func write(to writer: inout PrometheusWriter) {
@@ -33,5 +44,11 @@ public final class RequestMetrics: Sendable {
         for route in Route.allCases where latencies[route.rawValue].snapshot().cumulative.last ?? 0 > 0 {
             writer.histogram("kvortex_http_request_duration_seconds", [("route", route.label)], latencies[route.rawValue])
         }
+        writer.family("kvortex_sibling_reads_total", .counter,
+                      help: "Reads (GET and batch gets) that answered more than one sibling.")
+        writer.sample("kvortex_sibling_reads_total", [], siblingReads.value(at: 0))
+        writer.family("kvortex_sibling_reads_siblings_total", .counter,
+                      help: "Siblings those reads answered (divided by kvortex_sibling_reads_total: siblings per conflicted read).")
+        writer.sample("kvortex_sibling_reads_siblings_total", [], siblingReads.value(at: 1))
     }
 }

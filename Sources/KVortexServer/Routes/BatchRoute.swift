@@ -138,6 +138,7 @@ extension KVortexHTTPHandler {
         if siblings.count == 1 {
             ReadRendering.writeValue(siblings[0].value ?? [], into: &json)
         } else if siblings.count > 1 {
+            requestMetrics.recordSiblingRead(siblingCount: siblings.count)
             json.key("siblings")
             ReadRendering.writeSiblings(siblings, into: &json)
         }

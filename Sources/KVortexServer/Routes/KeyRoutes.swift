@@ -42,6 +42,7 @@ extension KVortexHTTPHandler {
     func readResponse(_ result: ReadResult, key: [UInt8], envelope: Bool) -> HTTPResponse {
         var response = ReadRendering.response(for: result, key: key, envelope: envelope)
         addReplicaHeaders(&response, acked: result.replicasAcked, asked: result.replicasAsked)
+        if response.status == 300 { requestMetrics.recordSiblingRead(siblingCount: result.liveSiblings.count) }
         return response
     }
 

@@ -2,15 +2,23 @@ import KVortexCore
 import KVortexNet
 
 /// `/health`, `/ready`, `/metrics` and the read-only `/cluster/*` views.
+///
+/// `/health`, `/ready`, `/metrics` and `/cluster/members` may be read by a page of any origin
+/// (`Access-Control-Allow-Origin: *`): the dashboard served by one node polls every member. They are
+/// read-only and take no credentials; the key routes never carry the header.
 extension KVortexHTTPHandler {
     func healthRoute() -> HTTPResponse {
-        HTTPResponse(status: 200, body: Array("{\"status\":\"ok\"}".utf8), contentType: "application/json")
+        var response = HTTPResponse(status: 200, body: Array("{\"status\":\"ok\"}".utf8), contentType: "application/json")
+        Self.allowAnyOrigin(&response)
+        return response
     }
 
     func readyRoute() -> HTTPResponse {
-        status.isReady
+        var response = status.isReady
             ? HTTPResponse(status: 200, body: Array("{\"ready\":true}".utf8), contentType: "application/json")
             : .error(status: 503, code: "not_ready", message: "the node has not joined a cluster or does not know the ring yet")
+        Self.allowAnyOrigin(&response)
+        return response
     }
 
     func metricsRoute() -> HTTPResponse {
@@ -18,7 +26,14 @@ extension KVortexHTTPHandler {
         requestMetrics.write(to: &writer)
         AccessControl.writeMetrics(of: accessControl, to: &writer)
         status.writeMetrics(to: &writer)
-        return HTTPResponse(status: 200, body: Array(writer.text.utf8), contentType: "text/plain; version=0.0.4")
+        var response = HTTPResponse(status: 200, body: Array(writer.text.utf8), contentType: "text/plain; version=0.0.4")
+        Self.allowAnyOrigin(&response)
+        return response
+    }
+
+    /// Lets a page of another origin (another member's dashboard) read this response.
+    static func allowAnyOrigin(_ response: inout HTTPResponse) {
+        response.addHeader("Access-Control-Allow-Origin", "*" as StaticString)
     }
 
     func membersRoute() -> HTTPResponse {
@@ -36,7 +51,9 @@ extension KVortexHTTPHandler {
         }
         json.endArray()
         json.endObject()
-        return HTTPResponse(status: 200, body: json.bytes, contentType: "application/json")
+        var response = HTTPResponse(status: 200, body: json.bytes, contentType: "application/json")
+        Self.allowAnyOrigin(&response)
+        return response
     }
 
     func ringRoute() -> HTTPResponse {

@@ -4,7 +4,7 @@ import KVortexNet
 public enum Route: Int, CaseIterable, Sendable {
     case get, set, delete, kvGet, kvPut, kvDelete, batch
     case clusterMembers, clusterRing, clusterLocate, clusterJoin, clusterLeave
-    case health, ready, metrics, adminPartition
+    case health, ready, metrics, dashboard, adminPartition
     case notFound, methodNotAllowed
 
     public var label: String {
@@ -24,6 +24,7 @@ public enum Route: Int, CaseIterable, Sendable {
         case .health: "health"
         case .ready: "ready"
         case .metrics: "metrics"
+        case .dashboard: "dashboard"
         case .adminPartition: "admin_partition"
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
@@ -75,6 +76,7 @@ public enum Route: Int, CaseIterable, Sendable {
         Endpoint(path: "/cluster/locate", route: .clusterLocate, methods: [.get, .head], allow: "GET, HEAD"),
         Endpoint(path: "/cluster/join", route: .clusterJoin, methods: [.post], allow: "POST"),
         Endpoint(path: "/cluster/leave", route: .clusterLeave, methods: [.post], allow: "POST"),
+        Endpoint(path: "/dashboard", route: .dashboard, methods: [.get, .head], allow: "GET, HEAD"),
         Endpoint(path: "/admin/partition", route: .adminPartition, methods: [.post, .delete], allow: "POST, DELETE"),
     ]
 }
