@@ -21,6 +21,18 @@ struct RequestTable<Value> {
         }
     }
 
+    /// Removes the values for which `isRemoved` is true and returns them, in request order. Visits
+    /// every request ever made: for rare events only (a node stopping with requests in flight).
+    mutating func removeAll(where isRemoved: (Value) -> Bool) -> [Value] {
+        var removed: [Value] = []
+        for index in values.indices {
+            guard let value = values[index], isRemoved(value) else { continue }
+            removed.append(value)
+            values[index] = nil
+        }
+        return removed
+    }
+
     /// The value waiting for `request`, removed; nil when none is.
     mutating func removeValue(forKey request: RequestID) -> Value? {
         let index = Int(request.rawValue)

@@ -8,6 +8,8 @@ struct RunMetrics {
     var messagesLost = 0
     var logLines = 0
     var faultsApplied = 0
+    /// Leaves that ended with the node stopped (`Departure.left`).
+    var leavesCompleted = 0
     var siblingsSeen: [Int] = []
     var retiredHintStats: [HintStats] = []
     /// Hints pending across live nodes, sampled every `bucketMs`.

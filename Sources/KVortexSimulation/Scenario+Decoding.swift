@@ -77,11 +77,16 @@ extension Scenario {
             }
         }
         guard keys >= 1, clients >= 0, siblingsMax >= 1, heartbeatIntervalMs >= 1 else { throw fail("keys, siblingsMax, heartbeatIntervalMs must be positive") }
-        let bugs = ["skipReadRepair", "dropHints", "mintFromContextOnly", "readQuorumOfOne"]
+        let bugs = ["skipReadRepair", "dropHints", "mintFromContextOnly", "readQuorumOfOne", "keepHintsForDeparted", "neverRetireDeparted"]
         for bug in plantedBugs where !bugs.contains(bug) { throw fail("unknown planted bug \(bug); known: \(bugs.joined(separator: ", "))") }
-        let actions = ["partition", "cut", "heal", "crash", "restart", "skew", "loss"]
+        let actions = ["partition", "cut", "heal", "crash", "restart", "skew", "loss", "leave"]
         for fault in faults where !actions.contains(fault.action) {
             throw fail("unknown fault action \(fault.action); known: \(actions.joined(separator: ", "))")
+        }
+        for fault in faults where fault.action == "leave" {
+            guard let leaving = fault.nodes, !leaving.isEmpty, leaving.allSatisfy({ (0..<nodes).contains($0) }) else {
+                throw fail("a leave at \(fault.atMs) ms needs nodes, each in 0..<\(nodes)")
+            }
         }
     }
 }

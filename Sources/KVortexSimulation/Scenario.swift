@@ -30,8 +30,8 @@ public struct Scenario: Codable, Sendable {
     public var faults: [Fault] = []
     public var heartbeatIntervalMs: UInt64 = 100
     public var hintsPerTargetMax: Int = 10_000
-    /// Bugs to switch on (`skipReadRepair`, `dropHints`, `mintFromContextOnly`, `readQuorumOfOne`):
-    /// checker tests only.
+    /// Bugs to switch on (`skipReadRepair`, `dropHints`, `mintFromContextOnly`, `readQuorumOfOne`,
+    /// `keepHintsForDeparted`, `neverRetireDeparted`): checker tests only.
     public var plantedBugs: [String] = []
 
     public struct Mix: Codable, Sendable {
@@ -72,7 +72,8 @@ public struct Scenario: Codable, Sendable {
 
     /// One scheduled fault. `action`: `partition` (groups of node indices; links between groups cut),
     /// `cut` (one-way: `from` → `to` dropped), `heal`, `crash`, `restart` (`nodes`), `skew` (`nodes`,
-    /// `skewMs`), `loss` (`rate`).
+    /// `skewMs`), `loss` (`rate`), `leave` (`nodes`: a graceful leave, as `POST /cluster/leave`; the
+    /// node stops once it has handed off, and stays gone unless a later `restart` rejoins it).
     public struct Fault: Codable, Sendable {
         public var atMs: UInt64
         public var action: String
@@ -98,6 +99,8 @@ public struct Scenario: Codable, Sendable {
             case "dropHints": bugs.insert(.dropHints)
             case "mintFromContextOnly": bugs.insert(.mintFromContextOnly)
             case "readQuorumOfOne": bugs.insert(.readQuorumOfOne)
+            case "keepHintsForDeparted": bugs.insert(.keepHintsForDeparted)
+            case "neverRetireDeparted": bugs.insert(.neverRetireDeparted)
             default: break
             }
         }
@@ -106,6 +109,9 @@ public struct Scenario: Codable, Sendable {
 
     /// The end of the last fault, or 0.
     public var faultsEndMs: UInt64 { faults.map(\.atMs).max() ?? 0 }
+
+    /// True when some node leaves: the report then has the figures of leaves.
+    public var hasLeaves: Bool { faults.contains { $0.action == "leave" } }
 
     public static func load(_ path: String) throws -> Scenario {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))

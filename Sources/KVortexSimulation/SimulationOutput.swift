@@ -21,6 +21,10 @@ public enum SimulationOutput {
         public var hintsDropped: UInt64
         public var readRepairs: UInt64
         public var writesLostToLWW: Int
+        /// Scenarios with leaves only: totals of the runs' figures of the same names.
+        public var leavesCompleted: Int?
+        public var objectsHandedOff: UInt64?
+        public var hintsRedirected: UInt64?
         public var messagesSent: Int
         public var simulatedMs: UInt64
         public var runs: [SimulationReport]
@@ -28,6 +32,9 @@ public enum SimulationOutput {
 
     public static func summarize(_ scenario: Scenario, _ reports: [SimulationReport]) -> ScenarioSummary {
         func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        func total<T: AdditiveArithmetic>(_ values: [T?]) -> T? {
+            values.contains { $0 != nil } ? values.reduce(T.zero) { $0 + ($1 ?? T.zero) } : nil
+        }
         let p50s = reports.map(\.latencyP50Ms).sorted()
         return ScenarioSummary(
             scenario: scenario.name, description: scenario.description, seeds: reports.map(\.seed),
@@ -39,7 +46,9 @@ public enum SimulationOutput {
             siblingsSeenMax: reports.map(\.siblingsSeenMax).max() ?? 0,
             hintsStored: reports.reduce(0) { $0 + $1.hintsStored }, hintsDelivered: reports.reduce(0) { $0 + $1.hintsDelivered },
             hintsDropped: reports.reduce(0) { $0 + $1.hintsDropped }, readRepairs: reports.reduce(0) { $0 + $1.readRepairs },
-            writesLostToLWW: reports.reduce(0) { $0 + $1.writesLostToLWW }, messagesSent: reports.reduce(0) { $0 + $1.messagesSent },
+            writesLostToLWW: reports.reduce(0) { $0 + $1.writesLostToLWW },
+            leavesCompleted: total(reports.map(\.leavesCompleted)), objectsHandedOff: total(reports.map(\.objectsHandedOff)),
+            hintsRedirected: total(reports.map(\.hintsRedirected)), messagesSent: reports.reduce(0) { $0 + $1.messagesSent },
             simulatedMs: reports.reduce(0) { $0 + $1.simulatedMs }, runs: reports)
     }
 
@@ -57,6 +66,9 @@ public enum SimulationOutput {
                    summary.messagesSent, Double(summary.simulatedMs) / 1000, wallSeconds,
                    Double(summary.simulatedMs) / 1000 / max(wallSeconds, 1e-9), Double(summary.messagesSent) / max(wallSeconds, 1e-9)),
         ]
+        if let leaves = summary.leavesCompleted {
+            lines.append("   leaves completed \(leaves); objects handed off \(summary.objectsHandedOff ?? 0), hints redirected to current replicas \(summary.hintsRedirected ?? 0)")
+        }
         if summary.writesLostToLWW > 0 { lines.append("   acknowledged writes lost to last-write-wins: \(summary.writesLostToLWW)") }
         return lines.joined(separator: "\n")
     }

@@ -26,6 +26,12 @@ public struct SimulationReport: Codable, Sendable {
     public var messagesLost = 0
     public var simulatedMs: UInt64 = 0
     public var writesLostToLWW = 0
+    /// Runs with leaves only (nil otherwise, so other reports keep their shape): leaves that finished
+    /// (the node handed off and stopped), objects new owners acknowledged from ownership transfers,
+    /// and hints for departed members handed to the keys' current replicas.
+    public var leavesCompleted: Int?
+    public var objectsHandedOff: UInt64?
+    public var hintsRedirected: UInt64?
     public var violations: [String] = []
     /// Per 500 ms bucket: availability (0…1) and p99 latency of what succeeded.
     public var timeline: [TimelinePoint] = []
@@ -87,12 +93,20 @@ extension Simulator {
                                siblingsMax: scenario.siblingsMax,
                                readsMustSeeWrites: faultFree && scenario.conflictMode == .siblings,
                                replicaCount: scenario.replicas).run()
-        report.violations = checked.violations.map { "seed \(seed): \($0)" }
+        var violations = checked.violations
+        if scenario.hasLeaves {
+            report.leavesCompleted = metrics.leavesCompleted
+            report.objectsHandedOff = counters.reduce(0) { $0 + $1.ownershipObjectsHandedOff }
+            report.hintsRedirected = counters.reduce(0) { $0 + $1.hintsRedirected }
+        }
+        violations += checkMembership()
+        report.violations = violations.map { "seed \(seed): \($0)" }
         report.writesLostToLWW = checked.writesLostToLWW
         return report
     }
 
-    /// The objects of each key in `keys` on its N primaries, in preference order.
+    /// The objects of each key in `keys` on its N primaries in the final ring (without the nodes that
+    /// left), in preference order.
     func finalReplicas(of keys: [Int]) -> [[VersionedObject?]] {
         keys.map { keyIndex in
             let key = keyNames[keyIndex]

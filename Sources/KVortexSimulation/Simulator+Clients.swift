@@ -27,8 +27,9 @@ extension Simulator {
         preconditionFailure("weighted draw beyond the total")
     }
 
+    /// From the first fault to the last, and while a node is leaving (until it has stopped).
     var inFaultWindow: Bool {
-        faultWindowMs?.contains(nowMs) ?? false
+        (faultWindowMs?.contains(nowMs) ?? false) || leavingCount > 0
     }
 
     func clientStep(_ client: Int) {
@@ -42,7 +43,7 @@ extension Simulator {
             : draw < mix.blindWrite + mix.readModifyWrite + mix.delete ? .delete : .read
         let keyIndex = random.int(in: 0..<scenario.keys)
         let key = keyNames[keyIndex]
-        let node = random.int(in: 0..<nodes.count)
+        let node = drawClientNode()
         let options = drawOptions()
         let value = kind == .blindWrite || kind == .readModifyWrite
             ? History.uniqueValue(client: client, operationIndex: history.operations.count) : []
@@ -50,10 +51,11 @@ extension Simulator {
         // (`consume` of it crashes this compiler).
         let index = history.begin(History.Operation(kind: kind, key: key, keyIndex: keyIndex, node: node, startMs: nowMs,
                                                     value: value, duringFault: inFaultWindow, options: options))
-        guard nodes[node].isUp else {
-            finish(client, index, succeeded: false)  // the node the client talks to is down
+        guard nodes[node].isUp, nodes[node].departure.servesClients else {
+            refuse(client, index)  // the node the client talks to is down, or stopping
             return
         }
+        nodes[node].clientOperationsInFlight += 1
         let request = makeRequest()
         switch kind {
         case .read:
@@ -92,7 +94,7 @@ extension Simulator {
             history.update(index) { $0.context = context.clock }
             // Field by field: a copy of the whole operation retained and released each of its arrays.
             let node = history.operations[index].node
-            guard nodes[node].isUp else { return finish(client, index, succeeded: false) }
+            guard nodes[node].isUp, nodes[node].departure.servesClients else { return finish(client, index, succeeded: false) }
             let payload: Sibling.Payload = history.operations[index].kind == .delete ? .tombstone : .value(history.operations[index].value)
             let write = ClientWrite(payload: payload, context: context)
             let next = makeRequest()
@@ -125,13 +127,46 @@ extension Simulator {
         }
     }
 
+    /// Ends an operation a node took (answered, or failed), and schedules the client's next.
     func finish(_ client: Int, _ index: Int, succeeded: Bool) {
         history.finish(index, atMs: nowMs) { $0.succeeded = succeeded }
         scheduleNext(client, index)
     }
 
     private func scheduleNext(_ client: Int, _ index: Int) {
+        nodes[history.operations[index].node].clientOperationsInFlight -= 1
+        thinkThenNext(client, index)
+    }
+
+    /// Ends an operation no node took: its node was down or stopping.
+    private func refuse(_ client: Int, _ index: Int) {
+        history.finish(index, atMs: nowMs) { $0.succeeded = false }
+        thinkThenNext(client, index)
+    }
+
+    private func thinkThenNext(_ client: Int, _ index: Int) {
         metrics.record(history.outcome(index))
         queue.schedule(at: nowMs + scenario.thinkMs, .client(client))
+    }
+
+    /// Fails every client operation node `index` still has (it stopped after its leave), in request
+    /// order, as the real driver fails its orphaned waiters.
+    func failClientOperations(of index: Int) {
+        let orphans = pending.removeAll { waiting in
+            switch waiting {
+            case .read(_, let operation), .readBeforeWrite(_, let operation), .write(_, let operation):
+                history.operations[operation].node == index
+            case .readPass:
+                false
+            }
+        }
+        for orphan in orphans {
+            switch orphan {
+            case .read(let client, let operation), .readBeforeWrite(let client, let operation), .write(let client, let operation):
+                finish(client, operation, succeeded: false)
+            case .readPass:
+                continue
+            }
+        }
     }
 }

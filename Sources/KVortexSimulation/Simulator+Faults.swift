@@ -12,17 +12,18 @@ extension Simulator {
         case "restart": for index in fault.nodes ?? [] where nodes.indices.contains(index) && !nodes[index].isUp { boot(index) }
         case "skew": for index in fault.nodes ?? [] where nodes.indices.contains(index) { nodes[index].skewMs = fault.skewMs ?? 0 }
         case "loss": network.lossRate = fault.rate ?? 0
+        case "leave": for index in fault.nodes ?? [] where nodes.indices.contains(index) { startLeave(index) }
         default: metrics.faultsApplied -= 1  // unknown actions are refused when the scenario is validated
         }
     }
 
-    /// Faults stop: heal every link, restart every crashed node, end loss; clients stop.
+    /// Faults stop: heal every link, restart every crashed node (not those that left), end loss; clients stop.
     func endWorkload() {
         clientsActive = false
         network.heal()
         network.lossRate = 0
         network.duplicateRate = 0
-        for index in nodes.indices where !nodes[index].isUp { boot(index) }
+        for index in nodes.indices where !nodes[index].isUp && nodes[index].departure != .left { boot(index) }
     }
 
     /// A read at R = N of every key the clients touched, from the key's first primary, so that read

@@ -14,6 +14,8 @@ final class Simulator {
         case timer(node: Int, incarnation: Int, TimerID)
         case client(Int)
         case fault(Int)
+        /// The next poll of a leave, or of the stop after it (`Simulator+Leave.swift`).
+        case leaveStep(node: Int, incarnation: Int)
         case endWorkload
         case readPass
         /// Samples the hint backlog for the report's timeline.
@@ -29,6 +31,9 @@ final class Simulator {
         var skewMs: Int64 = 0
         /// Stored, not derived from `node`: reading a derived flag through the array copied the node.
         var isUp = false
+        var departure = Departure.member
+        /// Client operations this node has taken and not answered yet (a stop waits for them).
+        var clientOperationsInFlight = 0
     }
 
     let scenario: Scenario
@@ -42,7 +47,12 @@ final class Simulator {
     var nodes: [SimulatedNode] = []
     let nodeIDs: [NodeID]
     let indexOf: [NodeID: Int]
-    let placement: Ring
+    /// The ring of the nodes that are members (`currentRing`): nodes boot with it, and the read pass
+    /// and the checkers read the replicas it names.
+    var placement: Ring
+    /// Nodes whose leave is over (`Departure.left`), and nodes leaving or stopping after a leave.
+    var departedCount = 0
+    var leavingCount = 0
     let partitioning = Partitioning()
     /// The workload's keys, `k0`…, as bytes: made once, not per operation.
     let keyNames: [[UInt8]]
@@ -116,6 +126,8 @@ final class Simulator {
             clientStep(client)
         case .fault(let index):
             apply(scenario.faults[index])
+        case .leaveStep(let node, let incarnation):
+            leaveStep(node, incarnation: incarnation)
         case .endWorkload:
             endWorkload()
         case .readPass:
@@ -159,26 +171,47 @@ final class Simulator {
         return settings
     }
 
-    /// Starts node `index` with empty memory and a new epoch (a memory node always restarts so).
+    /// Starts node `index` with empty memory and a new epoch (a memory node always restarts so). A node
+    /// that left rejoins so: its incarnation (its start time) is higher than the one it left with.
+    /// It is started knowing the nodes that have not left, and routing by the ring of the members.
     func boot(_ index: Int) {
+        if nodes[index].departure == .left {
+            departedCount -= 1
+            nodes[index].departure = .member
+            placement = currentRing()
+        }
+        nodes[index].clientOperationsInFlight = 0
         nodes[index].storage = SimulatedStorage()
         nodes[index].hints = MemoryHintStore(hintsPerTargetMax: scenario.hintsPerTargetMax, supersedingReplaces: scenario.bugs.isEmpty)
         nodes[index].incarnation += 1
         let node = Node(settings: settings(for: index), epoch: random.next(), storage: nodes[index].storage,
                         hints: nodes[index].hints, placement: placement,
-                        seeds: nodeIDs.filter { $0 != nodeIDs[index] }, randomSeed: random.next(), nowMs: localNow(index))
+                        seeds: seeds(of: index), randomSeed: random.next(), nowMs: localNow(index))
         nodes[index].node = node
         nodes[index].isUp = true
         var effects = node.start()
         perform(&effects, from: index)
     }
 
+    /// The other nodes that have not left, which node `index` is started knowing.
+    private func seeds(of index: Int) -> [NodeID] {
+        guard departedCount > 0 else { return nodeIDs.filter { $0 != nodeIDs[index] } }
+        return nodes.indices.filter { $0 != index && nodes[$0].departure != .left }.map { nodeIDs[$0] }
+    }
+
+    /// Stops node `index` at once, losing its memory; a leave it was making dies with it (restarted,
+    /// it is a member again).
     func crash(_ index: Int) {
         guard let node = nodes[index].node else { return }
         retiredCounters.append(node.counters)
         metrics.retiredHintStats.append(nodes[index].hints.stats)
         nodes[index].node = nil
         nodes[index].isUp = false
+        if nodes[index].departure != .member {
+            nodes[index].departure = .member
+            leavingCount -= 1
+            placement = currentRing()
+        }
     }
 
     /// Hands one input to a node and performs its effects.

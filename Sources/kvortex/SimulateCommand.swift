@@ -11,7 +11,8 @@ enum SimulateCommand {
 
         Runs each scenario (default: every simulations/*.json) on seeds S, S+1, … S+COUNT-1 (default S=1,
         COUNT=1) in a seeded, virtual-time cluster of real KVortex nodes, then checks: no acknowledged write
-        lost, replicas converge after the faults, no sibling invented, no superseded version resurrected.
+        lost, replicas converge after the faults, no sibling invented, no superseded version resurrected,
+        member lists converge (a node that left is gone from them, with no hint left for it).
         Prints a summary per scenario (availability during faults, virtual latency, siblings, hints, read
         repairs, speed) and writes DIR/NAME.json and DIR/NAME-{availability,latency,hints,siblings}.svg
         (default DIR: out/simulate). A failing seed prints the command that replays it exactly; the exit

@@ -15,12 +15,16 @@ import Testing
     struct Cluster {
         enum Event {
             case deliver(to: NodeID, from: NodeID, PeerMessage)
+            /// `at` could not deliver `message` to `to` (a cut link), as a refused connection tells it.
+            case undeliverable(at: NodeID, to: NodeID, PeerMessage)
             case timer(NodeID, TimerID)
             case leave(NodeID)
         }
 
         var nodes: [NodeID: Node] = [:]
         var stopped: Set<NodeID> = []
+        /// Links that refuse every message, both ways: `[a, b]` with a < b.
+        var cutLinks: Set<[NodeID]> = []
         var events: [(atMs: UInt64, sequence: Int, event: Event)] = []
         var sequence = 0
         var nowMs: UInt64 = 0
@@ -48,6 +52,8 @@ import Testing
         mutating func perform(_ effects: [NodeEffect], at id: NodeID) {
             for effect in effects {
                 switch effect {
+                case .send(let to, let message) where cutLinks.contains([id, to].sorted()):
+                    schedule(.undeliverable(at: id, to: to, message), afterMs: 1)
                 case .send(let to, let message): schedule(.deliver(to: to, from: id, message), afterMs: 1)
                 case .startTimer(let timer, let afterMs): schedule(.timer(id, timer), afterMs: afterMs)
                 case .log(let line): transcript.append("\(nowMs) \(id) \(line)")
@@ -64,6 +70,7 @@ import Testing
                 nowMs = atMs
                 switch event {
                 case .deliver(let to, let from, let message): handle(.peer(from: from, message), at: to)
+                case .undeliverable(let at, let to, let message): handle(.undeliverable(to: to, message), at: at)
                 case .timer(let id, let timer): handle(.timer(timer), at: id)
                 case .leave(let id): handle(.leave, at: id)
                 }

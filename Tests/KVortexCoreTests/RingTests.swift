@@ -79,6 +79,21 @@ import Testing
         }
     }
 
+    /// Primaries then fallbacks are the distinct owners met walking clockwise from the partition,
+    /// whether the walk searches the nodes found (up to 32 members) or hashes them (beyond).
+    @Test(arguments: [1, 2, 5, 32, 33, 40])
+    func preferenceListsAreTheDistinctOwnersClockwise(size: Int) {
+        let ring = Ring.initial(members: Self.members(4), replicaCount: 3).rebalanced(to: Self.members(size))
+        for partition in 0..<256 {
+            var distinct: [NodeID] = []
+            for step in 0..<256 {
+                let owner = ring.owners[(partition + step) % 256]
+                if !distinct.contains(owner) { distinct.append(owner) }
+            }
+            #expect(ring.primaries(ofPartition: partition) + ring.fallbacks(ofPartition: partition) == distinct, "S \(size), partition \(partition)")
+        }
+    }
+
     @Test func weightsGiveProportionalShares() {
         let members = [RingMember(NodeID("a"), weight: 1), RingMember(NodeID("b"), weight: 2), RingMember(NodeID("c"), weight: 1)]
         let ring = Ring.initial(members: members, replicaCount: 2)

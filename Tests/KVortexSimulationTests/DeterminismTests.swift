@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct DeterminismTests {
     /// The same seed gives the same report, byte for byte; another seed gives another history.
-    @Test(arguments: ["minority-partition", "flapping-links", "rolling-restart"])
+    @Test(arguments: ["minority-partition", "flapping-links", "rolling-restart", "leave-during-partition"])
     func sameSeedSameReport(name: String) throws {
         let scenario = try ScenarioFiles.load(name)
         let encoder = JSONEncoder()

@@ -45,9 +45,20 @@ import Testing
         #expect(try firstSeedCaught("steady-state", bug: "readQuorumOfOne", matching: "stale read") != nil)
     }
 
+    /// Stand-ins on the far side of a partition hold hints for the node that leaves across it; if they
+    /// keep them instead of handing them to the keys' current replicas, they hold them for good.
+    @Test func hintsKeptForADepartedNodeAreCaughtAsStuck() throws {
+        #expect(try firstSeedCaught("leave-during-partition", bug: "keepHintsForDeparted", matching: "stuck hints") != nil)
+    }
+
+    /// A node that left but is never retired stays `leaving` in the member lists.
+    @Test func departedNodesNeverRetiredAreCaughtByMembership() throws {
+        #expect(try firstSeedCaught("leave-under-load", bug: "neverRetireDeparted", matching: "still lists n4 (leaving)") != nil)
+    }
+
     /// Without bugs the same scenarios are clean (so the catches above are the bugs, not noise).
     @Test func theSameScenariosAreCleanWithoutBugs() throws {
-        for name in ["crash-restart-amnesia", "minority-partition", "steady-state"] {
+        for name in ["crash-restart-amnesia", "minority-partition", "steady-state", "leave-under-load", "leave-during-partition"] {
             let scenario = try ScenarioFiles.load(name)
             for seed in 1...5 as ClosedRange<UInt64> {
                 #expect(SimulationRunner.run(scenario, seed: seed).violations.isEmpty, "\(name) seed \(seed)")

@@ -9,7 +9,7 @@ enum ScenarioFiles {
     static let names = [
         "steady-state", "minority-partition", "minority-partition-strict", "majority-partition", "flapping-links",
         "crash-restart-amnesia", "clock-skew", "rolling-restart", "long-outage-hint-bound", "concurrent-writers",
-        "lww-concurrent-writers", "slow-tail-network", "mixed-consistency",
+        "lww-concurrent-writers", "slow-tail-network", "mixed-consistency", "leave-under-load", "leave-during-partition",
     ]
 
     static func load(_ name: String) throws -> Scenario {

@@ -30,6 +30,10 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(Scenario.self, from: Data(impossible.utf8)) }
         let badFault = #"{"name": "t", "faults": [{"atMs": 1, "action": "explode"}]}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(Scenario.self, from: Data(badFault.utf8)) }
+        let leaveOfNoOne = #"{"name": "t", "faults": [{"atMs": 1, "action": "leave"}]}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Scenario.self, from: Data(leaveOfNoOne.utf8)) }
+        let leaveOfAStranger = #"{"name": "t", "nodes": 3, "replicas": 3, "faults": [{"atMs": 1, "action": "leave", "nodes": [3]}]}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Scenario.self, from: Data(leaveOfAStranger.utf8)) }
     }
 
     @Test func sloppyQuorumKeepsWritesAvailableAndLWWLosesWhatSiblingsKeep() throws {

@@ -98,14 +98,15 @@ public struct MembershipView: Sendable {
         }
     }
 
-    /// The members other than this node that are not leaving, sorted: whom gossip may go to.
+    /// The members other than this node, sorted: whom gossip may go to. Leaving members too, until
+    /// they are retired: a leaving node hands its partitions off only to members it believes healthy,
+    /// and once it found one unreachable only gossip (newer news of it) makes it healthy again. When
+    /// members stopped gossiping to a leaving node, one that had been cut off from a new owner while
+    /// it left never learned the owner was back, and its leave never finished (found by the
+    /// simulator's `leave-during-partition`; docs/replication.md "What the simulator taught us").
     public var gossipTargets: [NodeID] {
-        // A loop over indices: `compactMap` copied every record (its digest's strings, its detector).
-        var targets: [NodeID] = []
-        targets.reserveCapacity(records.count)
-        for slot in records.indices where records[slot].state != .leaving && sortedMembers[slot] != localNode {
-            targets.append(sortedMembers[slot])
-        }
+        var targets = sortedMembers
+        if let local = targets.firstIndex(of: localNode) { targets.remove(at: local) }
         return targets
     }
 

@@ -3,8 +3,8 @@
 extension Node {
     mutating func heartbeat(nowMs: UInt64, into effects: inout [NodeEffect]) {
         membership.beat()
-        // Members stop gossiping to a leaving node, so silence says nothing of them any more: while
-        // leaving, only a failed delivery marks a member down (its transfers wait for it then).
+        // A leaving node runs no failure detector: while leaving, only a failed delivery marks a
+        // member down (its transfers wait for it then), and newer gossip of it marks it up again.
         if !isLeaving {
             // Evaluated first: as an argument of the mutating call, it made Swift copy the whole node.
             let changes = membership.evaluate(nowMs: nowMs)
@@ -18,7 +18,7 @@ extension Node {
     }
 
     /// Gossips this node's view to `fanout` peers (`gossipFanout` unless said) drawn with the node's
-    /// seeded generator; leaving members are not gossiped to.
+    /// seeded generator, leaving members included (`MembershipView.gossipTargets`).
     mutating func gossip(fanout: Int? = nil, into effects: inout [NodeEffect]) {
         var peers = membership.gossipTargets
         guard !peers.isEmpty else { return }
@@ -42,7 +42,7 @@ extension Node {
     private mutating func startHintBatch(for target: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
         if membership.isHealthy(target) {
             deliverHintBatch(to: target, into: &effects)
-        } else if hasLeft(target) {
+        } else if hasLeft(target) && !settings.plantedBugs.contains(.keepHintsForDeparted) {  // planted bug
             redirectHintBatch(of: target, nowMs: nowMs, into: &effects)
         }
     }

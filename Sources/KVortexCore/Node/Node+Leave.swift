@@ -60,6 +60,7 @@ extension Node {
     /// Retires the leaving members that fell silent and forgets tombstones past their retention; logs
     /// each. Neither changes the ring: a leaving member is out of it already (checked).
     mutating func retireDepartedMembers(nowMs: UInt64, into effects: inout [NodeEffect]) {
+        if settings.plantedBugs.contains(.neverRetireDeparted) { return }  // planted bug
         let departures = membership.retireDeparted(nowMs: nowMs)
         guard !departures.isEmpty else { return }
         for node in departures.retired {

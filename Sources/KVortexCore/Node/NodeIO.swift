@@ -105,4 +105,10 @@ public struct PlantedBugs: OptionSet, Hashable, Sendable {
     public static let mintFromContextOnly = PlantedBugs(rawValue: 1 << 2)
     /// Reads answer after the first reply whatever R is, so R + W > N no longer guarantees fresh reads.
     public static let readQuorumOfOne = PlantedBugs(rawValue: 1 << 3)
+    /// Hints held for a member that left are never handed to the keys' current replicas: they stay
+    /// queued for a node that is gone.
+    public static let keepHintsForDeparted = PlantedBugs(rawValue: 1 << 4)
+    /// Leaving members that fell silent are never retired to tombstones: they stay `leaving` in the
+    /// member list for good.
+    public static let neverRetireDeparted = PlantedBugs(rawValue: 1 << 5)
 }
