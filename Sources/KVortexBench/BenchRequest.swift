@@ -12,9 +12,14 @@ struct RequestWriter {
     private let setSuffix: [UInt8]
     private let value: [UInt8]
 
-    init(host: String, port: Int, valueBytes: Int) {
-        getSuffix = Array(" HTTP/1.1\r\nHost: \(host):\(port)\r\n\r\n".utf8)
-        setSuffix = Array(" HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: \(valueBytes)\r\n\r\n".utf8)
+    /// `headers` go into both templates as they are, after `Host` (built here once, not per request).
+    init(host: String, port: Int, valueBytes: Int, headers: [(name: String, value: String)] = []) {
+        for (name, value) in headers {
+            precondition(!(name + value).utf8.contains { $0 == 13 || $0 == 10 }, "header \(name) holds a line break")  // not the value: a token
+        }
+        let lines = headers.map { "\($0.name): \($0.value)\r\n" }.joined()
+        getSuffix = Array(" HTTP/1.1\r\nHost: \(host):\(port)\r\n\(lines)\r\n".utf8)
+        setSuffix = Array(" HTTP/1.1\r\nHost: \(host):\(port)\r\n\(lines)Content-Length: \(valueBytes)\r\n\r\n".utf8)
         value = [UInt8](repeating: UInt8(ascii: "v"), count: valueBytes)
     }
 

@@ -30,7 +30,7 @@ final class OpenLoopDriver {
             OpenLoopConnection(target: load.targets[index % load.targets.count],
                                picker: KeyPicker(connection: index, operation: load.operation, keyCount: load.keyCount))
         }
-        writers = load.targets.map { RequestWriter(host: $0.host, port: $0.port, valueBytes: load.valueBytes) }
+        writers = load.targets.map { RequestWriter(host: $0.host, port: $0.port, valueBytes: load.valueBytes, headers: load.headers) }
         poller = try ReadinessPoller()
     }
 

@@ -25,6 +25,9 @@ public struct OpenLoopLoad: Sendable {
     /// After the schedule's end, how long requests still waiting for their connection may go out and
     /// in-flight ones may be answered; what is left then is reported unsent or failed.
     public var drainMsMax = 5_000
+    /// Header lines every request carries (`Authorization: Bearer ...`), written once into the request
+    /// templates: they cost no work per request. Names and values must hold no CR or LF.
+    public var headers: [(name: String, value: String)] = []
 
     public init(targets: [BenchTarget], operation: BenchOperation, keyCount: Int, valueBytes: Int, schedule: RateSchedule) {
         precondition(!targets.isEmpty, "an open-loop load needs a target")

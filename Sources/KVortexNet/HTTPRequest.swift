@@ -33,7 +33,9 @@ public struct HTTPRequest {
         }
     }
 
-    static func equalsIgnoringCase(_ buffer: UnsafeRawBufferPointer, at start: Int, _ lowercase: UnsafeRawBufferPointer) -> Bool {
+    /// Whether `buffer` holds `lowercase` at `start`, ASCII letters compared in any case. `buffer` must
+    /// hold at least `lowercase.count` bytes from `start`.
+    public static func equalsIgnoringCase(_ buffer: UnsafeRawBufferPointer, at start: Int, _ lowercase: UnsafeRawBufferPointer) -> Bool {
         for index in 0..<lowercase.count {
             var byte = buffer[start + index]
             if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }

@@ -8,6 +8,10 @@ public struct HTTPRoutesConfiguration: Sendable {
     public var valueBytesMax: Int
     /// Most operations in one `POST /batch`; more is 413.
     public var batchOpsMax: Int
+    /// `--auth-token-file`: nil leaves every route open.
+    public var accessTokens: AccessTokens?
+    /// `--protect-metrics`: `/health`, `/ready`, `/metrics` and `/dashboard` need a token too (with `accessTokens`).
+    public var protectsOperationalRoutes = false
 
     public static let batchOpsMaxDefault = 1000
 
@@ -48,6 +52,8 @@ final class KVortexHTTPHandler: HTTPHandler {
     public let requestMetrics = RequestMetrics()
     let monotonicMicros: @Sendable () -> UInt64
     let coordinatorHeader: String
+    /// Nil without `--auth-token-file`: then the request path pays one branch for authentication.
+    let accessControl: AccessControl?
 
     init(keys: any KeyOperations, configuration: HTTPRoutesConfiguration, status: any NodeStatusSource,
                 monotonicMicros: @escaping @Sendable () -> UInt64) {
@@ -56,11 +62,18 @@ final class KVortexHTTPHandler: HTTPHandler {
         self.status = status
         self.monotonicMicros = monotonicMicros
         self.coordinatorHeader = keys.nodeID.rawValue
+        accessControl = configuration.accessTokens.map {
+            AccessControl(tokens: $0, protectsOperationalRoutes: configuration.protectsOperationalRoutes)
+        }
     }
 
     func handle(_ request: HTTPRequest, responder: HTTPDeferredResponder) -> HTTPReply {
         let startMicros = monotonicMicros()
         let (route, allow) = Route.match(method: request.method, path: request.path)
+        if let accessControl, let refusal = accessControl.refusal(for: route, request) {
+            requestMetrics.record(route, status: refusal.status, micros: monotonicMicros() &- startMicros)
+            return .now(refusal)
+        }
         // (A `where` after several patterns guards only the last one: hence the explicit conditions.)
         switch route {
         case .set, .kvPut, .delete, .kvDelete:

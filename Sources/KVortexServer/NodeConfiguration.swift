@@ -25,7 +25,11 @@ public struct NodeConfiguration: Sendable {
     public var cacheBytes: Int?
     public var memoryBytesMax: Int?
     public var enableFaultInjection = false
-    public var authTokenFile: String?
+    /// The parsed `--auth-token-file` (`AccessTokens.read`, by the serve command before anything is
+    /// opened); nil leaves every endpoint open, as before authentication existed.
+    public var accessTokens: AccessTokens?
+    /// `--protect-metrics`: `/health`, `/ready`, `/metrics` and `/dashboard` need a token too; needs `accessTokens`.
+    public var protectMetrics = false
     public var clusterSecretFile: String?
     public var valueBytesMax = Limits.valueBytesMaxDefault
     public var siblingsMax = Limits.siblingsMaxDefault
@@ -76,8 +80,9 @@ public struct NodeConfiguration: Sendable {
         for seed in seeds where !Self.isHostPort(seed) {
             throw .invalid("--seeds takes peer addresses HOST:PORT separated by commas; '\(seed)' is not one")
         }
-        if authTokenFile != nil {
-            throw .invalid("--auth-token-file is not available in this build yet")
+        if protectMetrics && accessTokens == nil {
+            throw .invalid("--protect-metrics makes /health, /ready, /metrics and /dashboard need a token of --auth-token-file, "
+                + "and none was given: add --auth-token-file F, or leave --protect-metrics out")
         }
     }
 }

@@ -90,10 +90,12 @@ public final class NodeRuntime: Sendable {
         } catch {
             throw .invalid("cannot listen for peers on \(peerAddress): \(error)")
         }
-        let routes = HTTPRoutesConfiguration(
+        var routes = HTTPRoutesConfiguration(
             quorum: QuorumDefaults(replicaCount: configuration.replicaCount, readQuorum: configuration.readQuorum,
                                    writeQuorum: configuration.writeQuorum, timeoutMs: configuration.timeoutMs),
             valueBytesMax: configuration.valueBytesMax)
+        routes.accessTokens = configuration.accessTokens
+        routes.protectsOperationalRoutes = configuration.protectMetrics
         var httpConfiguration = HTTPServerConfiguration(host: configuration.httpHost, port: reservations[0].port)
         httpConfiguration.loopCount = configuration.loopCount
         httpConfiguration.connectionsMax = configuration.connectionsMax

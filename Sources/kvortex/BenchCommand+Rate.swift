@@ -7,11 +7,12 @@ extension BenchCommand {
     /// Returns 0 whatever the verdict (the line says it) unless no request was answered: then 1, with a
     /// line on standard error. Throws when a connection cannot be opened (`BenchError.unreachable`).
     static func runOpenLoop(_ arguments: Arguments, rate: Int, targets: [BenchTarget], operation: BenchOperation,
-                            keys: Int, valueSize: Int) throws -> Int32 {
+                            keys: Int, valueSize: Int, token: ClientToken?) throws -> Int32 {
         let connections = try arguments.int("connections", range: 1...4096) ?? 16
         let durationSeconds = try arguments.int("duration", range: 1...RateSchedule.durationSecondsMax) ?? 10
         let schedule = RateSchedule(ratePerSecond: rate, connectionCount: connections, durationSeconds: durationSeconds)
-        let load = OpenLoopLoad(targets: targets, operation: operation, keyCount: keys, valueBytes: valueSize, schedule: schedule)
+        var load = OpenLoopLoad(targets: targets, operation: operation, keyCount: keys, valueBytes: valueSize, schedule: schedule)
+        load.headers = ClientToken.headers(token)
         let report = try load.run()
         print("open-loop \(operation.rawValue) \(Counted(targets.count, "node")) \(durationSeconds)s: \(report.line)")
         for warning in report.warnings { print(warning) }

@@ -8,11 +8,12 @@ import Synchronization
 /// at a fixed rate (`--rate`, in `BenchCommand+Rate.swift`), and the preloader `make bench` uses. For
 /// published figures use `make bench` (wrk, anchors, ratios).
 enum BenchCommand {
-    static let valueFlags: Set<String> = ["node", "ops", "connections", "duration", "value-size", "keys", "rate"]
+    static let valueFlags: Set<String> = ["node", "ops", "connections", "duration", "value-size", "keys", "rate", ClientToken.flag]
 
     static let help = """
         Usage: kvortex bench [--node HOST:PORT[,HOST:PORT...]] [--ops get|set|mixed] [--connections C]
                              [--duration S] [--value-size B] [--keys K] [--rate R] [--preload]
+                             [--token-file F]
 
         Closed loop (no --rate): runs C connections (default 16), each sending requests back to back for
         S seconds (default 10) over keys key0..key(K-1) (default 10000) with B-byte values (default 100);
@@ -42,9 +43,14 @@ enum BenchCommand {
         --preload writes every key once and exits, printing progress (over one connection unless
         --connections is given). GET and SET use /get?key= and /set?key=; mixed is 90% GET.
 
-        Exit status: 0 the run finished (its line says how well); 1 the node could not be reached, no
-        request succeeded (every one failed: 5xx, timeout or connection error), or a preload write
-        failed; 2 bad usage.
+        A node started with --auth-token-file needs a token: --token-file F (the file holds the token
+        alone), or the environment variable KVORTEX_TOKEN (the flag wins). Every request carries it as
+        Authorization: Bearer TOKEN, written once into the request template. Before the load, one
+        GET /get?key=key0 to each node checks that the node takes the token: a 401 or 403 stops the run.
+
+        Exit status: 0 the run finished (its line says how well); 1 the node could not be reached,
+        refused the token (401 or 403), no request succeeded (every one failed: 5xx, timeout or
+        connection error), or a preload write failed; 2 bad usage.
         """
 
     static func run(_ words: [String]) -> Int32 {
@@ -57,21 +63,30 @@ enum BenchCommand {
             let node = arguments.string("node") ?? "127.0.0.1:8080"
             let keys = try arguments.int("keys", range: 1...100_000_000) ?? 10_000
             let valueSize = try arguments.int("value-size", range: 0...(16 << 20)) ?? 100
+            let token = try ClientToken.resolve(arguments)
             if let rate = try arguments.int("rate", range: 1...RateSchedule.ratePerSecondMax) {
                 guard !arguments.has("preload") else { throw Arguments.Failure(description: "--rate and --preload exclude each other") }
-                return try runOpenLoop(arguments, rate: rate, targets: try targets(node), operation: try operation(arguments),
-                                       keys: keys, valueSize: valueSize)
+                let targets = try targets(node)
+                let operation = try operation(arguments)
+                for target in targets { try checkAccess(host: target.host, port: target.port, token: token) }
+                return try runOpenLoop(arguments, rate: rate, targets: targets, operation: operation,
+                                       keys: keys, valueSize: valueSize, token: token)
             }
             guard !node.contains(",") else { throw Arguments.Failure(description: "several --node addresses need --rate") }
             let (host, port) = try Arguments.hostPort(node, flag: "--node")
-            if arguments.has("preload") {
-                try preload(host: host, port: port, keys: keys, valueSize: valueSize,
-                            connections: try arguments.int("connections", range: 1...4096) ?? 1)
+            let preloading = arguments.has("preload")
+            let connections = try arguments.int("connections", range: 1...4096) ?? (preloading ? 1 : 16)
+            let operation = try operation(arguments)
+            let durationSeconds = try arguments.int("duration", range: 1...3600) ?? 10
+            try checkAccess(host: host, port: port, token: token)
+            if preloading {
+                try preload(host: host, port: port, keys: keys, valueSize: valueSize, connections: connections,
+                            headers: ClientToken.headers(token))
                 return 0
             }
-            let load = ClosedLoopLoad(host: host, port: port, ops: try operation(arguments).rawValue, keys: keys, valueSize: valueSize,
-                            connections: try arguments.int("connections", range: 1...4096) ?? 16,
-                            durationSeconds: try arguments.int("duration", range: 1...3600) ?? 10)
+            let load = ClosedLoopLoad(host: host, port: port, ops: operation.rawValue, keys: keys, valueSize: valueSize,
+                                      connections: connections, durationSeconds: durationSeconds,
+                                      headers: ClientToken.headers(token))
             try load.run()
             return 0
         } catch let failure as Arguments.Failure {
@@ -99,7 +114,7 @@ enum BenchCommand {
 
     /// Writes key0..key(K-1) once over `connections` connections (key i on connection i mod C),
     /// printing progress every tenth.
-    static func preload(host: String, port: Int, keys: Int, valueSize: Int, connections: Int) throws {
+    static func preload(host: String, port: Int, keys: Int, valueSize: Int, connections: Int, headers: [(String, String)]) throws {
         let value = [UInt8](repeating: UInt8(ascii: "v"), count: valueSize)
         let step = max(1, keys / 10)
         let written = Atomic<Int>(0)
@@ -119,7 +134,7 @@ enum BenchCommand {
                 do {
                     for index in stride(from: worker, to: keys, by: connections) {
                         guard failure.withLock({ $0 == nil }) else { return }
-                        let response = try client.request(method: .post, target: "/set?key=key\(index)", headers: [], body: value)
+                        let response = try client.request(method: .post, target: "/set?key=key\(index)", headers: headers, body: value)
                         guard response.status == 204 else {
                             failure.withLock { $0 = "preload of key\(index) answered HTTP \(response.status)" }
                             return

@@ -13,6 +13,8 @@ struct ClosedLoopLoad: Sendable {
     let valueSize: Int
     let connections: Int
     let durationSeconds: Int
+    /// Sent with every request (the bearer token's), built once for the run.
+    let headers: [(String, String)]
 
     /// A run that measured nothing: no request got an answer below 500.
     struct NothingSucceeded: Error, CustomStringConvertible {
@@ -85,8 +87,8 @@ struct ClosedLoopLoad: Sendable {
             let isSet = ops == "set" || (ops == "mixed" && state % 10 == 0)
             let begin = DispatchTime.now().uptimeNanoseconds
             let response = isSet
-                ? try? client.request(method: .post, target: "/set?key=key\(key)", headers: [], body: value)
-                : try? client.request(method: .get, target: "/get?key=key\(key)", headers: [], body: [])
+                ? try? client.request(method: .post, target: "/set?key=key\(key)", headers: headers, body: value)
+                : try? client.request(method: .get, target: "/get?key=key\(key)", headers: headers, body: [])
             let micros = (DispatchTime.now().uptimeNanoseconds - begin) / 1000
             if let response, response.status < 500 {
                 local.append(UInt32(clamping: micros))

@@ -8,7 +8,7 @@ import KVortexServer
 /// Exit status: 0 success; 1 the node answered with an error, answered something unreadable, or
 /// could not be reached; 2 bad usage.
 enum ClusterCommand {
-    static let valueFlags: Set<String> = ["node", "timeout-ms"]
+    static let valueFlags: Set<String> = ["node", "timeout-ms", ClientToken.flag]
     static let switchFlags: Set<String> = ["all"]
     static let nodeDefault = "127.0.0.1:8080"
 
@@ -30,6 +30,7 @@ enum ClusterCommand {
             let (host, port) = try Arguments.hostPort(node, flag: "--node")
             let timeoutMs = try arguments.int("timeout-ms", range: 1...600_000) ?? 10_000
             let request = try parseUsage(arguments)
+            let token = try ClientToken.resolve(arguments)
             let client: HTTPClient
             do {
                 client = try HTTPClient(host: host, port: port, timeoutMs: timeoutMs)
@@ -37,7 +38,7 @@ enum ClusterCommand {
                 let which = arguments.string("node") == nil ? " (the default; name a node with --node HOST:PORT)" : ""
                 throw Failure(message: "cannot reach node \(node)\(which): \(error)")
             }
-            let session = Session(client: client, node: node, subcommand: subcommand)
+            let session = Session(client: client, node: node, subcommand: subcommand, token: token)
             switch request {
             case .status: try status(session)
             case .ring(let all): try ring(session, all: all)
@@ -144,11 +145,17 @@ enum ClusterCommand {
         let client: HTTPClient
         let node: String
         let subcommand: String
+        /// Sent as `Authorization: Bearer` on every request (`ClientToken`).
+        let token: ClientToken?
 
-        /// Sends the request; a non-2xx answer is a `Failure` carrying the status and the server's message.
+        /// Sends the request; a non-2xx answer is a `Failure` carrying the status and the server's
+        /// message, or, for a refused token, how to give one.
         func expectSuccess(_ method: HTTPMethod, _ target: String) throws -> HTTPClient.Response {
             let response = try send(method, target)
             guard (200...299).contains(response.status) else {
+                if let refusal = ClientToken.refusal(status: response.status, body: response.body, token: token) {
+                    throw Failure(message: refusal)
+                }
                 let message = SiblingsPrinter.errorMessage(response.body) ?? String(decoding: response.body, as: UTF8.self)
                 throw Failure(message: "\(response.status) \(message)")
             }
@@ -176,7 +183,7 @@ enum ClusterCommand {
 
         private func send(_ method: HTTPMethod, _ target: String) throws -> HTTPClient.Response {
             do {
-                return try client.request(method: method, target: target, headers: [], body: [])
+                return try client.request(method: method, target: target, headers: ClientToken.headers(token), body: [])
             } catch {
                 throw Failure(message: "no answer from node \(node) to \(method) \(target): \(error)")
             }

@@ -8,7 +8,7 @@ enum HelpText {
           kvortex get KEY [options]            read a key
           kvortex set KEY VALUE|- [options]    write a key (- reads the value from standard input)
           kvortex delete KEY [options]         delete a key
-          kvortex cluster status|ring|join SEED|leave [--node HOST:PORT]
+          kvortex cluster status|ring|join SEED|leave [--node HOST:PORT] [--token-file F]
                                                a node's view of the cluster, membership changes
                                                (see: kvortex cluster --help)
           kvortex bench [options]              load a running node (see: kvortex bench --help)
@@ -17,6 +17,10 @@ enum HelpText {
 
         Key commands (get, set, delete) talk HTTP to a running node; a KEY that starts with - goes after
         --, the end of options (kvortex get -- --draft); see `kvortex get --help`.
+
+        A node started with --auth-token-file needs a token from every client command (get, set, delete,
+        cluster, bench): --token-file F, a file holding the token alone, or the environment variable
+        KVORTEX_TOKEN; the flag wins. cluster join and leave need the admin token.
         """
 
     static let serve = """
@@ -70,8 +74,21 @@ enum HelpText {
                                      handshake (it is never sent) or is refused. At least 16 bytes, trailing
                                      newlines and blanks ignored; make one with: openssl rand -hex 32 > F
                                      (and chmod 600 F). Default: none, any peer that connects is let in
-          --auth-token-file F        client authentication: not available in this build yet; the node
-                                     refuses to start with it rather than run unprotected
+          --auth-token-file F        client authentication: the key and /cluster endpoints need the header
+                                     Authorization: Bearer TOKEN (401 without, 403 with a token not in F);
+                                     /cluster/join, /cluster/leave and /admin/partition need the admin
+                                     token. F holds the lines
+                                       client TOKEN
+                                       admin TOKEN
+                                     or one bare TOKEN alone, which is then both; the admin token also
+                                     opens every client endpoint. Blank lines and lines starting with #
+                                     are skipped. A token is at least 16 bytes of printable ASCII without
+                                     spaces (openssl rand -hex 32); one token per role. A file that does
+                                     not fit is refused at start; one readable by other users is used,
+                                     with a warning (chmod 600 F). Peers are not affected (see
+                                     --cluster-secret-file). Default: none, every endpoint is open
+          --protect-metrics          /health, /ready, /metrics and /dashboard need a token too (client or
+                                     admin); without it they stay open. Needs --auth-token-file
 
         Testing:
           --enable-fault-injection   turns on POST and DELETE /admin/partition, which make this node drop
@@ -82,9 +99,12 @@ enum HelpText {
     static let keyCommands = """
         Usage:
           kvortex get KEY [--node HOST:PORT] [--consistency LEVEL] [--timeout-ms MS] [--json]
+                          [--token-file F]
           kvortex set KEY VALUE|- [--node HOST:PORT] [--context TOKEN] [--ttl SECONDS]
                                   [--content-type TYPE] [--consistency LEVEL] [--timeout-ms MS]
+                                  [--token-file F]
           kvortex delete KEY [--node HOST:PORT] [--context TOKEN] [--consistency LEVEL] [--timeout-ms MS]
+                             [--token-file F]
           kvortex get [options] -- KEY
           kvortex set [options] -- KEY VALUE|-
           kvortex delete [options] -- KEY
@@ -105,20 +125,27 @@ enum HelpText {
                                  application/octet-stream)
           --json                 get: print the siblings envelope of API.md, even for one value
                                  (Accept: application/json)
+          --token-file F         for a node started with --auth-token-file: F holds the token alone
+                                 (its first line that is not blank or a # comment), sent as
+                                 Authorization: Bearer TOKEN. Without it the token is taken from the
+                                 environment variable KVORTEX_TOKEN, if set; the flag wins
 
         get prints the value on standard output and its context token on standard error. When the key
         has concurrent values (siblings) it prints each of them, the context, and the command that
         resolves them: `kvortex set KEY MERGED_VALUE --context TOKEN`, with the key and --node filled in.
         set and delete print the new context token on standard output.
-        Exit status: 0 success, 1 not found or refused by the node, 2 bad usage or node unreachable.
+        A node that refuses the token answers 401 (none sent: "this node needs a token: pass --token-file
+        F or set KVORTEX_TOKEN") or 403 (a token it does not accept); the command says which and exits 1.
+        Exit status: 0 success, 1 not found or refused by the node (a refused token too), 2 bad usage
+        (an unreadable --token-file too) or node unreachable.
         """
 
     static let clusterUsage = """
         Usage:
-          kvortex cluster status [--node HOST:PORT]
-          kvortex cluster ring [--all] [--node HOST:PORT]
-          kvortex cluster join SEED [--node HOST:PORT]
-          kvortex cluster leave [--node HOST:PORT]
+          kvortex cluster status [--node HOST:PORT] [--token-file F]
+          kvortex cluster ring [--all] [--node HOST:PORT] [--token-file F]
+          kvortex cluster join SEED [--node HOST:PORT] [--token-file F]
+          kvortex cluster leave [--node HOST:PORT] [--token-file F]
         """
 
     static let cluster = """
@@ -149,8 +176,14 @@ enum HelpText {
                              those of `make cluster` are 127.0.0.1:8001, 8002, ...)
           --all              ring: also the preference list of every partition
           --timeout-ms MS    how long to wait for the node (default 10000)
+          --token-file F     for a node started with --auth-token-file: F holds the token alone, sent
+                             as Authorization: Bearer TOKEN; without it the environment variable
+                             KVORTEX_TOKEN is used, if set (the flag wins). status and ring take the
+                             client or the admin token; join and leave need the admin token (403
+                             with the client token)
 
         Exit status: 0 success; 1 the node refused (any answer other than 2xx: its status and message
-        are printed), answered something unreadable, or could not be reached; 2 bad usage.
+        are printed; a refused token says how to give one), answered something unreadable, or could not
+        be reached; 2 bad usage (an unreadable --token-file too).
         """
 }

@@ -11,9 +11,9 @@ enum KeyCommand {
     /// The value flags each command accepts; any other is refused, as the help lists them.
     static func valueFlags(of command: String) -> Set<String> {
         switch command {
-        case "get": ["node", "consistency", "timeout-ms"]
-        case "set": ["node", "consistency", "timeout-ms", "context", "ttl", "content-type"]
-        default: ["node", "consistency", "timeout-ms", "context"]
+        case "get": ["node", "consistency", "timeout-ms", ClientToken.flag]
+        case "set": ["node", "consistency", "timeout-ms", "context", "ttl", "content-type", ClientToken.flag]
+        default: ["node", "consistency", "timeout-ms", "context", ClientToken.flag]
         }
     }
 
@@ -29,14 +29,15 @@ enum KeyCommand {
                 throw Arguments.Failure(description: command == "set" ? "set needs KEY and VALUE (or - for standard input)" : "\(command) needs exactly one KEY")
             }
             try checkHeaderValues(arguments)
+            let request = Request(command: command, arguments: arguments, token: try ClientToken.resolve(arguments))
             let (host, port) = try Arguments.hostPort(arguments.string("node") ?? nodeDefault, flag: "--node")
             let client = try HTTPClient(host: host, port: port, timeoutMs: 10_000)
             let key = arguments.positionals[0]
             let target = "/kv/" + percentEncode(key)
             switch command {
-            case "get": return try get(client, target: target, key: key, arguments: arguments)
-            case "set": return try write(client, method: .put, target: target, body: value(arguments.positionals[1]), arguments: arguments)
-            default: return try write(client, method: .delete, target: target, body: [], arguments: arguments)
+            case "get": return try get(client, target: target, key: key, request)
+            case "set": return try write(client, method: .put, target: target, body: value(arguments.positionals[1]), request)
+            default: return try write(client, method: .delete, target: target, body: [], request)
             }
         } catch let failure as Arguments.Failure {
             // An unknown option may be a key that starts with "-": say how to give one.
@@ -59,8 +60,17 @@ enum KeyCommand {
         _ = try arguments.int("ttl", range: 1...Int(QuorumDefaults.ttlSecondsMax))
     }
 
-    private static func headers(_ arguments: Arguments) -> [(String, String)] {
-        var headers: [(String, String)] = []
+    /// What every request of one command needs besides its target: the command's name for messages,
+    /// its flags and the token (`ClientToken`).
+    struct Request {
+        let command: String
+        let arguments: Arguments
+        let token: ClientToken?
+    }
+
+    private static func headers(_ request: Request) -> [(String, String)] {
+        let arguments = request.arguments
+        var headers = ClientToken.headers(request.token)
         if let level = arguments.string("consistency") { headers.append(("X-Consistency", level)) }
         if let token = arguments.string("context") { headers.append(("X-Context", token)) }
         if let ttl = arguments.string("ttl") { headers.append(("X-TTL", ttl)) }
@@ -69,8 +79,9 @@ enum KeyCommand {
         return headers
     }
 
-    private static func get(_ client: HTTPClient, target: String, key: String, arguments: Arguments) throws -> Int32 {
-        var headers = headers(arguments)
+    private static func get(_ client: HTTPClient, target: String, key: String, _ request: Request) throws -> Int32 {
+        let arguments = request.arguments
+        var headers = headers(request)
         if arguments.has("json") { headers.append(("Accept", "application/json")) }
         let response = try client.request(method: .get, target: target, headers: headers, body: [])
         let context = response.headers.first { $0.0.lowercased() == "x-context" }?.1
@@ -88,7 +99,7 @@ enum KeyCommand {
             }
             return 0
         default:
-            return reportFailure(response)
+            return reportFailure(response, request)
         }
     }
 
@@ -110,14 +121,19 @@ enum KeyCommand {
     }
 
     private static func write(_ client: HTTPClient, method: HTTPMethod, target: String, body: [UInt8],
-                              arguments: Arguments) throws -> Int32 {
-        let response = try client.request(method: method, target: target, headers: headers(arguments), body: body)
-        guard response.status == 204 || response.status == 200 else { return reportFailure(response) }
+                              _ request: Request) throws -> Int32 {
+        let response = try client.request(method: method, target: target, headers: headers(request), body: body)
+        guard response.status == 204 || response.status == 200 else { return reportFailure(response, request) }
         if let context = response.headers.first(where: { $0.0.lowercased() == "x-context" })?.1 { print(context) }
         return 0
     }
 
-    private static func reportFailure(_ response: (status: Int, headers: [(String, String)], body: [UInt8])) -> Int32 {
+    /// Prints the node's refusal and returns 1; a refused token says how to give one.
+    private static func reportFailure(_ response: (status: Int, headers: [(String, String)], body: [UInt8]), _ request: Request) -> Int32 {
+        if let refusal = ClientToken.refusal(status: response.status, body: response.body, token: request.token) {
+            Terminal.error("kvortex \(request.command): \(refusal)\n")
+            return 1
+        }
         let message = SiblingsPrinter.errorMessage(response.body) ?? String(decoding: response.body, as: UTF8.self)
         Terminal.error("kvortex: \(response.status == 404 ? "not found" : "HTTP \(response.status): \(message)")\n")
         return 1

@@ -52,7 +52,7 @@ enum ServeCommand {
     }
 
     static func parse(_ words: [String]) throws -> NodeConfiguration {
-        let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["enable-fault-injection"])
+        let arguments = try Arguments(words, valueFlags: valueFlags, switchFlags: ["enable-fault-injection", "protect-metrics"])
         guard arguments.positionals.isEmpty else {
             throw Arguments.Failure(description: "unexpected argument '\(arguments.positionals[0])'")
         }
@@ -89,7 +89,8 @@ enum ServeCommand {
         configuration.cacheBytes = try arguments.bytes("cache-bytes")
         configuration.memoryBytesMax = try arguments.bytes("max-memory")
         configuration.valueBytesMax = try arguments.bytes("value-bytes-max") ?? configuration.valueBytesMax
-        configuration.authTokenFile = arguments.string("auth-token-file")
+        configuration.accessTokens = try arguments.string("auth-token-file").map(AccessTokens.read)
+        configuration.protectMetrics = arguments.has("protect-metrics")
         configuration.clusterSecretFile = arguments.string("cluster-secret-file")
         configuration.enableFaultInjection = arguments.has("enable-fault-injection")
         configuration.siblingsMax = try arguments.int("siblings-max", range: 1...1024) ?? configuration.siblingsMax

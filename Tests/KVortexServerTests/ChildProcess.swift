@@ -23,11 +23,12 @@ final class ChildProcess: @unchecked Sendable {
     private let readers: [Thread]
 
     /// Starts `executable arguments`. `stdin`, when given, is written and then closed; otherwise the
-    /// child's standard input is an empty pipe (end of file at once).
-    init(_ executable: URL, _ arguments: [String], stdin: [UInt8]? = nil) throws {
+    /// child's standard input is an empty pipe (end of file at once). The child inherits the test's
+    /// environment with `environment` applied: a value sets a variable, nil removes it.
+    init(_ executable: URL, _ arguments: [String], stdin: [UInt8]? = nil, environment: [String: String?] = [:]) throws {
         // Pipes are made and the child spawned under one lock: `pipe2(O_CLOEXEC)` is not visible from
         // Swift, so the flag is set after `pipe`, and no other spawn may run in between.
-        let (child, input, out, err) = try Self.spawnLock.withLock { _ in try Self.spawn(executable, arguments) }
+        let (child, input, out, err) = try Self.spawnLock.withLock { _ in try Self.spawn(executable, arguments, environment: environment) }
         pid = child
         readers = [Self.drain(out, into: output), Self.drain(err, into: errorOutput)]
         if let stdin { Self.writeAll(stdin, to: input) }
@@ -37,7 +38,7 @@ final class ChildProcess: @unchecked Sendable {
     private static let spawnLock = Mutex<Void>(())
 
     /// Spawns the child; returns its PID and the parent's ends: its stdin's writer, stdout's and stderr's readers.
-    private static func spawn(_ executable: URL, _ arguments: [String]) throws -> (pid_t, Int32, Int32, Int32) {
+    private static func spawn(_ executable: URL, _ arguments: [String], environment: [String: String?]) throws -> (pid_t, Int32, Int32, Int32) {
         let input = try pipe()
         let out = try pipe()
         let err = try pipe()
@@ -64,14 +65,32 @@ final class ChildProcess: @unchecked Sendable {
         let path = executable.path
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp = Self.environment(applying: environment)
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+        let result = posix_spawn(&child, path, &actions, &attributes, argv, envp)
         for fd in [input.read, out.write, err.write] { close(fd) }
         guard result == 0 else {
             for fd in [input.write, out.read, err.read] { close(fd) }
             throw ChildProcessError(description: "posix_spawn \(path): \(String(cString: strerror(result)))")
         }
         return (child, input.write, out.read, err.read)
+    }
+
+    /// `environ` with `changes` applied, as `posix_spawn` takes it (strings to free, then nil).
+    private static func environment(applying changes: [String: String?]) -> [UnsafeMutablePointer<CChar>?] {
+        var entries: [String] = []
+        var index = 0
+        while let entry = environ[index] {
+            let text = String(cString: entry)
+            let name = String(text.prefix { $0 != "=" })
+            if changes[name] == nil { entries.append(text) }
+            index += 1
+        }
+        for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
+            if let value { entries.append("\(name)=\(value)") }
+        }
+        return entries.map { strdup($0) } + [nil]
     }
 
     deinit {

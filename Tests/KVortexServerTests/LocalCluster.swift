@@ -11,8 +11,13 @@ final class LocalCluster {
     private(set) var nodes: [NodeProcess?]
     /// Per node, data directories for durable engines (removed with the cluster).
     private(set) var directories: [String]
+    /// Sent with every request of `call` (`Authorization: Bearer` when the nodes need a token).
+    let defaultHeaders: [(String, String)]
 
-    init(size: Int = 3, arguments: [String] = [], durable engine: String? = nil) throws {
+    /// `bearerToken`: for nodes started with `--auth-token-file` (in `arguments`), the token every
+    /// `call` carries, the calls that wait for the cluster to form included.
+    init(size: Int = 3, arguments: [String] = [], durable engine: String? = nil, bearerToken: String? = nil) throws {
+        defaultHeaders = bearerToken.map { [("Authorization", "Bearer \($0)")] } ?? []
         ids = (1...size).map { "n\($0)" }
         let base = NSTemporaryDirectory() + "kvortex-cluster-\(UUID().uuidString)"
         directories = ids.map { "\(base)/\($0)" }
@@ -61,9 +66,10 @@ final class LocalCluster {
         try call(index, .get, "/cluster/locate?key=\(key)").json?["preferenceList"] as? [String] ?? []
     }
 
-    /// One request to node `index` on a fresh connection (a node may have been killed since the last).
+    /// One request to node `index` on a fresh connection (a node may have been killed since the last),
+    /// with `defaultHeaders` before `headers`.
     func call(_ index: Int, _ method: HTTPMethod, _ target: String, headers: [(String, String)] = [], body: String = "") throws -> Reply {
-        try node(index).client().call(method, target, headers: headers, body: body)
+        try node(index).client().call(method, target, headers: defaultHeaders + headers, body: body)
     }
 
     /// Waits until every running node is ready and sees every member up.

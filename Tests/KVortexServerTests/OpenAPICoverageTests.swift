@@ -71,6 +71,19 @@ import Testing
         }
     }
 
+    /// Every operation lists 401 and 403: each served route needs a token on a node with
+    /// `--auth-token-file` (the operational ones with `--protect-metrics`), except 404 and 405, which
+    /// are no operation.
+    @Test func everyOperationDocumentsTheTokenRefusals() throws {
+        let paths = try Self.documented()
+        for (path, methods) in paths.methods {
+            for method in methods {
+                let codes = paths.responseCodes["\(method) \(path)"] ?? []
+                #expect(codes.isSuperset(of: ["401", "403"]), "\(method) \(path) lists \(codes.sorted())")
+            }
+        }
+    }
+
     @Test func noPathOrMethodIsListedTwice() throws {
         #expect(try Self.documented().duplicates == [])
     }
@@ -97,6 +110,21 @@ import Testing
         let paths = OpenAPIPaths(yaml: yaml)
         #expect(paths.methods == ["/a": ["GET", "HEAD"], "/b/{key}": ["DELETE"]])
         #expect(paths.duplicates == [])
+        let shared = """
+            paths:
+              /a:
+                get:
+                  responses: &shared
+                    '200': {}
+                    default: {}
+                post:
+                  responses: *shared
+                put:
+                  responses:
+                    '204':
+                      description: '403'
+            """
+        #expect(OpenAPIPaths(yaml: shared).responseCodes == ["GET /a": ["200", "default"], "POST /a": ["200", "default"], "PUT /a": ["204"]])
     }
 }
 
@@ -110,10 +138,17 @@ struct OpenAPIPaths {
     private(set) var methods: [String: Set<String>] = [:]
     /// Paths, and `METHOD path`, that appear more than once.
     private(set) var duplicates: [String] = []
+    /// The response codes (and `default`) of each operation, by `METHOD path`; a `responses: *alias`
+    /// has those of the `responses: &alias` it names.
+    private(set) var responseCodes: [String: Set<String>] = [:]
 
     init(yaml: String) {
         var inPaths = false
         var path: String?
+        var operation: String?
+        var inResponses = false
+        var anchor: String?
+        var anchored: [String: Set<String>] = [:]
         for line in yaml.split(separator: "\n", omittingEmptySubsequences: true) {
             let indent = line.prefix { $0 == " " }.count
             let text = line.dropFirst(indent)
@@ -124,13 +159,27 @@ struct OpenAPIPaths {
                 continue
             }
             guard inPaths, let key = Self.key(of: text) else { continue }
+            if indent <= 6 { inResponses = false }
             if indent == 2 {
                 path = key
+                operation = nil
                 if methods[key] != nil { duplicates.append(key) }
                 methods[key, default: []].formUnion([])
             } else if indent == 4, let path, Self.operationKeys.contains(key) {
                 let (inserted, _) = methods[path, default: []].insert(key.uppercased())
                 if !inserted { duplicates.append("\(key.uppercased()) \(path)") }
+                operation = "\(key.uppercased()) \(path)"
+                responseCodes[operation!] = []
+            } else if indent == 4 {
+                operation = nil
+            } else if indent == 6, key == "responses", let operation {
+                let value = text.drop { $0 != ":" }.dropFirst().trimmingCharacters(in: .whitespaces)
+                anchor = value.hasPrefix("&") ? String(value.dropFirst()) : nil
+                if value.hasPrefix("*") { responseCodes[operation] = anchored[String(value.dropFirst())] ?? [] }
+                inResponses = true
+            } else if indent == 8, inResponses, let operation {
+                responseCodes[operation, default: []].insert(key)
+                if let anchor { anchored[anchor, default: []].insert(key) }
             }
         }
     }

@@ -24,6 +24,7 @@ extension KVortexHTTPHandler {
     func metricsRoute() -> HTTPResponse {
         var writer = PrometheusWriter()
         requestMetrics.write(to: &writer)
+        AccessControl.writeMetrics(of: accessControl, to: &writer)
         status.writeMetrics(to: &writer)
         var response = HTTPResponse(status: 200, body: Array(writer.text.utf8), contentType: "text/plain; version=0.0.4")
         Self.allowAnyOrigin(&response)

@@ -1,0 +1,126 @@
+import KVortexNet
+
+/// The bearer-token check of a node started with `--auth-token-file` (API.md "Authentication"): a
+/// route that needs a token answers 401 without one, 403 with a token the node does not accept or, on
+/// an admin route, with the client token. Refusals are counted by reason for `/metrics`.
+///
+/// Runs on the event loops, before routing, for every request: it reads the `Authorization` header in
+/// place, compares in constant time against each token (both, always: the time does not say which
+/// matched), and answers with a response built once. Allocates nothing per request.
+final class AccessControl: Sendable {
+    let tokens: AccessTokens
+    /// `--protect-metrics`: `/health`, `/ready`, `/metrics` and `/dashboard` need a token too.
+    let protectsOperationalRoutes: Bool
+    private let failures = CounterArray(count: Failure.allCases.count)
+    private let unauthorized: HTTPResponse
+    private let wrongToken: HTTPResponse
+    private let notAdmin: HTTPResponse
+
+    /// Why a request was refused: the `reason` label of `kvortex_http_auth_failures_total`.
+    enum Failure: Int, CaseIterable, Sendable {
+        /// No `Authorization: Bearer` token: 401.
+        case missing
+        /// A token the node does not accept: 403.
+        case wrong
+        /// The client token on an admin route: 403.
+        case notAdmin
+
+        var label: String {
+            switch self {
+            case .missing: "missing"
+            case .wrong: "wrong"
+            case .notAdmin: "not_admin"
+            }
+        }
+    }
+
+    init(tokens: AccessTokens, protectsOperationalRoutes: Bool) {
+        self.tokens = tokens
+        self.protectsOperationalRoutes = protectsOperationalRoutes
+        var unauthorized = HTTPResponse.error(
+            status: 401, code: "unauthorized",
+            message: "this endpoint needs a token: send Authorization: Bearer TOKEN (the node was started with --auth-token-file)")
+        unauthorized.addHeader("WWW-Authenticate", #"Bearer realm="kvortex""# as StaticString)
+        self.unauthorized = unauthorized
+        wrongToken = .error(status: 403, code: "forbidden", message: "the bearer token is not one this node accepts")
+        notAdmin = .error(status: 403, code: "forbidden",
+                          message: "this endpoint needs the admin token; the bearer token sent is the client token")
+    }
+
+    /// The answer refusing `request` on `route`, or nil when it may go on. Reads the header only for
+    /// a route that needs a token.
+    func refusal(for route: Route, _ request: HTTPRequest) -> HTTPResponse? {
+        guard let needsAdmin = needsAdmin(route) else { return nil }
+        return refusal(needsAdmin: needsAdmin, authorization: request.header("Authorization"))
+    }
+
+    /// The same check given the `Authorization` header's value (nil when absent).
+    func refusal(for route: Route, authorization: UnsafeRawBufferPointer?) -> HTTPResponse? {
+        guard let needsAdmin = needsAdmin(route) else { return nil }
+        return refusal(needsAdmin: needsAdmin, authorization: authorization)
+    }
+
+    /// Whether `route` needs the admin token (true), a client or admin token (false), or none (nil).
+    private func needsAdmin(_ route: Route) -> Bool? {
+        switch route.access {
+        case .open: nil
+        case .operational: protectsOperationalRoutes ? false : nil
+        case .client: false
+        case .admin: true
+        }
+    }
+
+    /// The check proper: the bearer token against both tokens, both compared every time; a refusal is
+    /// counted under its reason.
+    private func refusal(needsAdmin: Bool, authorization: UnsafeRawBufferPointer?) -> HTTPResponse? {
+        guard let authorization, let token = Self.bearerToken(in: authorization) else { return refuse(.missing) }
+        let isAdmin = Self.matches(token, tokens.admin)
+        let isClient = Self.matches(token, tokens.client)
+        if needsAdmin { return isAdmin ? nil : refuse(isClient ? .notAdmin : .wrong) }
+        return isAdmin || isClient ? nil : refuse(.wrong)
+    }
+
+    private func refuse(_ failure: Failure) -> HTTPResponse {
+        failures.add(1, at: failure.rawValue)
+        switch failure {
+        case .missing: return unauthorized
+        case .wrong: return wrongToken
+        case .notAdmin: return notAdmin
+        }
+    }
+
+    private static func matches(_ token: UnsafeRawBufferPointer, _ expected: [UInt8]?) -> Bool {
+        guard let expected else { return false }
+        return expected.withUnsafeBytes { ConstantTime.isEqual(token, $0) }
+    }
+
+    /// The token of `Bearer TOKEN` (the scheme in any case, RFC 7235; spaces after it skipped), as a
+    /// slice of `value`; nil for another scheme or no token.
+    static func bearerToken(in value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let scheme: StaticString = "bearer"
+        let schemeCount = scheme.utf8CodeUnitCount
+        guard value.count > schemeCount,
+              HTTPRequest.equalsIgnoringCase(value, at: 0, UnsafeRawBufferPointer(start: scheme.utf8Start, count: schemeCount))
+        else { return nil }
+        var start = schemeCount
+        guard value[start] == UInt8(ascii: " ") else { return nil }
+        while start < value.count && value[start] == UInt8(ascii: " ") { start += 1 }
+        guard start < value.count else { return nil }
+        return UnsafeRawBufferPointer(rebasing: value[start...])
+    }
+
+    /// Refusals since the start, by reason.
+    func failureCount(_ failure: Failure) -> UInt64 {
+        failures.value(at: failure.rawValue)
+    }
+
+    /// `kvortex_http_auth_failures_total` by reason; every reason at 0 when `control` is nil (no
+    /// `--auth-token-file`), so the series exist whatever the configuration.
+    static func writeMetrics(of control: AccessControl?, to writer: inout PrometheusWriter) {
+        writer.family("kvortex_http_auth_failures_total", .counter,
+                      help: "Requests refused for their bearer token, by reason: missing (401), wrong or not_admin (403).")
+        for failure in Failure.allCases {
+            writer.sample("kvortex_http_auth_failures_total", [("reason", failure.label)], control?.failureCount(failure) ?? 0)
+        }
+    }
+}

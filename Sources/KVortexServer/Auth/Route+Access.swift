@@ -1,0 +1,25 @@
+/// Which token a route needs when the node has `--auth-token-file` (API.md "Authentication"). Without
+/// the file no route needs any.
+enum RouteAccess: Equatable, Sendable {
+    /// Never checked: nothing to protect (an unknown path's 404, a wrong method's 405).
+    case open
+    /// `/health`, `/ready`, `/metrics`, `/dashboard`: open unless `--protect-metrics`, then as `client`.
+    case operational
+    /// The client token or the admin token.
+    case client
+    /// The admin token only.
+    case admin
+}
+
+extension Route {
+    /// The token this route needs. Every route is named (no `default:`): a new route must be placed.
+    var access: RouteAccess {
+        switch self {
+        case .get, .set, .delete, .kvGet, .kvPut, .kvDelete, .batch: .client
+        case .clusterMembers, .clusterRing, .clusterLocate: .client
+        case .clusterJoin, .clusterLeave, .adminPartition: .admin
+        case .health, .ready, .metrics, .dashboard: .operational
+        case .notFound, .methodNotAllowed: .open
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Glibc
+
+/// Reads a small file holding secrets (`--cluster-secret-file`, `--auth-token-file`, the CLI's
+/// `--token-file`): bounded, and telling whether users other than the owner may access it, so the
+/// caller can warn as ssh does about a private key. Never logs or returns the bytes in an error.
+public enum SecretFile {
+    /// Longest file read; a secret or a token list is a few lines, not a document.
+    public static let fileBytesMax = 4096
+
+    public struct Contents: Sendable {
+        public let bytes: [UInt8]
+        /// Group or others have any permission on the file (`chmod 600` clears it).
+        public let isAccessibleByOthers: Bool
+    }
+
+    /// The file's bytes. Errors name `flag` and `path`: unreadable, or longer than `fileBytesMax`.
+    public static func read(_ path: String, flag: String) throws(ConfigurationError) -> Contents {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .invalid("\(flag) \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var status = stat()
+        let isAccessibleByOthers = fstat(fd, &status) == 0 && status.st_mode & 0o077 != 0
+        var bytes = [UInt8](repeating: 0, count: fileBytesMax + 1)
+        var count = 0
+        while count < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if got > 0 { count += got; continue }
+            if got < 0 && errno == EINTR { continue }
+            guard got == 0 else { throw .invalid("\(flag) \(path): \(String(cString: strerror(errno)))") }
+            break
+        }
+        guard count <= fileBytesMax else { throw .invalid("\(flag) \(path) is longer than \(fileBytesMax) bytes") }
+        bytes.removeSubrange(count...)
+        return Contents(bytes: bytes, isAccessibleByOthers: isAccessibleByOthers)
+    }
+
+    /// The warning line for a file others may read, naming the flag and the file, never its contents.
+    public static func sharedFileWarning(flag: String, path: String) -> String {
+        "warning: \(flag) \(path) is readable by other users (chmod 600 it)"
+    }
+}
