@@ -129,14 +129,16 @@ final class KVortexHTTPHandler: HTTPHandler {
         }
     }
 
-    /// The JSON error of API.md; an unmet quorum also says `acked/asked` in `X-Replicas`.
+    /// The JSON error of a key operation (API.md): `X-Coordinator` on every one, as on its successes
+    /// ("all key operations"), even when it was refused before any replica was asked; an unmet quorum
+    /// also says `acked/asked` in `X-Replicas`.
     func errorResponse(_ error: KVError) -> HTTPResponse {
         var response = Self.errorResponse(error)
         switch error {
         case .quorumUnmet(_, let acked, let asked), .timeout(_, let acked, let asked):
             addReplicaHeaders(&response, acked: acked, asked: asked)
         default:
-            break
+            response.addHeader("X-Coordinator", coordinatorHeader)
         }
         return response
     }

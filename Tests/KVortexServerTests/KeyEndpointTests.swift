@@ -107,6 +107,7 @@ import Testing
         let body = #"{"ops": [{"op": "get", "key": "a"}, {"op": "set", "key": "b", "value": "B"}, {"op": "get", "key": "b"}, {"op": "delete", "key": "a"}, {"op": "get", "key": "a"}, {"op": "frobnicate", "key": "x"}, {"op": "get", "key": ""}]}"#
         let reply = try client.call(.post, "/batch", headers: [("Content-Type", "application/json")], body: body)
         #expect(reply.status == 200)
+        #expect(reply.header("X-Coordinator") == node.nodeID)
         let results = try #require(reply.json?["results"] as? [[String: Any]])
         #expect(results.map { $0["status"] as? Int } == [200, 204, 200, 204, 404, 400, 400])
         #expect(results[0]["value"] as? String == "A")

@@ -22,6 +22,7 @@ import Testing
             if expected == 400 {
                 #expect(reply.json?["error"] as? String != nil)
                 #expect(reply.json?["message"] as? String != nil)
+                #expect(reply.header("X-Coordinator") == node.nodeID, "a refused key operation names its coordinator too")
             }
         }
         #expect(try client.call(.post, "/set?key=k", headers: [("X-Write-Quorum", "2")], body: "v").status == 400)

@@ -126,7 +126,10 @@ extension KVortexHTTPHandler {
         }
         json.endArray()
         json.endObject()
-        return HTTPResponse(status: 200, body: json.bytes, contentType: "application/json")
+        // This node coordinated every op; each op's replicas are its own, so no X-Replicas.
+        var response = HTTPResponse(status: 200, body: json.bytes, contentType: "application/json")
+        response.addHeader("X-Coordinator", coordinatorHeader)
+        return response
     }
 
     private func writeBatchRead(_ result: ReadResult, into json: inout JSONWriter) {
