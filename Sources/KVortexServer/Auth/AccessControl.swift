@@ -9,7 +9,8 @@ import KVortexNet
 /// matched), and answers with a response built once. Allocates nothing per request.
 final class AccessControl: Sendable {
     let tokens: AccessTokens
-    /// `--protect-metrics`: `/health`, `/ready`, `/metrics` and `/dashboard` need a token too.
+    /// `--protect-metrics`: `/health`, `/ready` and `/metrics` need a token too (not `/dashboard`,
+    /// which holds no data).
     let protectsOperationalRoutes: Bool
     private let failures = CounterArray(count: Failure.allCases.count)
     private let unauthorized: HTTPResponse

@@ -5,7 +5,9 @@ import KVortexNet
 ///
 /// `/health`, `/ready`, `/metrics` and `/cluster/members` may be read by a page of any origin
 /// (`Access-Control-Allow-Origin: *`): the dashboard served by one node polls every member. They are
-/// read-only and take no credentials; the key routes never carry the header.
+/// read-only; the key routes never carry the header. A page that sends them a token (a node with
+/// `--auth-token-file`) makes the browser ask first with a CORS preflight, `OPTIONS` on the same path,
+/// which `preflightRoute` answers without a token.
 extension KVortexHTTPHandler {
     func healthRoute() -> HTTPResponse {
         var response = HTTPResponse(status: 200, body: Array("{\"status\":\"ok\"}".utf8), contentType: "application/json")
@@ -34,6 +36,18 @@ extension KVortexHTTPHandler {
     /// Lets a page of another origin (another member's dashboard) read this response.
     static func allowAnyOrigin(_ response: inout HTTPResponse) {
         response.addHeader("Access-Control-Allow-Origin", "*" as StaticString)
+    }
+
+    /// `OPTIONS` on `/health`, `/ready`, `/metrics` or `/cluster/members`: lets a page of any origin
+    /// send `GET` or `HEAD` with an `Authorization` header, and the browser keep that answer 10 minutes.
+    /// No token needed (a preflight carries none) and no data in it.
+    func preflightRoute() -> HTTPResponse {
+        var response = HTTPResponse(status: 204)
+        Self.allowAnyOrigin(&response)
+        response.addHeader("Access-Control-Allow-Methods", "GET, HEAD" as StaticString)
+        response.addHeader("Access-Control-Allow-Headers", "Authorization" as StaticString)
+        response.addHeader("Access-Control-Max-Age", "600" as StaticString)
+        return response
     }
 
     func membersRoute() -> HTTPResponse {
