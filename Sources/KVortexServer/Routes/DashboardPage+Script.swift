@@ -22,7 +22,7 @@ const STATES = ['up', 'suspect', 'down', 'leaving'];
 const STATE_COLORS = { up: 'var(--ok)', suspect: 'var(--warn)', down: 'var(--bad)', leaving: 'var(--leaving)' };
 const KEYS_LABEL = 'all key routes';
 // A client token for a node with --auth-token-file: in this tab's sessionStorage only (gone when the
-// tab closes; never localStorage, never in the URL), sent as Authorization: Bearer on every poll.
+// tab closes; never in storage that outlives it, never in the URL), sent as Authorization: Bearer on every poll.
 const TOKEN_KEY = 'kvortex.dashboard.token';
 
 const $ = (id) => document.getElementById(id);
