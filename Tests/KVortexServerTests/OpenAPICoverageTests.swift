@@ -78,6 +78,10 @@ import Testing
     @Test func preflightIsOptionsOnTheCrossOriginPathsOnly() {
         let crossOrigin = Set(Route.endpoints.filter(\.answersPreflight).map(\.path.description))
         #expect(crossOrigin == ["/health", "/ready", "/metrics", "/cluster/members"])
+        for endpoint in Route.endpoints {
+            #expect(endpoint.route.allowsAnyOrigin == endpoint.answersPreflight, "\(endpoint.path)")
+        }
+        #expect(Route.preflight.allowsAnyOrigin)
         for path in Self.routerPaths.map({ $0.replacingOccurrences(of: "{key}", with: "k") }) {
             let route = Array(path.utf8).withUnsafeBytes { Route.match(method: .options, path: $0) }.0
             #expect(route == (crossOrigin.contains(path) ? .preflight : .methodNotAllowed), "OPTIONS \(path)")

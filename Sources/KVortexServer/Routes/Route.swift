@@ -35,6 +35,15 @@ public enum Route: Int, CaseIterable, Sendable {
         }
     }
 
+    /// A page of any origin may read this route's answers, refusals included (`Access-Control-Allow-Origin: *`):
+    /// the routes the dashboard polls on every member (`Endpoint.answersPreflight`) and their preflight.
+    public var allowsAnyOrigin: Bool {
+        switch self {
+        case .health, .ready, .metrics, .clusterMembers, .preflight: true
+        default: false
+        }
+    }
+
     /// Matches a raw path and method. `/kv/{key}` routes carry the raw key part after `/kv/`.
     /// A known path with the wrong method is `.methodNotAllowed` with the methods it allows, except
     /// `OPTIONS` on a path that answers the CORS preflight: `.preflight`. (Both are decided only after
