@@ -99,6 +99,7 @@ import Testing
             let reply = try client.call(.get, path)
             #expect(reply.status == 200, "\(path)")
             #expect(reply.header("Access-Control-Allow-Origin") == "*", "\(path)")
+            #expect(reply.header("Cache-Control") == "no-store", "\(path): the page polls with the default cache mode")
         }
         #expect(try client.call(.post, "/set?key=k", body: "v").header("Access-Control-Allow-Origin") == nil)
         for path in ["/get?key=k", "/kv/k", "/cluster/ring", "/dashboard"] {

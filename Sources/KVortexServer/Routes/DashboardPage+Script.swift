@@ -91,9 +91,11 @@ async function fetchText(url) {
   const deadline = setTimeout(() => abort.abort(), timeoutMs);
   try {
     // With a token, a request to another member is not "simple": the browser first sends a CORS
-    // preflight (OPTIONS), which the node answers without a token.
+    // preflight (OPTIONS), which the node answers without a token and lets it keep 10 minutes. The
+    // default cache mode, because Chromium skips that preflight cache for 'no-store' and 'no-cache'
+    // (a preflight per poll); the polled routes answer Cache-Control: no-store, so nothing is stored.
     const headers = token ? { Authorization: 'Bearer ' + token } : {};
-    const response = await fetch(url, { signal: abort.signal, cache: 'no-store', headers });
+    const response = await fetch(url, { signal: abort.signal, headers });
     const text = await response.text();
     if (response.status === 401 || response.status === 403) {
       const why = response.status === 401 ? 'needs a token' : token ? 'the token was refused' : 'refused';

@@ -89,7 +89,9 @@ function drawChart(card, lines, format, note, integer) {
     }
     if (d) svg.push(`<path d="${d}" style="stroke:${line.color}${line.dashed ? ';stroke-dasharray:5 4' : ''}"/>`);
   }
-  const empty = self.failure && counted().length === 0 ? 'no data: this node is unreachable' : lines.emptyText || 'no data yet';
+  const empty = self.failure && counted().length === 0
+    ? (self.failure.auth === 403 ? 'no data: the token was refused' : self.failure.auth ? 'no data: this node needs a token' : 'no data: this node is unreachable')
+    : lines.emptyText || 'no data yet';
   if (!any) svg.push(`<text class="empty" x="${(left + width) / 2}" y="${height / 2}" text-anchor="middle">${esc(empty)}</text>`);
   if (hoverT != null && hoverT >= t0) svg.push(`<line class="cursor" x1="${x(hoverT)}" x2="${x(hoverT)}" y1="${top}" y2="${height - bottom}"/>`);
   plot.innerHTML = `<svg viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img">${svg.join('')}</svg>`;
@@ -256,7 +258,7 @@ function renderStatus() {
     status.className = 'pill'; status.textContent = 'paused at ' + clock(lastCycleT);
   } else if (self.failure && self.failure.auth) {
     status.className = 'pill bad'; status.textContent = self.failure.auth === 403 ? 'token refused' : 'needs a token';
-    problems.push(`This node (${esc(address)}) refuses the page's polls: ${esc(self.failure.error)}. Enter a client token above.`);
+    problems.push(`This node (${esc(address)}) refuses the page's polls: ${esc(self.failure.error)}. Enter a client token in the field below.`);
   } else if (self.failure) {
     status.className = 'pill bad'; status.textContent = 'unreachable since ' + clock(self.failure.since);
     problems.push(`This node (${esc(address)}) is unreachable since ${clock(self.failure.since)}: ${esc(self.failure.error)}. Retrying every ${everyMs / 1000} s; the charts keep what they had.`);

@@ -33,9 +33,13 @@ extension KVortexHTTPHandler {
         return response
     }
 
-    /// Lets a page of another origin (another member's dashboard) read this response.
+    /// Lets a page of another origin (another member's dashboard) read this response, and tells the
+    /// browser not to store it (`no-store`): the page polls with the default cache mode, because
+    /// Chromium skips its CORS-preflight cache for `no-store` and `no-cache` requests and would send a
+    /// preflight before every poll of a member.
     static func allowAnyOrigin(_ response: inout HTTPResponse) {
         response.addHeader("Access-Control-Allow-Origin", "*" as StaticString)
+        response.addHeader("Cache-Control", "no-store" as StaticString)
     }
 
     /// `OPTIONS` on `/health`, `/ready`, `/metrics` or `/cluster/members`: lets a page of any origin
@@ -43,7 +47,7 @@ extension KVortexHTTPHandler {
     /// No token needed (a preflight carries none) and no data in it.
     func preflightRoute() -> HTTPResponse {
         var response = HTTPResponse(status: 204)
-        Self.allowAnyOrigin(&response)
+        response.addHeader("Access-Control-Allow-Origin", "*" as StaticString)
         response.addHeader("Access-Control-Allow-Methods", "GET, HEAD" as StaticString)
         response.addHeader("Access-Control-Allow-Headers", "Authorization" as StaticString)
         response.addHeader("Access-Control-Max-Age", "600" as StaticString)
