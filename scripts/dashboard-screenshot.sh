@@ -10,6 +10,13 @@
 # The nodes listen on free ports (127.0.0.1:0), so nothing else on the machine is disturbed.
 # Knobs: RATE (requests/s of the load, default 300), SHOT_SECONDS, KVORTEX_BIN (default
 # .build/release/kvortex), OUT (default out), CHROMIUM (path). Logs in $OUT/dashboard/.
+# AUTH=1: the protected mode. The nodes start with --auth-token-file (fresh random tokens in
+# $OUT/dashboard/auth/, mode 600) and --protect-metrics; every curl and bench sends the client token (from
+# files, never on a command line); and the shots are
+#   0. out/dashboard-auth-needed.png  the page without a token for 6 s: the token field, 401 from this node;
+#   1. out/dashboard-auth.png         as 1 above, the token in the tab's sessionStorage (set over DevTools
+#                                     before the page's scripts run, as if the operator had pasted it);
+#   2. out/dashboard-auth-node-down.png as 2 above, with the token.
 # Needs chromium (apt-get install -y chromium), python3 and curl. Everything started here is stopped by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +26,7 @@ BIN=${KVORTEX_BIN:-.build/release/kvortex}
 OUT=${OUT:-out}
 RATE=${RATE:-300}
 SHOT_SECONDS=${SHOT_SECONDS:-25}
+AUTH=${AUTH:-0}
 WORK=$OUT/dashboard
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
 
@@ -27,6 +35,27 @@ CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || com
 command -v python3 >/dev/null || { echo "python3 is missing (it drives Chromium)" >&2; exit 2; }
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 2; }
 mkdir -p "$WORK"
+
+# AUTH=1: a token file for the nodes, the client token alone for bench (--token-file) and the page, and
+# a curl header file (-H @FILE), so that no token is ever on a command line.
+serve_auth=() curl_auth=() bench_auth=() shot_auth=() suffix=
+if [[ $AUTH == 1 ]]; then
+  auth=$WORK/auth
+  rm -rf "$auth"
+  mkdir -m 700 -p "$auth"
+  client_token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  admin_token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  (umask 077
+   printf 'client %s\nadmin %s\n' "$client_token" "$admin_token" >"$auth/node.tokens"
+   printf '%s\n' "$client_token" >"$auth/client.token"
+   printf 'Authorization: Bearer %s\n' "$client_token" >"$auth/curl-header")
+  unset client_token admin_token
+  serve_auth=(--auth-token-file "$auth/node.tokens" --protect-metrics)
+  curl_auth=(-H "@$auth/curl-header")
+  bench_auth=(--token-file "$auth/client.token")
+  shot_auth=(--session-storage-file "kvortex.dashboard.token=$auth/client.token")
+  suffix=-auth
+fi
 
 pids=()  # every process started here: nodes, load, writers
 declare -A http=() peer=() node_pid=()
@@ -61,7 +90,8 @@ trap 'exit 143' TERM
 start_node() {
   local name=$1 seeds=${2:-} log=$WORK/$1.log line
   : >"$log"
-  "$BIN" serve --node-id "$name" --http 127.0.0.1:0 --peer 127.0.0.1:0 --loops 1 ${seeds:+--seeds "$seeds"} >>"$log" 2>&1 &
+  "$BIN" serve --node-id "$name" --http 127.0.0.1:0 --peer 127.0.0.1:0 --loops 1 ${seeds:+--seeds "$seeds"} \
+    "${serve_auth[@]}" >>"$log" 2>&1 &
   pids+=("$!")
   node_pid[$name]=$!
   wait_ready "$log" "$!" 60
@@ -77,7 +107,7 @@ wait_formed() {
   for _ in $(seq 300); do
     ok=0
     for name in n1 n2 n3; do
-      [[ $(curl -s -m 2 "http://${http[$name]}/cluster/members" | grep -o '"state":"up"' | wc -l) == 3 ]] && ok=$((ok + 1))
+      [[ $(curl -s -m 2 "${curl_auth[@]}" "http://${http[$name]}/cluster/members" | grep -o '"state":"up"' | wc -l) == 3 ]] && ok=$((ok + 1))
     done
     [[ $ok == 3 ]] && { echo "the cluster is formed"; return; }
     sleep 0.1
@@ -88,7 +118,7 @@ wait_formed() {
 
 # load SECONDS NODES: open-loop mixed load (90% GET) over the given nodes, in the background.
 load() {
-  "$BIN" bench --node "$2" --ops mixed --rate "$RATE" --connections 6 --duration "$1" --keys 1000 >>"$WORK/bench.log" 2>&1 &
+  "$BIN" bench "${bench_auth[@]}" --node "$2" --ops mixed --rate "$RATE" --connections 6 --duration "$1" --keys 1000 >>"$WORK/bench.log" 2>&1 &
   pids+=("$!")
 }
 
@@ -99,10 +129,10 @@ sibling_writer() {
   (
     while ((SECONDS < end)); do
       i=$((i + 1))
-      curl -s -m 2 -o /dev/null -X POST "http://$a/set?key=cart:$((i % 10))" --data-binary "apple $i" || true
-      curl -s -m 2 -o /dev/null -X POST "http://$b/set?key=cart:$((i % 10))" --data-binary "pear $i" || true
-      curl -s -m 2 -o /dev/null "http://$a/get?key=cart:$((i % 10))" || true
-      curl -s -m 2 -o /dev/null -X POST "http://$b/set?key=hot" --data-binary "hot $i" || true
+      curl -s -m 2 -o /dev/null "${curl_auth[@]}" -X POST "http://$a/set?key=cart:$((i % 10))" --data-binary "apple $i" || true
+      curl -s -m 2 -o /dev/null "${curl_auth[@]}" -X POST "http://$b/set?key=cart:$((i % 10))" --data-binary "pear $i" || true
+      curl -s -m 2 -o /dev/null "${curl_auth[@]}" "http://$a/get?key=cart:$((i % 10))" || true
+      curl -s -m 2 -o /dev/null "${curl_auth[@]}" -X POST "http://$b/set?key=hot" --data-binary "hot $i" || true
       sleep 0.1
     done
   ) &
@@ -115,7 +145,7 @@ strict_writer() {
   (
     while ((SECONDS < end)); do
       i=$((i + 1))
-      curl -s -m 3 -o /dev/null -X POST -H 'X-Consistency: all' -H 'X-Sloppy-Quorum: false' \
+      curl -s -m 3 -o /dev/null "${curl_auth[@]}" -X POST -H 'X-Consistency: all' -H 'X-Sloppy-Quorum: false' \
         "http://$node/set?key=strict:$i" --data-binary "v$i" || true
       sleep 0.2
     done
@@ -134,18 +164,25 @@ start_node n1
 start_node n2 "${peer[n1]}"
 start_node n3 "${peer[n1]}"
 wait_formed
-"$BIN" bench --node "${http[n1]}" --preload --keys 1000 >>"$WORK/bench.log" 2>&1
+"$BIN" bench "${bench_auth[@]}" --node "${http[n1]}" --preload --keys 1000 >>"$WORK/bench.log" 2>&1
 all_nodes="${http[n1]},${http[n2]},${http[n3]}"
+
+if [[ $AUTH == 1 ]]; then
+  echo "0/2: protected nodes, the page without a token; open for 6 s"
+  # Every poll is refused (401), which the browser logs as a failed load: expected here.
+  python3 scripts/headless-screenshot.py "http://${http[n1]}/dashboard?every=1" "$OUT/dashboard-auth-needed.png" --seconds 6 \
+    --chromium "$CHROMIUM" --allow-failed-loads
+fi
 
 echo "1/2: healthy cluster, $RATE requests/s, siblings; page open for $SHOT_SECONDS s"
 load $((SHOT_SECONDS + 5)) "$all_nodes"
 sibling_writer $((SHOT_SECONDS + 5)) "${http[n1]}" "${http[n2]}"
-screenshot "$OUT/dashboard.png"
+screenshot "$OUT/dashboard$suffix.png" "${shot_auth[@]}"
 
 echo "2/2: n3 killed (-9); hints and 503s; dark palette; page open for $SHOT_SECONDS s"
 kill -KILL "${node_pid[n3]}"
 wait "${node_pid[n3]}" 2>/dev/null || true
 load $((SHOT_SECONDS + 5)) "${http[n1]},${http[n2]}"
 strict_writer $((SHOT_SECONDS + 5)) "${http[n2]}"
-screenshot "$OUT/dashboard-node-down.png" --dark --allow-failed-loads
-echo "wrote $OUT/dashboard.png and $OUT/dashboard-node-down.png (logs in $WORK/)"
+screenshot "$OUT/dashboard$suffix-node-down.png" --dark --allow-failed-loads "${shot_auth[@]}"
+echo "wrote $OUT/dashboard$suffix.png and $OUT/dashboard$suffix-node-down.png (logs in $WORK/)"

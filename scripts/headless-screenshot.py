@@ -3,6 +3,11 @@
 
     scripts/headless-screenshot.py URL OUT.png [--seconds S] [--width W] [--height H] [--dark]
                                    [--allow-failed-loads] [--chromium PATH]
+                                   [--session-storage-file KEY=PATH]...
+
+--session-storage-file KEY=PATH puts the first line of PATH in the page's sessionStorage under KEY
+before any script of the page runs (the dashboard's token: `kvortex.dashboard.token`); the value is
+read from a file so that it never appears on a command line.
 
 Why not `chromium --screenshot --virtual-time-budget`: under virtual time the page's clock races ahead
 while only a few real milliseconds pass between its polls, so every rate it computes from /metrics is
@@ -157,7 +162,21 @@ def main():
     parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome"))
     parser.add_argument("--allow-failed-loads", action="store_true")
     parser.add_argument("--dark", action="store_true", help="emulate prefers-color-scheme: dark")
+    parser.add_argument("--session-storage-file", action="append", default=[], metavar="KEY=PATH",
+                        help="sessionStorage[KEY] = the first line of PATH, before the page's scripts run")
     args = parser.parse_args()
+    storage = {}
+    for item in args.session_storage_file:
+        key, sep, path = item.partition("=")
+        if not sep or not key:
+            print(f"--session-storage-file takes KEY=PATH, not {item!r}", file=sys.stderr)
+            return 2
+        try:
+            with open(path) as file:
+                storage[key] = file.readline().strip()
+        except OSError as error:
+            print(f"--session-storage-file {key}: {error}", file=sys.stderr)
+            return 2
     if not args.chromium:
         print("no chromium found (apt-get install -y chromium, or pass --chromium PATH)", file=sys.stderr)
         return 2
@@ -175,6 +194,11 @@ def main():
         if args.dark:
             tools.call("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
                        session=session)
+        if storage:
+            # Runs in every new document of the tab before its own scripts: the page finds the values
+            # as if an operator had entered them earlier in this tab.
+            source = "try {" + "".join(f"sessionStorage.setItem({json.dumps(k)}, {json.dumps(v)});" for k, v in storage.items()) + "} catch (e) {}"
+            tools.call("Page.addScriptToEvaluateOnNewDocument", {"source": source}, session=session)
         tools.call("Page.navigate", {"url": args.url}, session=session)
         tools.pump(args.seconds)
         height = tools.call("Runtime.evaluate", {"expression": "document.documentElement.scrollHeight", "returnByValue": True},

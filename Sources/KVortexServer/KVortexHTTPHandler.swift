@@ -10,7 +10,7 @@ public struct HTTPRoutesConfiguration: Sendable {
     public var batchOpsMax: Int
     /// `--auth-token-file`: nil leaves every route open.
     public var accessTokens: AccessTokens?
-    /// `--protect-metrics`: `/health`, `/ready`, `/metrics` and `/dashboard` need a token too (with `accessTokens`).
+    /// `--protect-metrics`: `/health`, `/ready` and `/metrics` need a token too (with `accessTokens`).
     public var protectsOperationalRoutes = false
 
     public static let batchOpsMaxDefault = 1000
@@ -106,6 +106,7 @@ final class KVortexHTTPHandler: HTTPHandler {
         case .clusterJoin: return joinRoute(request)
         case .clusterLeave: return leaveRoute()
         case .adminPartition: return partitionRoute(request)
+        case .preflight: return preflightRoute()
         case .notFound:
             return .error(status: 404, code: "no_such_endpoint", message: "no endpoint at this path (see API.md)")
         case .methodNotAllowed:

@@ -28,7 +28,7 @@ public struct NodeConfiguration: Sendable {
     /// The parsed `--auth-token-file` (`AccessTokens.read`, by the serve command before anything is
     /// opened); nil leaves every endpoint open, as before authentication existed.
     public var accessTokens: AccessTokens?
-    /// `--protect-metrics`: `/health`, `/ready`, `/metrics` and `/dashboard` need a token too; needs `accessTokens`.
+    /// `--protect-metrics`: `/health`, `/ready` and `/metrics` need a token too; needs `accessTokens`.
     public var protectMetrics = false
     public var clusterSecretFile: String?
     public var valueBytesMax = Limits.valueBytesMaxDefault
@@ -81,7 +81,7 @@ public struct NodeConfiguration: Sendable {
             throw .invalid("--seeds takes peer addresses HOST:PORT separated by commas; '\(seed)' is not one")
         }
         if protectMetrics && accessTokens == nil {
-            throw .invalid("--protect-metrics makes /health, /ready, /metrics and /dashboard need a token of --auth-token-file, "
+            throw .invalid("--protect-metrics makes /health, /ready and /metrics need a token of --auth-token-file, "
                 + "and none was given: add --auth-token-file F, or leave --protect-metrics out")
         }
     }

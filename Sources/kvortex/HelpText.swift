@@ -87,8 +87,9 @@ enum HelpText {
                                      not fit is refused at start; one readable by other users is used,
                                      with a warning (chmod 600 F). Peers are not affected (see
                                      --cluster-secret-file). Default: none, every endpoint is open
-          --protect-metrics          /health, /ready, /metrics and /dashboard need a token too (client or
-                                     admin); without it they stay open. Needs --auth-token-file
+          --protect-metrics          /health, /ready and /metrics need a token too (client or admin);
+                                     without it they stay open (/dashboard, a page without data, stays
+                                     open either way). Needs --auth-token-file
 
         Testing:
           --enable-fault-injection   turns on POST and DELETE /admin/partition, which make this node drop

@@ -41,7 +41,16 @@ import Testing
         Call(method: .get, target: "/ready", allowed: 200),
         Call(method: .get, target: "/metrics", allowed: 200),
         Call(method: .head, target: "/metrics", allowed: 200),
+    ]
+    /// Open whatever the flags: the dashboard page (no data in it; the routes it polls keep their
+    /// protection) and the CORS preflights (a browser sends them without credentials).
+    static let alwaysOpenCalls = [
         Call(method: .get, target: "/dashboard", allowed: 200),
+        Call(method: .head, target: "/dashboard", allowed: 200),
+        Call(method: .options, target: "/metrics", allowed: 204),
+        Call(method: .options, target: "/cluster/members", allowed: 204),
+        Call(method: .options, target: "/health", allowed: 204),
+        Call(method: .options, target: "/ready", allowed: 204),
     ]
 
     static func send(_ node: NodeProcess, _ call: Call, token: String?) throws -> Reply {
@@ -82,7 +91,7 @@ import Testing
             let admin = try Self.send(node, call, token: TokenFiles.admin)
             #expect(admin.status == call.allowed, "\(call) with the admin token: \(admin.status) \(admin.text)")
         }
-        for call in Self.operationalCalls {
+        for call in Self.operationalCalls + Self.alwaysOpenCalls {
             #expect(try Self.send(node, call, token: nil).status == call.allowed, "\(call) stays open without --protect-metrics")
         }
         let client = try node.client()
@@ -112,6 +121,42 @@ import Testing
         }
         let metrics = try Self.send(node, Self.operationalCalls[2], token: TokenFiles.client).text
         #expect(metrics.contains("kvortex_http_requests_total{route=\"health\",status=\"401\"} 1\n"), "\(metrics)")
+    }
+
+    /// Under `--protect-metrics` the page still loads (it holds no data) and the preflights answer
+    /// without a token, while the data the page polls stays refused without one.
+    @Test func protectMetricsLeavesThePageAndThePreflightsOpen() throws {
+        let files = try TokenFiles()
+        let node = try NodeProcess(["--auth-token-file", try files.nodeFile(), "--protect-metrics"])
+        for call in Self.alwaysOpenCalls {
+            for token in [nil, TokenFiles.wrong, TokenFiles.client] {
+                #expect(try Self.send(node, call, token: token).status == call.allowed, "\(call) with \(token?.prefix(6) ?? "no token")")
+            }
+        }
+        let page = try Self.send(node, Self.alwaysOpenCalls[0], token: nil)
+        #expect(page.text.contains("id=\"token-input\""), "the page asks for the token it needs")
+        #expect(!page.text.contains(TokenFiles.client), "no token in the page")
+        for path in ["/metrics", "/cluster/members", "/health", "/ready"] {
+            let call = Call(method: .get, target: path, allowed: 200)
+            // The refusals too may be read by a page of another origin: it tells "needs a token" from "unreachable".
+            for (token, status) in [(nil, 401), (TokenFiles.wrong, 403)] {
+                let refused = try Self.send(node, call, token: token)
+                Self.expectRefused(refused, status, call, token == nil ? "without a token" : "with a wrong token")
+                #expect(refused.header("Access-Control-Allow-Origin") == "*", "\(call) refused \(status)")
+            }
+            // As the page polls another member: with an Origin and the client token.
+            let reply = try node.client().call(.get, path, headers: [("Origin", "http://127.0.0.1:1")] + TokenFiles.bearer(TokenFiles.client))
+            #expect(reply.status == 200, "\(path) with the client token: \(reply.status) \(reply.text)")
+            #expect(reply.header("Access-Control-Allow-Origin") == "*", "\(path)")
+        }
+        for target in ["/cluster/ring", "/get?key=k"] {
+            let refused = try Self.send(node, Call(method: .get, target: target, allowed: 200), token: nil)
+            #expect(refused.status == 401 && refused.header("Access-Control-Allow-Origin") == nil, "\(target) is for no other origin")
+        }
+        let metrics = try Self.send(node, Call(method: .get, target: "/metrics", allowed: 200), token: TokenFiles.client).text
+        #expect(metrics.contains("kvortex_http_requests_total{route=\"preflight\",status=\"204\"} 12\n"), "\(metrics)")
+        #expect(metrics.contains("kvortex_http_requests_total{route=\"dashboard\",status=\"200\"} 7\n"), "\(metrics)")
+        #expect(metrics.contains("kvortex_http_auth_failures_total{reason=\"missing\"} 6\n"), "\(metrics)")
     }
 
     /// Without `--auth-token-file` nothing changes: every endpoint open, the failure series at 0.

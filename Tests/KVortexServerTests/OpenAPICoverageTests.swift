@@ -1,6 +1,6 @@
 import Foundation
 import KVortexNet
-import KVortexServer
+@testable import KVortexServer
 import Testing
 
 /// `openapi.yaml` describes exactly the routes the router serves: every path of `Route.endpoints` and
@@ -67,20 +67,50 @@ import Testing
 
     @Test func eachEndpointAllowsWhatItAccepts() {
         for endpoint in Route.endpoints {
-            #expect(Set(endpoint.methods.map(\.token)) == Self.allowHeader(endpoint.path.description), "\(endpoint.path)")
+            let path = endpoint.path.description
+            let preflight: Set<String> = endpoint.answersPreflight ? ["OPTIONS"] : []
+            #expect(Set(endpoint.methods.map(\.token)).union(preflight) == Self.allowHeader(path), "\(path)")
+            #expect(Self.acceptedMethods(path) == Self.allowHeader(path), "\(path)")
         }
     }
 
-    /// Every operation lists 401 and 403: each served route needs a token on a node with
-    /// `--auth-token-file` (the operational ones with `--protect-metrics`), except 404 and 405, which
-    /// are no operation.
+    /// The CORS preflight is `OPTIONS` on exactly the paths a page of another origin may read.
+    @Test func preflightIsOptionsOnTheCrossOriginPathsOnly() {
+        let crossOrigin = Set(Route.endpoints.filter(\.answersPreflight).map(\.path.description))
+        #expect(crossOrigin == ["/health", "/ready", "/metrics", "/cluster/members"])
+        for endpoint in Route.endpoints {
+            #expect(endpoint.route.allowsAnyOrigin == endpoint.answersPreflight, "\(endpoint.path)")
+        }
+        #expect(Route.preflight.allowsAnyOrigin)
+        for path in Self.routerPaths.map({ $0.replacingOccurrences(of: "{key}", with: "k") }) {
+            let route = Array(path.utf8).withUnsafeBytes { Route.match(method: .options, path: $0) }.0
+            #expect(route == (crossOrigin.contains(path) ? .preflight : .methodNotAllowed), "OPTIONS \(path)")
+        }
+    }
+
+    /// Every operation lists 401 and 403 exactly when its route can need a token (`Route.access` is
+    /// not `.open`): each served route on a node with `--auth-token-file` (the operational ones with
+    /// `--protect-metrics`). The routes never checked list neither: `/dashboard` (a page without data)
+    /// and the CORS preflights (`OPTIONS` on the cross-origin paths: a browser sends no token there).
+    /// 404 and 405 are no operation.
     @Test func everyOperationDocumentsTheTokenRefusals() throws {
         let paths = try Self.documented()
         for (path, methods) in paths.methods {
+            let probe = path.replacingOccurrences(of: "{key}", with: "k")
             for method in methods {
                 let codes = paths.responseCodes["\(method) \(path)"] ?? []
-                #expect(codes.isSuperset(of: ["401", "403"]), "\(method) \(path) lists \(codes.sorted())")
+                guard let httpMethod = HTTPMethod.allCases.first(where: { $0.token == method }) else { continue }
+                let route = Array(probe.utf8).withUnsafeBytes { Route.match(method: httpMethod, path: $0) }.0
+                if route.access == .open {
+                    #expect(codes.isDisjoint(with: ["401", "403"]), "\(method) \(path) is never checked, yet lists \(codes.sorted())")
+                } else {
+                    #expect(codes.isSuperset(of: ["401", "403"]), "\(method) \(path) lists \(codes.sorted())")
+                }
             }
+        }
+        let preflights = Route.endpoints.filter(\.answersPreflight).map { "OPTIONS \($0.path)" }
+        for operation in preflights {
+            #expect(paths.responseCodes[operation]?.contains("204") == true, "\(operation) documents its 204")
         }
     }
 

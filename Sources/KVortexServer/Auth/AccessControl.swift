@@ -9,12 +9,18 @@ import KVortexNet
 /// matched), and answers with a response built once. Allocates nothing per request.
 final class AccessControl: Sendable {
     let tokens: AccessTokens
-    /// `--protect-metrics`: `/health`, `/ready`, `/metrics` and `/dashboard` need a token too.
+    /// `--protect-metrics`: `/health`, `/ready` and `/metrics` need a token too (not `/dashboard`,
+    /// which holds no data).
     let protectsOperationalRoutes: Bool
     private let failures = CounterArray(count: Failure.allCases.count)
     private let unauthorized: HTTPResponse
     private let wrongToken: HTTPResponse
     private let notAdmin: HTTPResponse
+    /// The same refusals with `Access-Control-Allow-Origin: *`, for the routes a page of another
+    /// origin may read (`Route.allowsAnyOrigin`): without it the browser hides the status from the
+    /// dashboard, which could not tell "needs a token" from "unreachable". (None of them is an admin route.)
+    private let unauthorizedAnyOrigin: HTTPResponse
+    private let wrongTokenAnyOrigin: HTTPResponse
 
     /// Why a request was refused: the `reason` label of `kvortex_http_auth_failures_total`.
     enum Failure: Int, CaseIterable, Sendable {
@@ -42,22 +48,31 @@ final class AccessControl: Sendable {
             message: "this endpoint needs a token: send Authorization: Bearer TOKEN (the node was started with --auth-token-file)")
         unauthorized.addHeader("WWW-Authenticate", #"Bearer realm="kvortex""# as StaticString)
         self.unauthorized = unauthorized
-        wrongToken = .error(status: 403, code: "forbidden", message: "the bearer token is not one this node accepts")
+        let wrongToken = HTTPResponse.error(status: 403, code: "forbidden", message: "the bearer token is not one this node accepts")
+        self.wrongToken = wrongToken
+        unauthorizedAnyOrigin = Self.anyOrigin(unauthorized)
+        wrongTokenAnyOrigin = Self.anyOrigin(wrongToken)
         notAdmin = .error(status: 403, code: "forbidden",
                           message: "this endpoint needs the admin token; the bearer token sent is the client token")
+    }
+
+    private static func anyOrigin(_ response: HTTPResponse) -> HTTPResponse {
+        var response = response
+        response.addHeader("Access-Control-Allow-Origin", "*" as StaticString)
+        return response
     }
 
     /// The answer refusing `request` on `route`, or nil when it may go on. Reads the header only for
     /// a route that needs a token.
     func refusal(for route: Route, _ request: HTTPRequest) -> HTTPResponse? {
         guard let needsAdmin = needsAdmin(route) else { return nil }
-        return refusal(needsAdmin: needsAdmin, authorization: request.header("Authorization"))
+        return refusal(needsAdmin: needsAdmin, anyOrigin: route.allowsAnyOrigin, authorization: request.header("Authorization"))
     }
 
     /// The same check given the `Authorization` header's value (nil when absent).
     func refusal(for route: Route, authorization: UnsafeRawBufferPointer?) -> HTTPResponse? {
         guard let needsAdmin = needsAdmin(route) else { return nil }
-        return refusal(needsAdmin: needsAdmin, authorization: authorization)
+        return refusal(needsAdmin: needsAdmin, anyOrigin: route.allowsAnyOrigin, authorization: authorization)
     }
 
     /// Whether `route` needs the admin token (true), a client or admin token (false), or none (nil).
@@ -72,19 +87,19 @@ final class AccessControl: Sendable {
 
     /// The check proper: the bearer token against both tokens, both compared every time; a refusal is
     /// counted under its reason.
-    private func refusal(needsAdmin: Bool, authorization: UnsafeRawBufferPointer?) -> HTTPResponse? {
-        guard let authorization, let token = Self.bearerToken(in: authorization) else { return refuse(.missing) }
+    private func refusal(needsAdmin: Bool, anyOrigin: Bool, authorization: UnsafeRawBufferPointer?) -> HTTPResponse? {
+        guard let authorization, let token = Self.bearerToken(in: authorization) else { return refuse(.missing, anyOrigin) }
         let isAdmin = Self.matches(token, tokens.admin)
         let isClient = Self.matches(token, tokens.client)
-        if needsAdmin { return isAdmin ? nil : refuse(isClient ? .notAdmin : .wrong) }
-        return isAdmin || isClient ? nil : refuse(.wrong)
+        if needsAdmin { return isAdmin ? nil : refuse(isClient ? .notAdmin : .wrong, anyOrigin) }
+        return isAdmin || isClient ? nil : refuse(.wrong, anyOrigin)
     }
 
-    private func refuse(_ failure: Failure) -> HTTPResponse {
+    private func refuse(_ failure: Failure, _ anyOrigin: Bool) -> HTTPResponse {
         failures.add(1, at: failure.rawValue)
         switch failure {
-        case .missing: return unauthorized
-        case .wrong: return wrongToken
+        case .missing: return anyOrigin ? unauthorizedAnyOrigin : unauthorized
+        case .wrong: return anyOrigin ? wrongTokenAnyOrigin : wrongToken
         case .notAdmin: return notAdmin
         }
     }

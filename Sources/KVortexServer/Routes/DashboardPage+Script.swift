@@ -13,14 +13,17 @@ const POINTS_MAX = 1300;             // ...and never more than this many per ser
 const LATENCY_WINDOW_MS = 10000;     // percentiles from histogram bucket deltas over the last 10 s
 const SNAPSHOTS_MAX = 40;            // parsed polls kept per node (for that window)
 const KEY_ROUTES = ['get', 'set', 'delete', 'kv_get', 'kv_put', 'kv_delete', 'batch'];
-const MONITORING_ROUTES = ['metrics', 'cluster_members', 'dashboard', 'health', 'ready'];
+const MONITORING_ROUTES = ['metrics', 'cluster_members', 'dashboard', 'health', 'ready', 'preflight'];
 const ROUTE_ORDER = KEY_ROUTES.concat(['cluster_members', 'cluster_ring', 'cluster_locate', 'cluster_join',
-  'cluster_leave', 'health', 'ready', 'metrics', 'dashboard', 'admin_partition', 'not_found', 'method_not_allowed']);
+  'cluster_leave', 'health', 'ready', 'metrics', 'dashboard', 'admin_partition', 'preflight', 'not_found', 'method_not_allowed']);
 const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#06b6d4', '#ec4899', '#84cc16',
   '#f97316', '#64748b', '#14b8a6', '#a855f7'];
 const STATES = ['up', 'suspect', 'down', 'leaving'];
 const STATE_COLORS = { up: 'var(--ok)', suspect: 'var(--warn)', down: 'var(--bad)', leaving: 'var(--leaving)' };
 const KEYS_LABEL = 'all key routes';
+// A client token for a node with --auth-token-file: in this tab's sessionStorage only (gone when the
+// tab closes; never in storage that outlives it, never in the URL), sent as Authorization: Bearer on every poll.
+const TOKEN_KEY = 'kvortex.dashboard.token';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -47,6 +50,26 @@ let membersFailure = null;
 const series = new Map();             // series key -> [[t, value or null], ...]
 const hidden = new Set(MONITORING_ROUTES.flatMap((r) => ['rps:' + r, 'lat:' + r + ':0.99']));  // the page's own polls
 let latencyRoute = KEYS_LABEL;
+let token = loadToken();
+let authRefusal = null;               // 401 or 403 of the last cycle's polls (the worst), or null
+
+// ---- token ----------------------------------------------------------------------------------------
+
+function loadToken() {
+  try { return sessionStorage.getItem(TOKEN_KEY) || null; } catch (e) { return null; }
+}
+
+/** Keeps `value` (trimmed; empty forgets) for this tab and polls again at once. */
+function setToken(value) {
+  token = value ? value.trim() || null : null;
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token); else sessionStorage.removeItem(TOKEN_KEY);
+  } catch (e) { /* storage disabled: the token lives in this page only */ }
+  authRefusal = null;
+  self.failure = null; membersFailure = null;
+  for (const node of others.values()) node.failure = null;
+  schedule();
+}
 
 // ---- fetching ---------------------------------------------------------------------------------
 
@@ -67,8 +90,17 @@ async function fetchText(url) {
   const abort = new AbortController();
   const deadline = setTimeout(() => abort.abort(), timeoutMs);
   try {
-    const response = await fetch(url, { signal: abort.signal, cache: 'no-store' });
+    // With a token, a request to another member is not "simple": the browser first sends a CORS
+    // preflight (OPTIONS), which the node answers without a token and lets it keep 10 minutes. The
+    // default cache mode, because Chromium skips that preflight cache for 'no-store' and 'no-cache'
+    // (a preflight per poll); the polled routes answer Cache-Control: no-store, so nothing is stored.
+    const headers = token ? { Authorization: 'Bearer ' + token } : {};
+    const response = await fetch(url, { signal: abort.signal, headers });
     const text = await response.text();
+    if (response.status === 401 || response.status === 403) {
+      const why = response.status === 401 ? 'needs a token' : token ? 'the token was refused' : 'refused';
+      return { ok: false, error: 'HTTP ' + response.status + ' from ' + url + ' (' + why + ')', auth: response.status };
+    }
     if (!response.ok) return { ok: false, error: 'HTTP ' + response.status + ' from ' + url };
     return { ok: true, text, t: Date.now() };
   } catch (error) {
@@ -84,6 +116,7 @@ function record(node, result) {
   if (!result.ok) {
     if (!node.failure) node.failure = { since: Date.now(), error: result.error };
     node.failure.error = result.error;
+    node.failure.auth = result.auth || null;
     node.snapshots = [];              // after an outage, rates start afresh
     node.derived = null;
     return;
@@ -101,6 +134,8 @@ async function cycle() {
     fetchText(self.base + '/metrics'), fetchText(self.base + '/cluster/members'),
     ...polled.map((m) => fetchText(baseURL(m.http) + '/metrics')),
   ]);
+  const refusals = [metrics, list, ...rest].map((r) => r.auth || 0);
+  authRefusal = Math.max(...refusals) || null;   // a 403 (wrong token) says more than a 401
   record(self, metrics);
   if (self.derived && self.derived.nodeID) self.id = self.derived.nodeID;
   if (list.ok) {

@@ -35,6 +35,12 @@ main { padding: 14px 20px 4px; }
 .banner { margin: 0 0 12px; padding: 10px 14px; border-radius: 8px; border: 1px solid var(--warn); background: var(--warn-bg); color: var(--fg); }
 .banner.bad { border-color: var(--bad); background: var(--bad-bg); }
 .banner ul { margin: 4px 0 0; padding-left: 20px; }
+.auth { display: flex; flex-wrap: wrap; gap: 8px 10px; align-items: center; margin: 0 0 12px; padding: 10px 14px;
+  border-radius: 8px; border: 1px solid var(--info); background: var(--info-bg); }
+.auth input { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--fg); background: var(--card);
+  border: 1px solid var(--border); border-radius: 6px; padding: 4px 8px; min-width: 280px; }
+.auth[hidden] { display: none; }
+.auth.bad { border-color: var(--bad); background: var(--bad-bg); }
 .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; margin-bottom: 12px; }
 .tile { background: var(--card); border: 1px solid var(--border); border-left: 4px solid var(--border); border-radius: 8px; padding: 8px 12px; }
 .tile .value { font-size: 24px; font-weight: 650; font-variant-numeric: tabular-nums; }

@@ -89,7 +89,9 @@ function drawChart(card, lines, format, note, integer) {
     }
     if (d) svg.push(`<path d="${d}" style="stroke:${line.color}${line.dashed ? ';stroke-dasharray:5 4' : ''}"/>`);
   }
-  const empty = self.failure && counted().length === 0 ? 'no data: this node is unreachable' : lines.emptyText || 'no data yet';
+  const empty = self.failure && counted().length === 0
+    ? (self.failure.auth === 403 ? 'no data: the token was refused' : self.failure.auth ? 'no data: this node needs a token' : 'no data: this node is unreachable')
+    : lines.emptyText || 'no data yet';
   if (!any) svg.push(`<text class="empty" x="${(left + width) / 2}" y="${height / 2}" text-anchor="middle">${esc(empty)}</text>`);
   if (hoverT != null && hoverT >= t0) svg.push(`<line class="cursor" x1="${x(hoverT)}" x2="${x(hoverT)}" y1="${top}" y2="${height - bottom}"/>`);
   plot.innerHTML = `<svg viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img">${svg.join('')}</svg>`;
@@ -254,6 +256,9 @@ function renderStatus() {
   $('who').textContent = (self.id ? 'node ' + self.id + ' · ' : '') + address + (members.length ? ' · cluster of ' + members.length : '');
   if (paused) {
     status.className = 'pill'; status.textContent = 'paused at ' + clock(lastCycleT);
+  } else if (self.failure && self.failure.auth) {
+    status.className = 'pill bad'; status.textContent = self.failure.auth === 403 ? 'token refused' : 'needs a token';
+    problems.push(`This node (${esc(address)}) refuses the page's polls: ${esc(self.failure.error)}. Enter a client token in the field below.`);
   } else if (self.failure) {
     status.className = 'pill bad'; status.textContent = 'unreachable since ' + clock(self.failure.since);
     problems.push(`This node (${esc(address)}) is unreachable since ${clock(self.failure.since)}: ${esc(self.failure.error)}. Retrying every ${everyMs / 1000} s; the charts keep what they had.`);
@@ -262,7 +267,12 @@ function renderStatus() {
   }
   if (membersFailure && !self.failure) problems.push(`/cluster/members failed: ${esc(membersFailure)}`);
   if (clusterWide) {
-    for (const node of others.values()) if (node.failure) problems.push(`${esc(node.id)} (${esc(node.base.replace(/^https?:\/\//, ''))}) unreachable from this page since ${clock(node.failure.since)}: ${esc(node.failure.error)}`);
+    for (const node of others.values()) {
+      if (!node.failure) continue;
+      const where = `${esc(node.id)} (${esc(node.base.replace(/^https?:\/\//, ''))})`;
+      problems.push(node.failure.auth ? `${where} refuses this page's polls: ${esc(node.failure.error)}`
+        : `${where} unreachable from this page since ${clock(node.failure.since)}: ${esc(node.failure.error)}`);
+    }
   }
   for (const m of members) if (m.state !== 'up') problems.push(`${esc(m.id)} is <b>${esc(m.state)}</b> as this node sees it`);
   const banner = $('banner');
@@ -271,7 +281,21 @@ function renderStatus() {
   banner.innerHTML = problems.length === 1 ? problems[0] : `<b>${problems.length} problems</b><ul>${problems.map((p) => '<li>' + p + '</li>').join('')}</ul>`;
 }
 
+/** The token field while a poll is refused for its token (401: none sent, 403: not accepted). */
+function renderAuth() {
+  const form = $('auth');
+  const refused = Boolean(authRefusal);
+  form.hidden = !refused;
+  form.className = 'auth' + (authRefusal === 403 ? ' bad' : '');
+  $('auth-note').textContent = !refused ? ''
+    : authRefusal === 403 ? 'The token was refused (403 forbidden): it is not one this node (or a member) accepts. Paste a client token of its --auth-token-file.'
+    : token ? 'A member refused the request without a token (401): paste a client token.'
+    : 'Its polls are refused (401 unauthorized): paste a client token of its --auth-token-file.';
+  $('forget-token').hidden = !token;
+}
+
 function render() {
+  renderAuth();
   renderStatus();
   renderTiles();
   renderLatencyChoices();
@@ -297,6 +321,14 @@ $('scope').addEventListener('change', (e) => { clusterWide = e.target.checked; i
 $('every').addEventListener('change', (e) => { everyMs = Number(e.target.value); schedule(); });
 $('span').addEventListener('change', (e) => { spanMs = Number(e.target.value); renderCharts(); });
 $('latency-route').addEventListener('change', (e) => { latencyRoute = e.target.value; renderCharts(); });
+$('auth').addEventListener('submit', (e) => {
+  e.preventDefault();                 // nothing is submitted anywhere (form-action 'none')
+  const input = $('token-input');
+  const value = input.value;
+  input.value = '';
+  if (value.trim()) { setToken(value); render(); }
+});
+$('forget-token').addEventListener('click', () => { setToken(null); render(); });
 $('pause').addEventListener('click', (e) => {
   paused = !paused;
   e.target.textContent = paused ? 'Resume' : 'Pause';

@@ -38,10 +38,17 @@ enum DashboardPage {
     <label>every <select id="every"><option value="1000">1 s</option><option value="2000" selected>2 s</option><option value="5000">5 s</option></select></label>
     <label>last <select id="span"><option value="60000">1 min</option><option value="300000">5 min</option><option value="600000" selected>10 min</option></select></label>
     <button id="pause" type="button">Pause</button>
+    <button id="forget-token" type="button" title="Remove the token from this tab (sessionStorage)" hidden>Forget token</button>
   </div>
 </header>
 <main>
 <div id="banner" class="banner" hidden></div>
+<form id="auth" class="auth" autocomplete="off" hidden>
+  <label for="token-input"><b>This node needs a token.</b> <span id="auth-note"></span></label>
+  <input type="password" id="token-input" placeholder="client token" spellcheck="false" autocomplete="off">
+  <button type="submit">Use token</button>
+  <span class="muted">Kept in this tab only (sessionStorage) and sent as <code>Authorization: Bearer</code> to every node polled.</span>
+</form>
 <section id="tiles" class="tiles" aria-label="current figures"></section>
 <section class="grid">
   <div class="card" id="chart-rps"><h2>Requests per second by route</h2><div class="plot"></div><div class="legend"></div><p class="note"></p></div>

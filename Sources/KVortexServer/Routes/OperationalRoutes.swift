@@ -5,7 +5,9 @@ import KVortexNet
 ///
 /// `/health`, `/ready`, `/metrics` and `/cluster/members` may be read by a page of any origin
 /// (`Access-Control-Allow-Origin: *`): the dashboard served by one node polls every member. They are
-/// read-only and take no credentials; the key routes never carry the header.
+/// read-only; the key routes never carry the header. A page that sends them a token (a node with
+/// `--auth-token-file`) makes the browser ask first with a CORS preflight, `OPTIONS` on the same path,
+/// which `preflightRoute` answers without a token.
 extension KVortexHTTPHandler {
     func healthRoute() -> HTTPResponse {
         var response = HTTPResponse(status: 200, body: Array("{\"status\":\"ok\"}".utf8), contentType: "application/json")
@@ -31,9 +33,25 @@ extension KVortexHTTPHandler {
         return response
     }
 
-    /// Lets a page of another origin (another member's dashboard) read this response.
+    /// Lets a page of another origin (another member's dashboard) read this response, and tells the
+    /// browser not to store it (`no-store`): the page polls with the default cache mode, because
+    /// Chromium skips its CORS-preflight cache for `no-store` and `no-cache` requests and would send a
+    /// preflight before every poll of a member.
     static func allowAnyOrigin(_ response: inout HTTPResponse) {
         response.addHeader("Access-Control-Allow-Origin", "*" as StaticString)
+        response.addHeader("Cache-Control", "no-store" as StaticString)
+    }
+
+    /// `OPTIONS` on `/health`, `/ready`, `/metrics` or `/cluster/members`: lets a page of any origin
+    /// send `GET` or `HEAD` with an `Authorization` header, and the browser keep that answer 10 minutes.
+    /// No token needed (a preflight carries none) and no data in it.
+    func preflightRoute() -> HTTPResponse {
+        var response = HTTPResponse(status: 204)
+        response.addHeader("Access-Control-Allow-Origin", "*" as StaticString)
+        response.addHeader("Access-Control-Allow-Methods", "GET, HEAD" as StaticString)
+        response.addHeader("Access-Control-Allow-Headers", "Authorization" as StaticString)
+        response.addHeader("Access-Control-Max-Age", "600" as StaticString)
+        return response
     }
 
     func membersRoute() -> HTTPResponse {

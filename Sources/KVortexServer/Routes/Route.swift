@@ -5,6 +5,9 @@ public enum Route: Int, CaseIterable, Sendable {
     case get, set, delete, kvGet, kvPut, kvDelete, batch
     case clusterMembers, clusterRing, clusterLocate, clusterJoin, clusterLeave
     case health, ready, metrics, dashboard, adminPartition
+    /// `OPTIONS` on a path a page of another origin may read (`Endpoint.answersPreflight`): the CORS
+    /// preflight a browser sends before a cross-origin request with an `Authorization` header.
+    case preflight
     case notFound, methodNotAllowed
 
     public var label: String {
@@ -26,13 +29,25 @@ public enum Route: Int, CaseIterable, Sendable {
         case .metrics: "metrics"
         case .dashboard: "dashboard"
         case .adminPartition: "admin_partition"
+        case .preflight: "preflight"
         case .notFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
         }
     }
 
+    /// A page of any origin may read this route's answers, refusals included (`Access-Control-Allow-Origin: *`):
+    /// the routes the dashboard polls on every member (`Endpoint.answersPreflight`) and their preflight.
+    public var allowsAnyOrigin: Bool {
+        switch self {
+        case .health, .ready, .metrics, .clusterMembers, .preflight: true
+        default: false
+        }
+    }
+
     /// Matches a raw path and method. `/kv/{key}` routes carry the raw key part after `/kv/`.
-    /// A known path with the wrong method is `.methodNotAllowed` with the methods it allows.
+    /// A known path with the wrong method is `.methodNotAllowed` with the methods it allows, except
+    /// `OPTIONS` on a path that answers the CORS preflight: `.preflight`. (Both are decided only after
+    /// the path's own methods did not match: the hot path is unchanged.)
     public static func match(method: HTTPMethod, path: UnsafeRawBufferPointer) -> (Route, allow: StaticString) {
         if path.starts(with: keyPathPrefix) {
             switch method {
@@ -44,6 +59,7 @@ public enum Route: Int, CaseIterable, Sendable {
         }
         for entry in endpoints where path.equals(entry.path) {
             if entry.methods.contains(method) { return (entry.route, "") }
+            if method == .options && entry.answersPreflight { return (.preflight, "") }
             return (.methodNotAllowed, entry.allow)
         }
         return (.notFound, "")
@@ -59,6 +75,18 @@ public enum Route: Int, CaseIterable, Sendable {
         public let route: Route
         public let methods: [HTTPMethod]
         public let allow: StaticString
+        /// A page of any origin may read this path (`Access-Control-Allow-Origin: *`), also with a
+        /// token: `OPTIONS` here is the CORS preflight (`.preflight`), answered without a token. `allow`
+        /// then lists `OPTIONS` too.
+        public let answersPreflight: Bool
+
+        init(path: StaticString, route: Route, methods: [HTTPMethod], allow: StaticString, answersPreflight: Bool = false) {
+            self.path = path
+            self.route = route
+            self.methods = methods
+            self.allow = allow
+            self.answersPreflight = answersPreflight
+        }
     }
 
     /// Every exact path of the router, in the order `match` tries them after `keyPathPrefix`: the one
@@ -68,10 +96,10 @@ public enum Route: Int, CaseIterable, Sendable {
         Endpoint(path: "/set", route: .set, methods: [.post, .put], allow: "POST, PUT"),
         Endpoint(path: "/delete", route: .delete, methods: [.delete, .post], allow: "DELETE, POST"),
         Endpoint(path: "/batch", route: .batch, methods: [.post], allow: "POST"),
-        Endpoint(path: "/health", route: .health, methods: [.get, .head], allow: "GET, HEAD"),
-        Endpoint(path: "/ready", route: .ready, methods: [.get, .head], allow: "GET, HEAD"),
-        Endpoint(path: "/metrics", route: .metrics, methods: [.get, .head], allow: "GET, HEAD"),
-        Endpoint(path: "/cluster/members", route: .clusterMembers, methods: [.get, .head], allow: "GET, HEAD"),
+        Endpoint(path: "/health", route: .health, methods: [.get, .head], allow: "GET, HEAD, OPTIONS", answersPreflight: true),
+        Endpoint(path: "/ready", route: .ready, methods: [.get, .head], allow: "GET, HEAD, OPTIONS", answersPreflight: true),
+        Endpoint(path: "/metrics", route: .metrics, methods: [.get, .head], allow: "GET, HEAD, OPTIONS", answersPreflight: true),
+        Endpoint(path: "/cluster/members", route: .clusterMembers, methods: [.get, .head], allow: "GET, HEAD, OPTIONS", answersPreflight: true),
         Endpoint(path: "/cluster/ring", route: .clusterRing, methods: [.get, .head], allow: "GET, HEAD"),
         Endpoint(path: "/cluster/locate", route: .clusterLocate, methods: [.get, .head], allow: "GET, HEAD"),
         Endpoint(path: "/cluster/join", route: .clusterJoin, methods: [.post], allow: "POST"),
