@@ -23,7 +23,8 @@ run: release
 
 # A local cluster on loopback: NODES nodes (default 3), node i on HTTP 127.0.0.1:800i and peer
 # 127.0.0.1:900i, each seeded with the others. Prints how to reach it; Ctrl-C stops every node it
-# started. Knobs: NODES=5, STORAGE=log (data in out/cluster/n<i>), NODE_FLAGS=--enable-fault-injection,
+# started. Knobs: NODES=5, STORAGE=log (data in out/cluster/n<i>), NODE_FLAGS="--enable-fault-injection ..."
+# (with --auth-token-file F, export KVORTEX_TOKEN=<a client token of F> first),
 # DETACH=1 (return once ready). Logs and PIDs in out/cluster/.
 cluster: release
 	scripts/cluster.sh start

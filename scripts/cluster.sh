@@ -10,7 +10,9 @@
 #                              background or with DETACH=1).
 #
 # Knobs: NODES (1..99), STORAGE (memory, the default, or log or sqlite: data in out/cluster/n<i>),
-# NODE_FLAGS (extra flags for every node, e.g. --enable-fault-injection), DETACH=1, KVORTEX_BIN (default
+# NODE_FLAGS (extra flags for every node, e.g. --enable-fault-injection, or --auth-token-file F: then
+# export KVORTEX_TOKEN=<a client token of F> so this script can see the cluster form, as the kvortex
+# commands do; it is sent from a header file, never on a command line), DETACH=1, KVORTEX_BIN (default
 # .build/release/kvortex), STOP_SECONDS (how long a stop waits after SIGTERM before SIGKILL, default 15).
 # Each node's log (out/cluster/n<i>.log) starts with the exact command line it was started with.
 # With STORAGE=log or sqlite the data stays in out/cluster/n<i> from one run to the next (rm -rf
@@ -31,6 +33,16 @@ PIDS_FILE=$OUT/pids
 HOST=127.0.0.1
 
 http_address() { echo "$HOST:$((8000 + $1))"; }
+
+# members JSON of node I, with KVORTEX_TOKEN as the bearer token when it is set (for nodes started with
+# --auth-token-file); the header goes through a file descriptor, so the token is on no command line.
+members_of() {
+  if [[ -n ${KVORTEX_TOKEN:-} ]]; then
+    curl -s -H @<(printf 'Authorization: Bearer %s\n' "$KVORTEX_TOKEN") "http://$(http_address "$1")/cluster/members"
+  else
+    curl -s "http://$(http_address "$1")/cluster/members"
+  fi
+}
 peer_address() { echo "$HOST:$((9000 + $1))"; }
 
 # wait_formed: waits (up to 30 s) until every node sees all NODES members up, so the first request
@@ -40,12 +52,15 @@ wait_formed() {
   for _ in $(seq 300); do
     up=0
     for ((i = 1; i <= NODES; i++)); do
-      [[ $(curl -s "http://$(http_address "$i")/cluster/members" | grep -o '"state":"up"' | wc -l) == "$NODES" ]] && up=$((up + 1))
+      [[ $(members_of "$i" | grep -o '"state":"up"' | wc -l) == "$NODES" ]] && up=$((up + 1))
     done
     if [[ $up == "$NODES" ]]; then echo "every node sees all $NODES members up"; return; fi
     sleep 0.1
   done
   echo "warning: after 30 s not every node sees all $NODES members up (see kvortex cluster status)" >&2
+  if [[ $NODE_FLAGS == *--auth-token-file* && -z ${KVORTEX_TOKEN:-} ]]; then
+    echo "  (the nodes need a token: export KVORTEX_TOKEN=<a client token of the --auth-token-file> and run again)" >&2
+  fi
 }
 
 # alive PID: the process exists and is not a zombie (an exited child not yet reaped still answers kill -0).
@@ -128,8 +143,9 @@ node_arguments() {
   done
   printf '%s\n' serve --node-id "n$i" --http "$(http_address "$i")" --peer "$(peer_address "$i")"
   if [[ ${#seeds[@]} -gt 0 ]]; then
-    local IFS=,
-    printf '%s\n' --seeds "${seeds[*]}"
+    # Joined in a subshell: a `local IFS=,` here lasted to the end of the function, so NODE_FLAGS with
+    # several words was not split below (each node got "--a --b" as one argument).
+    printf '%s\n' --seeds "$(IFS=,; echo "${seeds[*]}")"
   fi
   if [[ $STORAGE != memory ]]; then
     printf '%s\n' --storage "$STORAGE" --data-dir "$OUT/n$i"
@@ -194,6 +210,10 @@ Try:
 
 Stop: $( [[ $DETACH == 1 ]] && echo "make cluster-stop" || echo "Ctrl-C here (or make cluster-stop from another shell)")
 EOF
+  if [[ $NODE_FLAGS == *--auth-token-file* ]]; then
+    echo "The nodes need a token: kvortex commands read KVORTEX_TOKEN (or --token-file F); add"
+    echo "  -H \"Authorization: Bearer \$KVORTEX_TOKEN\" to the curl lines above."
+  fi
 }
 
 # Waits until every node has exited, polling every 0.2 s: each exit is reported (a node may be killed
