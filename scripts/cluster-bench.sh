@@ -292,6 +292,8 @@ awk '
     n = f["nginx-saturated", "p99"]
     if (n > 0) printf "saturated p99, same run: nginx %s ms, one node GET %s / SET %s ms, cluster GET %s / SET %s ms  (cluster target <= 5)\n",
       n, f["single-get", "p99"], f["single-set", "p99"], f["cluster-get", "p99"], f["cluster-set", "p99"]
+    if (n > 0) printf "saturated p99 / nginx p99, same run: one node GET %.2f / SET %.2f, cluster GET %.2f / SET %.2f  (what the host adds is in both)\n",
+      f["single-get", "p99"] / n, f["single-set", "p99"] / n, f["cluster-get", "p99"] / n, f["cluster-set", "p99"] / n
     split("nginx-saturated single-get single-set cluster-get cluster-set", names, " ")
     printf "saturated p50 / p90 / p99 (ms):"
     for (k = 1; k <= 5; k++) printf "%s %s %s / %s / %s", (k > 1) ? "," : "", names[k], f[names[k], "p50"], f[names[k], "p90"], f[names[k], "p99"]
