@@ -34,6 +34,25 @@ public enum SecretFile {
         return Contents(bytes: bytes, isAccessibleByOthers: isAccessibleByOthers)
     }
 
+    /// The lines of a token file (`--auth-token-file`, the CLI's `--token-file`) that hold something:
+    /// each line's number (from 1) and its words, split at spaces, tabs and the CR of a CRLF ending;
+    /// blank lines and lines whose first word starts with `#` are skipped.
+    public static func wordLines(_ bytes: [UInt8]) -> [(line: Int, words: [ArraySlice<UInt8>])] {
+        var lines: [(line: Int, words: [ArraySlice<UInt8>])] = []
+        for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let words = line.split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+            guard let first = words.first, first.first != UInt8(ascii: "#") else { continue }
+            lines.append((index + 1, words))
+        }
+        return lines
+    }
+
+    /// Whether `bytes` are all printable ASCII without spaces (0x21...0x7E): what a header carries as
+    /// it is, so what a token may hold.
+    public static func isHeaderToken(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
     /// The warning line for a file others may read, naming the flag and the file, never its contents.
     public static func sharedFileWarning(flag: String, path: String) -> String {
         "warning: \(flag) \(path) is readable by other users (chmod 600 it)"

@@ -38,7 +38,7 @@ struct ClientToken {
         guard let raw = getenv(environmentVariable) else { return nil }
         let value = String(cString: raw).filter { $0 != " " && $0 != "\t" && $0 != "\n" && $0 != "\r" }
         guard !value.isEmpty else { return nil }
-        guard isPrintable(value.utf8) else {
+        guard SecretFile.isHeaderToken(value.utf8) else {
             throw Arguments.Failure(description: "\(environmentVariable) holds a byte that is not printable ASCII; it must hold the token alone")
         }
         return ClientToken(value: value, source: .environment)
@@ -50,24 +50,17 @@ struct ClientToken {
     }
 
     private static func token(inFile bytes: [UInt8], path: String) throws(Arguments.Failure) -> String {
-        for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            let words = line.split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
-            guard let first = words.first, first.first != UInt8(ascii: "#") else { continue }
+        if let (line, words) = SecretFile.wordLines(bytes).first {
             guard words.count == 1 else {
-                throw Arguments.Failure(description: "--\(flag) \(path): line \(index + 1) holds more than one word; the file holds "
+                throw Arguments.Failure(description: "--\(flag) \(path): line \(line) holds more than one word; the file holds "
                     + "the token alone (not the client TOKEN lines of the node's --auth-token-file)")
             }
-            guard isPrintable(first) else {
-                throw Arguments.Failure(description: "--\(flag) \(path): line \(index + 1) holds a byte that is not printable ASCII")
+            guard SecretFile.isHeaderToken(words[0]) else {
+                throw Arguments.Failure(description: "--\(flag) \(path): line \(line) holds a byte that is not printable ASCII")
             }
-            return String(decoding: first, as: UTF8.self)
+            return String(decoding: words[0], as: UTF8.self)
         }
         throw Arguments.Failure(description: "--\(flag) \(path) holds no token")
-    }
-
-    /// Printable ASCII without spaces: what a header carries as it is.
-    private static func isPrintable(_ bytes: some Sequence<UInt8>) -> Bool {
-        bytes.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// What to print for a node's refusal of the token (a 401, or a 403 whose code is `forbidden`):

@@ -7,10 +7,8 @@ extension AccessTokens {
     /// (one bare token says that). Lines may end in CRLF.
     public static func parse(_ bytes: [UInt8]) throws(Refusal) -> AccessTokens {
         var found = FoundTokens()
-        for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            let words = line.split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
-            guard let first = words.first, first.first != UInt8(ascii: "#") else { continue }
-            try found.add(words.map(Array.init), line: index + 1)
+        for (line, words) in SecretFile.wordLines(bytes) {
+            try found.add(words.map(Array.init), line: line)
         }
         return try found.tokens()
     }
@@ -76,7 +74,7 @@ extension AccessTokens {
                 throw Refusal(description: "line \(line): \(what) is \(token.count) bytes; use at least \(AccessTokens.tokenBytesMin) "
                     + "random ones (openssl rand -hex 32)")
             }
-            guard token.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            guard SecretFile.isHeaderToken(token) else {
                 throw Refusal(description: "line \(line): \(what) holds a byte that is not printable ASCII; a token is sent in a header "
                     + "as it is (letters, digits and punctuation, like openssl rand -hex 32 makes)")
             }

@@ -78,9 +78,6 @@ public final class PeerRouting: Sendable {
         }
     }
 
-    /// Nodes with a known address, for metrics and tests.
-    var knownNodeCount: Int { state.withLock { $0.addresses.count } }
-
     func addSeed(_ address: String) {
         state.withLock { state in
             if address != ownAddress && !state.seeds.contains(address) { state.seeds.append(address) }

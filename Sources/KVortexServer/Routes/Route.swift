@@ -36,7 +36,8 @@ public enum Route: Int, CaseIterable, Sendable {
     }
 
     /// A page of any origin may read this route's answers, refusals included (`Access-Control-Allow-Origin: *`):
-    /// the routes the dashboard polls on every member (`Endpoint.answersPreflight`) and their preflight.
+    /// the routes the dashboard polls on every member and their preflight. The one list of them: their
+    /// endpoints' `answersPreflight` follows from it.
     public var allowsAnyOrigin: Bool {
         switch self {
         case .health, .ready, .metrics, .clusterMembers, .preflight: true
@@ -75,18 +76,10 @@ public enum Route: Int, CaseIterable, Sendable {
         public let route: Route
         public let methods: [HTTPMethod]
         public let allow: StaticString
-        /// A page of any origin may read this path (`Access-Control-Allow-Origin: *`), also with a
-        /// token: `OPTIONS` here is the CORS preflight (`.preflight`), answered without a token. `allow`
-        /// then lists `OPTIONS` too.
-        public let answersPreflight: Bool
-
-        init(path: StaticString, route: Route, methods: [HTTPMethod], allow: StaticString, answersPreflight: Bool = false) {
-            self.path = path
-            self.route = route
-            self.methods = methods
-            self.allow = allow
-            self.answersPreflight = answersPreflight
-        }
+        /// A page of any origin may read this path (`Route.allowsAnyOrigin`), also with a token:
+        /// `OPTIONS` here is the CORS preflight (`.preflight`), answered without a token. `allow` then
+        /// lists `OPTIONS` too.
+        public var answersPreflight: Bool { route.allowsAnyOrigin }
     }
 
     /// Every exact path of the router, in the order `match` tries them after `keyPathPrefix`: the one
@@ -96,10 +89,10 @@ public enum Route: Int, CaseIterable, Sendable {
         Endpoint(path: "/set", route: .set, methods: [.post, .put], allow: "POST, PUT"),
         Endpoint(path: "/delete", route: .delete, methods: [.delete, .post], allow: "DELETE, POST"),
         Endpoint(path: "/batch", route: .batch, methods: [.post], allow: "POST"),
-        Endpoint(path: "/health", route: .health, methods: [.get, .head], allow: "GET, HEAD, OPTIONS", answersPreflight: true),
-        Endpoint(path: "/ready", route: .ready, methods: [.get, .head], allow: "GET, HEAD, OPTIONS", answersPreflight: true),
-        Endpoint(path: "/metrics", route: .metrics, methods: [.get, .head], allow: "GET, HEAD, OPTIONS", answersPreflight: true),
-        Endpoint(path: "/cluster/members", route: .clusterMembers, methods: [.get, .head], allow: "GET, HEAD, OPTIONS", answersPreflight: true),
+        Endpoint(path: "/health", route: .health, methods: [.get, .head], allow: "GET, HEAD, OPTIONS"),
+        Endpoint(path: "/ready", route: .ready, methods: [.get, .head], allow: "GET, HEAD, OPTIONS"),
+        Endpoint(path: "/metrics", route: .metrics, methods: [.get, .head], allow: "GET, HEAD, OPTIONS"),
+        Endpoint(path: "/cluster/members", route: .clusterMembers, methods: [.get, .head], allow: "GET, HEAD, OPTIONS"),
         Endpoint(path: "/cluster/ring", route: .clusterRing, methods: [.get, .head], allow: "GET, HEAD"),
         Endpoint(path: "/cluster/locate", route: .clusterLocate, methods: [.get, .head], allow: "GET, HEAD"),
         Endpoint(path: "/cluster/join", route: .clusterJoin, methods: [.post], allow: "POST"),
