@@ -107,6 +107,7 @@ import Testing
         let engine = try engine(scratch, segmentBytesMax: 8 << 10)
         let compactions = Mutex(0)
         let writersDone = Atomic(0)
+        let failures = Mutex<[String]>([])
         runOnThreads(3) { thread in
             let writer = EngineConformance { fatalError("writes only") }
             if thread == 2 {
@@ -116,11 +117,16 @@ import Testing
                 }
                 return
             }
-            for round in 0..<40 {
-                for key in 0..<50 { _ = try! writer.write(engine, "t\(thread)-\(key)", "round \(round)") }
+            defer { writersDone.add(1, ordering: .releasing) }
+            do {
+                for round in 0..<40 {
+                    for key in 0..<50 { _ = try writer.write(engine, "t\(thread)-\(key)", "round \(round)") }
+                }
+            } catch {
+                failures.withLock { $0.append("writer \(thread): \(error)") }
             }
-            writersDone.add(1, ordering: .releasing)
         }
+        #expect(failures.withLock { $0 }.isEmpty, "a write failed during compaction")
         #expect(try engine.compact() != nil, "closed segments remain to compact after \(compactions.withLock { $0 }) concurrent ones")
         for thread in 0..<2 {
             for key in 0..<50 {

@@ -90,13 +90,20 @@ import Testing
         let engine = try Self.engine(scratch, fsync: .batch)
         #expect(engine.defersDurability)
         let answered = Mutex(0)
+        let failures = Mutex<[String]>([])
         runOnThreads(4) { thread in
             let writer = EngineConformance { fatalError("writes only") }
             for index in 0..<100 {
-                _ = try! writer.write(engine, "t\(thread)-\(index)", "value \(index)")
+                do {
+                    _ = try writer.write(engine, "t\(thread)-\(index)", "value \(index)")
+                } catch {
+                    failures.withLock { $0.append("t\(thread)-\(index): \(error)") }
+                    return
+                }
                 answered.withLock { $0 += 1 }
             }
         }
+        #expect(failures.withLock { $0 }.isEmpty)
         #expect(answered.withLock { $0 } == 400)
         try engine.close()
         let reopened = try Self.engine(scratch)

@@ -12,6 +12,9 @@ final class PeerAcceptor: @unchecked Sendable {
     private let loops: EventLoopGroup
     private let receive: @Sendable (String, PeerFrames) -> Void
     private let stopping = Atomic<Bool>(false)
+    /// Whether `fd` is still open: the accept thread closes it when it sees a stop, possibly before
+    /// `stop` shuts it down, and a shutdown after the close could hit a descriptor reused meanwhile.
+    private let listening = Mutex(true)
     /// Open peer connections by socket: nil while the handshake runs. Shut down on `stop`.
     private let clients = Mutex<[Int32: PeerConnection?]>([:])
 
@@ -36,7 +39,7 @@ final class PeerAcceptor: @unchecked Sendable {
     /// connections they read.
     func stop() {
         stopping.store(true, ordering: .relaxed)
-        shutdown(fd, Int32(SHUT_RDWR))
+        listening.withLock { open in if open { shutdown(fd, Int32(SHUT_RDWR)) } }
         clients.withLock { clients in
             for (client, connection) in clients {
                 shutdown(client, Int32(SHUT_RDWR))
@@ -60,7 +63,10 @@ final class PeerAcceptor: @unchecked Sendable {
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             startDetachedThread { self.handOver(client) }
         }
-        close(fd)
+        listening.withLock { open in
+            open = false
+            close(fd)
+        }
     }
 
     /// Runs the handshake, then hands the connection to a loop; closes it when refused or stopping.
