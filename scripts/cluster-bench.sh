@@ -15,7 +15,9 @@
 #  4. failure detection: time until n1 sees n3 down after kill -9 (refused connections) and after
 #     SIGSTOP (a silent node: only the phi-accrual detector notices), and time from n3's return to
 #     the hints written meanwhile being delivered.
-# Knobs: DURATION (s per wrk run, default 10), CONNS (default 64), HINT_KEYS (default 2000), BASE_PORT,
+# Every saturated figure is the median of RUNS wrk runs (default 3, as ../shared/BENCH.md measures),
+# the p99 of each run listed beside it (p99_runs).
+# Knobs: RUNS, DURATION (s per wrk run, default 10), CONNS (default 64), HINT_KEYS (default 2000), BASE_PORT,
 # RATE_FRACTION (default 0.5), GENERATOR_RT (1: the open-loop generator runs SCHED_FIFO, `chrt -f 10`,
 # so that on a shared host other work cannot delay its wake-ups by milliseconds; the nodes keep their
 # ordinary priority, as does wrk).
@@ -30,6 +32,8 @@ DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
 HINT_KEYS=${HINT_KEYS:-2000}
 RATE_FRACTION=${RATE_FRACTION:-0.5}
+RUNS=${RUNS:-3}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive whole number, got '$RUNS'" >&2; exit 2; }
 generator_prefix=()
 if [[ ${GENERATOR_RT:-0} == 1 ]]; then
   chrt -f 10 true 2>/dev/null || { echo "GENERATOR_RT=1 but chrt -f 10 is not permitted here" >&2; exit 2; }
@@ -71,7 +75,26 @@ wrk_run() {
   KVORTEX_NODES=$addresses KVORTEX_LOAD="$SHARED/bench/lua/$script" taskset -c 1 wrk -t"$threads" -c$((conns * threads)) \
     -d"${DURATION}s" --latency -s scripts/lua/spread.lua "http://${addresses%%,*}" -- "$@" >"$out" 2>&1
 }
+# wrk_runs PREFIX ADDRESSES SCRIPT ARGS...: wrk_run RUNS times, into PREFIX.1.txt, PREFIX.2.txt, ...
+# (../shared/BENCH.md: the median of 3 runs); prints nothing.
+wrk_runs() {
+  local prefix=$1 r; shift
+  rm -f "$prefix".*.txt
+  for r in $(seq "$RUNS"); do wrk_run "$prefix.$r.txt" "$@"; done
+}
+# median_over PREFIX FUNCTION [ARG]: the median over PREFIX's runs of FUNCTION FILE [ARG].
+median_over() {
+  local prefix=$1 fn=$2 file; shift 2
+  for file in "$prefix".*.txt; do "$fn" "$file" "$@"; done | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# sum_over PREFIX FUNCTION: the sum over PREFIX's runs of FUNCTION FILE.
+sum_over() {
+  local prefix=$1 fn=$2 file
+  for file in "$prefix".*.txt; do "$fn" "$file"; done | awk '{ n += $1 } END { printf "%.0f", n }'
+}
 rps_of() { awk '/^Requests\/sec:/{print $2}' "$1"; }
+requests_of() { awk '/requests in/{print $1}' "$1"; }
 # percentile_of FILE 50|75|90|99: wrk's latency percentile in ms.
 percentile_of() { awk -v p="$2%" '$1==p{v=$2; n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /s$/ && v !~ /ms$/) n*=1000; print n}' "$1"; }
 p99_of() { percentile_of "$1" 99; }
@@ -111,19 +134,20 @@ measure() {
     if [[ $workload == get ]]; then script=kv-get.lua; args=(10000 /get); else script=kv-post.lua; args=(10000 100 /set); fi
     before=$(frames_sent "${nodes[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-before.txt"
-    out="$OUT/$name-$workload-wrk.txt"
+    out="$OUT/$name-$workload-wrk"
     mark=$(cpu_mark "${node_pids[@]}")
-    wrk_run "$out" "$addresses" "$script" "${args[@]}"
+    wrk_runs "$out" "$addresses" "$script" "${args[@]}"
     others=$(others_cpu "$mark" "${node_pids[@]}")
     nodes_cpu=$(pids_cpu "$mark" "${node_pids[@]}")
     after=$(frames_sent "${nodes[@]}")
     latency_buckets "$workload" "${nodes[@]}" >"$OUT/$name-$workload-buckets-after.txt"
-    total=$(awk -v r="$(rps_of "$out")" 'BEGIN{printf "%.0f", r}')
-    errors=$(errors_of "$out")
+    total=$(awk -v r="$(median_over "$out" rps_of)" 'BEGIN{printf "%.0f", r}')
+    errors=$(sum_over "$out" errors_of)
     saturated[$name-$workload]=$total
-    requests=$(awk -v r="$total" -v d="$DURATION" 'BEGIN{printf "%.0f", r*d}')
-    printf 'CLUSTER %s-%s rps=%s p50=%sms p90=%sms p99=%sms server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% nodes_us_per_op=%s others_cpu=%s%%\n' "$name" "$workload" "$total" \
-      "$(percentile_of "$out" 50)" "$(percentile_of "$out" 90)" "$(p99_of "$out")" \
+    requests=$(sum_over "$out" requests_of)
+    printf 'CLUSTER %s-%s rps=%s p50=%sms p90=%sms p99=%sms p99_runs=%s server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% nodes_us_per_op=%s others_cpu=%s%%\n' "$name" "$workload" "$total" \
+      "$(median_over "$out" percentile_of 50)" "$(median_over "$out" percentile_of 90)" "$(median_over "$out" p99_of)" \
+      "$(for f in "$out".*.txt; do p99_of "$f"; done | paste -sd/)" \
       "$(server_p99 "$OUT/$name-$workload-buckets-before.txt" "$OUT/$name-$workload-buckets-after.txt")" "$errors" \
       "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" "$nodes_cpu" \
       "$(us_per_op "$nodes_cpu" "$total")" "$others" | tee -a "$OUT/results.txt"
@@ -199,11 +223,11 @@ nginx_stop() { kill -TERM "${pids[90]}" 2>/dev/null || true; wait "${pids[90]}" 
 # anchor_saturated: wrk's closed-loop GET load ($CONNS connections, core 1) against nginx on core 0, in
 # this run: the p99 the host gives a server that does nothing, beside the nodes' saturated p99.
 anchor_saturated() {
-  local out="$OUT/nginx-saturated.txt"
+  local out="$OUT/nginx-saturated"
   nginx_start || { echo "CLUSTER nginx-saturated skipped: nginx is not installed"; return; }
-  conns=$CONNS wrk_run "$out" "127.0.0.1:$nginx_port" kv-get.lua 10000 /get
+  conns=$CONNS wrk_runs "$out" "127.0.0.1:$nginx_port" kv-get.lua 10000 /get
   nginx_stop
-  echo "CLUSTER nginx-saturated rps=$(rps_of "$out") p50=$(percentile_of "$out" 50)ms p90=$(percentile_of "$out" 90)ms p99=$(p99_of "$out")ms errors=$(errors_of "$out")" | tee -a "$OUT/results.txt"
+  echo "CLUSTER nginx-saturated rps=$(median_over "$out" rps_of) p50=$(median_over "$out" percentile_of 50)ms p90=$(median_over "$out" percentile_of 90)ms p99=$(median_over "$out" p99_of)ms p99_runs=$(for f in "$out".*.txt; do p99_of "$f"; done | paste -sd/) errors=$(sum_over "$out" errors_of)" | tee -a "$OUT/results.txt"
 }
 
 # anchor_fixed_rate NAME RATE: the same open-loop GET load at RATE against nginx, generator on core 1:
