@@ -34,9 +34,11 @@ cluster-stop:
 	scripts/cluster.sh stop
 
 # Every test: unit, property, parser, storage conformance, end to end against the real binary.
+# The output is kept in out/test.log; a failure ends with a summary of it (failed tests, a crash's
+# reason and frames), since CI shows only the end of the output.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/run-tests.sh
 
 # Release build, node pinned to core 0, anchors (nginx, Hummingbird) in the same run, ratio table.
 bench: release
