@@ -2,11 +2,12 @@ import KVortexNet
 
 /// The bearer-token check of a node started with `--auth-token-file` (API.md "Authentication"): a
 /// route that needs a token answers 401 without one, 403 with a token the node does not accept or, on
-/// an admin route, with the client token. Refusals are counted by reason for `/metrics`.
+/// an admin route, with a client token. Refusals are counted by reason for `/metrics`.
 ///
 /// Runs on the event loops, before routing, for every request: it reads the `Authorization` header in
-/// place, compares in constant time against each token (both, always: the time does not say which
-/// matched), and answers with a response built once. Allocates nothing per request.
+/// place, compares in constant time against every token of both roles (all of them, always: the time
+/// does not say which matched, only how many tokens and how long they are), and answers with a response
+/// built once. Allocates nothing per request.
 final class AccessControl: Sendable {
     let tokens: AccessTokens
     /// `--protect-metrics`: `/health`, `/ready` and `/metrics` need a token too (not `/dashboard`,
@@ -28,7 +29,7 @@ final class AccessControl: Sendable {
         case missing
         /// A token the node does not accept: 403.
         case wrong
-        /// The client token on an admin route: 403.
+        /// A client token on an admin route: 403.
         case notAdmin
 
         var label: String {
@@ -85,12 +86,12 @@ final class AccessControl: Sendable {
         }
     }
 
-    /// The check proper: the bearer token against both tokens, both compared every time; a refusal is
-    /// counted under its reason.
+    /// The check proper: the bearer token against every token of both roles, all compared every time; a
+    /// refusal is counted under its reason.
     private func refusal(needsAdmin: Bool, anyOrigin: Bool, authorization: UnsafeRawBufferPointer?) -> HTTPResponse? {
         guard let authorization, let token = Self.bearerToken(in: authorization) else { return refuse(.missing, anyOrigin) }
-        let isAdmin = Self.matches(token, tokens.admin)
-        let isClient = Self.matches(token, tokens.client)
+        let isAdmin = Self.matchesAny(token, tokens.admin)
+        let isClient = Self.matchesAny(token, tokens.client)
         if needsAdmin { return isAdmin ? nil : refuse(isClient ? .notAdmin : .wrong, anyOrigin) }
         return isAdmin || isClient ? nil : refuse(.wrong, anyOrigin)
     }
@@ -104,9 +105,14 @@ final class AccessControl: Sendable {
         }
     }
 
-    private static func matches(_ token: UnsafeRawBufferPointer, _ expected: [UInt8]?) -> Bool {
-        guard let expected else { return false }
-        return expected.withUnsafeBytes { ConstantTime.isEqual(token, $0) }
+    /// Whether `token` is one of `expected`. Compares with each of them in constant time and never stops
+    /// at a match: the time depends on how many tokens there are and their lengths, not on which matched.
+    private static func matchesAny(_ token: UnsafeRawBufferPointer, _ expected: [[UInt8]]) -> Bool {
+        var matchCount = 0
+        for candidate in expected {
+            matchCount += candidate.withUnsafeBytes { ConstantTime.isEqual(token, $0) } ? 1 : 0
+        }
+        return matchCount > 0
     }
 
     /// The token of `Bearer TOKEN` (the scheme in any case, RFC 7235; spaces after it skipped), as a
