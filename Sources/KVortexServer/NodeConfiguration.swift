@@ -28,6 +28,9 @@ public struct NodeConfiguration: Sendable {
     /// The parsed `--auth-token-file` (`AccessTokens.read`, by the serve command before anything is
     /// opened); nil leaves every endpoint open, as before authentication existed.
     public var accessTokens: AccessTokens?
+    /// The file `accessTokens` were read from: `NodeRuntime.reloadAccessTokens` (SIGHUP) reads it again.
+    /// Nil: nothing to reload.
+    public var accessTokenFile: String?
     /// `--protect-metrics`: `/health`, `/ready` and `/metrics` need a token too; needs `accessTokens`.
     public var protectMetrics = false
     public var clusterSecretFile: String?

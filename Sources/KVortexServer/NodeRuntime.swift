@@ -18,6 +18,8 @@ public final class NodeRuntime: Sendable {
     let status: NodeStatus
     let leaveWatcher: LeaveWatcher
     let server: HTTPServer
+    /// The bearer-token check of the HTTP handler; nil without `--auth-token-file`.
+    let accessControl: AccessControl?
     /// The event loops: HTTP connections and peers' incoming connections are read on the same ones.
     let loops: EventLoopGroup
     /// Held from the start until the listeners are bound, so the addresses are known first.
@@ -106,6 +108,7 @@ public final class NodeRuntime: Sendable {
         let handler = KVortexHTTPHandler(keys: ClusterKeys(local: keys, driver: driver, clockMs: SystemClock.wallMs),
                                          configuration: routes, status: status, monotonicMicros: SystemClock.monotonicMicros)
         server = HTTPServer(configuration: httpConfiguration, handler: handler, loops: loops)
+        accessControl = handler.accessControl
         status.attach(server: server)
         sweepTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kvortex.sweep"))
     }
@@ -157,6 +160,14 @@ public final class NodeRuntime: Sendable {
     /// the signal someone sent ("signal 15"). For the serve command's "kvortex: <reason>, stopping".
     public func stopReason(signal: Int32) -> String {
         leaveEnd?.stopReason ?? "signal \(signal)"
+    }
+
+    /// Reads `--auth-token-file` again (the serve command does on SIGHUP): an accepted file's tokens are
+    /// in use for the requests that follow, a refused file leaves the tokens in use. A node started
+    /// without the file stays open. Safe while requests are served.
+    public func reloadAccessTokens() -> AccessTokenReload {
+        guard let path = configuration.accessTokenFile, let accessControl else { return .noTokenFile }
+        return accessControl.reload(from: path)
     }
 
     /// Stops accepting, finishes in-flight requests within the grace period, hands off the hints it

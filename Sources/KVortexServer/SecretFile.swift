@@ -4,7 +4,7 @@ import Glibc
 /// `--token-file`): bounded, and telling whether users other than the owner may access it, so the
 /// caller can warn as ssh does about a private key. Never logs or returns the bytes in an error.
 public enum SecretFile {
-    /// Longest file read; a secret or a token list is a few lines, not a document.
+    /// Longest file read unless the caller names another bound; a secret is a line, not a document.
     public static let fileBytesMax = 4096
 
     public struct Contents: Sendable {
@@ -13,14 +13,14 @@ public enum SecretFile {
         public let isAccessibleByOthers: Bool
     }
 
-    /// The file's bytes. Errors name `flag` and `path`: unreadable, or longer than `fileBytesMax`.
-    public static func read(_ path: String, flag: String) throws(ConfigurationError) -> Contents {
+    /// The file's bytes. Errors name `flag` and `path`: unreadable, or longer than `bytesMax`.
+    public static func read(_ path: String, flag: String, bytesMax: Int = fileBytesMax) throws(ConfigurationError) -> Contents {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .invalid("\(flag) \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var status = stat()
         let isAccessibleByOthers = fstat(fd, &status) == 0 && status.st_mode & 0o077 != 0
-        var bytes = [UInt8](repeating: 0, count: fileBytesMax + 1)
+        var bytes = [UInt8](repeating: 0, count: bytesMax + 1)
         var count = 0
         while count < bytes.count {
             let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
@@ -29,7 +29,7 @@ public enum SecretFile {
             guard got == 0 else { throw .invalid("\(flag) \(path): \(String(cString: strerror(errno)))") }
             break
         }
-        guard count <= fileBytesMax else { throw .invalid("\(flag) \(path) is longer than \(fileBytesMax) bytes") }
+        guard count <= bytesMax else { throw .invalid("\(flag) \(path) is longer than \(bytesMax) bytes") }
         bytes.removeSubrange(count...)
         return Contents(bytes: bytes, isAccessibleByOthers: isAccessibleByOthers)
     }

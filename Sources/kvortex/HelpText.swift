@@ -29,6 +29,7 @@ enum HelpText {
         Runs one node. With no options: in memory, on 127.0.0.1:8080, a cluster of one (N=R=W=1).
         When serving it prints one line: kvortex ready http=HOST:PORT peer=HOST:PORT id=ID
         SIGTERM or SIGINT stops it gracefully (in-flight requests finish, bounded by --shutdown-grace-ms).
+        SIGHUP reads --auth-token-file again (below) and never stops it.
 
         Addresses and identity:
           --http HOST:PORT           HTTP listen address (default 127.0.0.1:8080; port 0 picks a free one)
@@ -76,17 +77,22 @@ enum HelpText {
                                      (and chmod 600 F). Default: none, any peer that connects is let in
           --auth-token-file F        client authentication: the key and /cluster endpoints need the header
                                      Authorization: Bearer TOKEN (401 without, 403 with a token not in F);
-                                     /cluster/join, /cluster/leave and /admin/partition need the admin
+                                     /cluster/join, /cluster/leave and /admin/partition need an admin
                                      token. F holds the lines
                                        client TOKEN
                                        admin TOKEN
-                                     or one bare TOKEN alone, which is then both; the admin token also
-                                     opens every client endpoint. Blank lines and lines starting with #
-                                     are skipped. A token is at least 16 bytes of printable ASCII without
-                                     spaces (openssl rand -hex 32); one token per role. A file that does
-                                     not fit is refused at start; one readable by other users is used,
-                                     with a warning (chmod 600 F). Peers are not affected (see
-                                     --cluster-secret-file). Default: none, every endpoint is open
+                                     or one bare TOKEN alone, which is then both; an admin token also
+                                     opens every client endpoint. A role may have several lines, each
+                                     token accepted (64 tokens at most): old and new side by side while
+                                     rotating. Blank lines and lines starting with # are skipped. A token
+                                     is at least 16 bytes of printable ASCII without spaces, each listed
+                                     once (make one with: openssl rand -hex 32). A file that does not fit
+                                     is refused at start; one readable by other users is used, with a
+                                     warning (chmod 600 F). SIGHUP reads F again: its tokens replace those
+                                     in use at once, or, if it does not fit, the tokens in use are kept;
+                                     either is logged, never a token. Peers are not affected (see
+                                     --cluster-secret-file). Default: none, every endpoint is open (a
+                                     SIGHUP cannot turn tokens on)
           --protect-metrics          /health, /ready and /metrics need a token too (client or admin);
                                      without it they stay open (/dashboard, a page without data, stays
                                      open either way). Needs --auth-token-file

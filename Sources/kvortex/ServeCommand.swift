@@ -2,7 +2,8 @@ import Glibc
 import KVortexCore
 import KVortexServer
 
-/// `kvortex serve`: parses flags into a `NodeConfiguration`, runs the node until SIGTERM or SIGINT.
+/// `kvortex serve`: parses flags into a `NodeConfiguration`, runs the node until SIGTERM or SIGINT;
+/// SIGHUP reloads `--auth-token-file` and never stops it.
 enum ServeCommand {
     static let valueFlags: Set<String> = [
         "node-id", "http", "peer", "seeds", "replicas", "read-quorum", "write-quorum", "conflicts", "storage",
@@ -23,10 +24,12 @@ enum ServeCommand {
             return 2
         }
         // Signals are taken synchronously by this thread; block them before any other thread starts.
+        // Blocked and taken by sigwait, SIGHUP never ends the process as its default action would.
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
 
@@ -42,13 +45,23 @@ enum ServeCommand {
         // A finished leave stops the node by the same path as SIGTERM: the signal is taken below.
         node.whenLeft { _ in _ = kill(getpid(), SIGTERM) }
         Terminal.output("kvortex ready http=\(address.host):\(address.port) peer=\(node.peerAddress) id=\(node.nodeID)")
-        var received: Int32 = 0
-        sigwait(&signals, &received)
+        let received = waitForStopSignal(&signals, node)
         Terminal.error("kvortex: \(node.stopReason(signal: received)), stopping\n")
         node.stop()
         Terminal.error("kvortex: stopped\n")
         if case .timedOut = node.leaveEnd { return 1 }  // left without handing everything off
         return 0
+    }
+
+    /// Takes the signals of `signals` until one that stops the node (SIGTERM, SIGINT) and returns it;
+    /// each SIGHUP in between reloads the token file and logs what came of it.
+    private static func waitForStopSignal(_ signals: inout sigset_t, _ node: NodeRuntime) -> Int32 {
+        var received: Int32 = 0
+        while true {
+            sigwait(&signals, &received)
+            guard received == SIGHUP else { return received }
+            Log.line(node.reloadAccessTokens().description)
+        }
     }
 
     static func parse(_ words: [String]) throws -> NodeConfiguration {
@@ -89,7 +102,8 @@ enum ServeCommand {
         configuration.cacheBytes = try arguments.bytes("cache-bytes")
         configuration.memoryBytesMax = try arguments.bytes("max-memory")
         configuration.valueBytesMax = try arguments.bytes("value-bytes-max") ?? configuration.valueBytesMax
-        configuration.accessTokens = try arguments.string("auth-token-file").map(AccessTokens.read)
+        configuration.accessTokenFile = arguments.string("auth-token-file")
+        configuration.accessTokens = try configuration.accessTokenFile.map(AccessTokens.read)
         configuration.protectMetrics = arguments.has("protect-metrics")
         configuration.clusterSecretFile = arguments.string("cluster-secret-file")
         configuration.enableFaultInjection = arguments.has("enable-fault-injection")

@@ -5,7 +5,7 @@ import Testing
 /// The check a node with `--auth-token-file` runs before routing (`AccessControl`): which route needs
 /// which token, the answers, and the counts by reason.
 @Suite struct AccessControlTests {
-    static let tokens = AccessTokens(client: Array("client-0123456789abcdef".utf8), admin: Array("admin-0123456789abcdef".utf8))
+    static let tokens = AccessTokens(client: [Array("client-0123456789abcdef".utf8)], admin: [Array("admin-0123456789abcdef".utf8)])
     static let clientRoutes: [Route] = [.get, .set, .delete, .kvGet, .kvPut, .kvDelete, .batch, .clusterMembers, .clusterRing, .clusterLocate]
     static let adminRoutes: [Route] = [.clusterJoin, .clusterLeave, .adminPartition]
     static let operationalRoutes: [Route] = [.health, .ready, .metrics]
@@ -110,11 +110,11 @@ import Testing
     /// A file with only a client line: no token opens the admin routes; with only an admin line, the
     /// admin token is the only one anywhere.
     @Test func oneRoleFiles() {
-        let clientOnly = AccessControl(tokens: AccessTokens(client: Array("client-0123456789abcdef".utf8), admin: nil),
+        let clientOnly = AccessControl(tokens: AccessTokens(client: [Array("client-0123456789abcdef".utf8)], admin: []),
                                        protectsOperationalRoutes: false)
         #expect(Self.status(clientOnly, .get, "Bearer client-0123456789abcdef") == 200)
         #expect(Self.status(clientOnly, .clusterJoin, "Bearer client-0123456789abcdef") == 403)
-        let adminOnly = AccessControl(tokens: AccessTokens(client: nil, admin: Array("admin-0123456789abcdef".utf8)),
+        let adminOnly = AccessControl(tokens: AccessTokens(client: [], admin: [Array("admin-0123456789abcdef".utf8)]),
                                       protectsOperationalRoutes: false)
         #expect(Self.status(adminOnly, .get, "Bearer admin-0123456789abcdef") == 200)
         #expect(Self.status(adminOnly, .clusterJoin, "Bearer admin-0123456789abcdef") == 200)

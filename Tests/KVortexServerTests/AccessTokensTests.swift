@@ -24,17 +24,17 @@ import Testing
 
     @Test func rolesCommentsBlankLinesAndCRLF() throws {
         let tokens = try Self.parse("# tokens\r\n\r\n  client   c0123456789abcdef \r\n\tADMIN\ta0123456789abcdef\r\n# end")
-        #expect(tokens == AccessTokens(client: Self.client, admin: Self.admin))
+        #expect(tokens == AccessTokens(client: [Self.client], admin: [Self.admin]))
     }
 
     @Test func aBareTokenIsBothRoles() throws {
         #expect(try Self.parse("a0123456789abcdef\n") == AccessTokens(token: Self.admin))
-        #expect(try Self.parse("# one token\na0123456789abcdef") == AccessTokens(client: Self.admin, admin: Self.admin))
+        #expect(try Self.parse("# one token\na0123456789abcdef") == AccessTokens(client: [Self.admin], admin: [Self.admin]))
     }
 
     @Test func oneRoleAlone() throws {
-        #expect(try Self.parse("admin a0123456789abcdef") == AccessTokens(client: nil, admin: Self.admin))
-        #expect(try Self.parse("client c0123456789abcdef") == AccessTokens(client: Self.client, admin: nil))
+        #expect(try Self.parse("admin a0123456789abcdef") == AccessTokens(client: [], admin: [Self.admin]))
+        #expect(try Self.parse("client c0123456789abcdef") == AccessTokens(client: [Self.client], admin: []))
     }
 
     @Test(arguments: [
@@ -42,7 +42,8 @@ import Testing
         ("# nothing\n\n   \n", "holds no token"),
         ("client short", "line 1: the client token is 5 bytes; use at least 16"),
         ("tiny", "line 1: the token is 4 bytes"),
-        ("client c0123456789abcdef\nclient c0123456789abcdeg", "line 2: a second client token (the first is on line 1)"),
+        ("client c0123456789abcdef\nclient c0123456789abcdef", "line 2: the client token of line 1 again; list each token once"),
+        ("admin a0123456789abcdef\n\nADMIN a0123456789abcdef", "line 3: the admin token of line 1 again"),
         ("root c0123456789abcdef", "line 1: unknown role"),
         ("c0123456789 abcdef", "line 1: unknown role"),
         ("admin a0123456789 abcdef", "line 1: the admin token holds a space or a tab"),
@@ -52,6 +53,9 @@ import Testing
         ("admin a0123456789abcdef\nc0123456789abcdef", "line 2: a bare token must be the only token line, and line 1 holds one"),
         ("c0123456789abcdef\nc0123456789abcdef", "line 2: a bare token must be the only token line"),
         ("client a0123456789abcdef\nadmin a0123456789abcdef", "the client token (line 1) and the admin token (line 2) are the same"),
+        ("admin a0123456789abcdef\nclient c0123456789abcdef\nclient a0123456789abcdef",
+         "the client token (line 3) and the admin token (line 1) are the same"),
+        ("client c0123456789abcdef\nclient c0123456789abcdeg\nc0123456789abcdeh", "line 3: a bare token must be the only token line"),
     ])
     func refusals(text: String, message: String) {
         let refusal = Self.refusal(text)
@@ -65,6 +69,6 @@ import Testing
         for text in ["\(tokens)", String(reflecting: tokens), { var out = ""; dump(tokens, to: &out); return out }()] {
             #expect(!text.contains("0123456789") && !text.contains("48"), "\(text)")  // 48: the byte "0"
         }
-        #expect("\(tokens)" == "AccessTokens(client: set, admin: set)")
+        #expect("\(tokens)" == "AccessTokens(client: 1, admin: 1)")
     }
 }

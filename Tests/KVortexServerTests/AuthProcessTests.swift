@@ -1,5 +1,6 @@
 import Foundation
 import KVortexNet
+import KVortexServer
 import Testing
 
 /// `kvortex serve --auth-token-file` against the real binary (API.md "Authentication"): which
@@ -182,6 +183,11 @@ import Testing
         #expect(!node.stderrText.contains("0123456789"))
     }
 
+    /// `count` client lines, each with its own token.
+    static func tokenLines(_ count: Int) -> String {
+        (1...count).map { "client token-\($0)-0123456789abcdef\n" }.joined()
+    }
+
     @Test func badTokenFilesAreRefusedWithStatus2() throws {
         let files = try TokenFiles()
         let cases: [(String?, String)] = [
@@ -191,7 +197,8 @@ import Testing
             ("client 0123456789abc\n", "line 1: the client token is 13 bytes; use at least 16"),
             ("client 0123456789 abcdef0123\n", "line 1: the client token holds a space or a tab"),
             ("reader 0123456789abcdef0123\n", "line 1: unknown role"),
-            ("admin 0123456789abcdef0123\nadmin 0123456789abcdef0124\n", "line 2: a second admin token (the first is on line 1)"),
+            ("admin 0123456789abcdef0123\nadmin 0123456789abcdef0123\n", "line 2: the admin token of line 1 again"),
+            (Self.tokenLines(AccessTokens.tokensMax + 1), "line \(AccessTokens.tokensMax + 1): more than \(AccessTokens.tokensMax) token lines"),
         ]
         for (index, (text, message)) in cases.enumerated() {
             let path = try text.map { try files.write("bad-\(index)", $0) } ?? files.directory + "/missing"

@@ -1,18 +1,24 @@
 import KVortexNet
+import Synchronization
 
 /// The bearer-token check of a node started with `--auth-token-file` (API.md "Authentication"): a
 /// route that needs a token answers 401 without one, 403 with a token the node does not accept or, on
-/// an admin route, with the client token. Refusals are counted by reason for `/metrics`.
+/// an admin route, with a client token. Refusals are counted by reason for `/metrics`.
 ///
 /// Runs on the event loops, before routing, for every request: it reads the `Authorization` header in
-/// place, compares in constant time against each token (both, always: the time does not say which
-/// matched), and answers with a response built once. Allocates nothing per request.
+/// place, takes the token set in use once, compares in constant time against every token of both roles
+/// (all of them, always: the time does not say which matched, only how many tokens and how long they
+/// are), and answers with a response built once. Allocates nothing per request. `replace(_:)` swaps the
+/// whole set (SIGHUP), so a request is checked against the old set or the new one, never a mix.
 final class AccessControl: Sendable {
-    let tokens: AccessTokens
+    /// The token set in use. The lock is held only to copy the set out (two array references) or to
+    /// swap it, never while comparing.
+    private let current: Mutex<AccessTokens>
     /// `--protect-metrics`: `/health`, `/ready` and `/metrics` need a token too (not `/dashboard`,
     /// which holds no data).
     let protectsOperationalRoutes: Bool
     private let failures = CounterArray(count: Failure.allCases.count)
+    private let reloads = CounterArray(count: ReloadResult.allCases.count)
     private let unauthorized: HTTPResponse
     private let wrongToken: HTTPResponse
     private let notAdmin: HTTPResponse
@@ -28,7 +34,7 @@ final class AccessControl: Sendable {
         case missing
         /// A token the node does not accept: 403.
         case wrong
-        /// The client token on an admin route: 403.
+        /// A client token on an admin route: 403.
         case notAdmin
 
         var label: String {
@@ -40,8 +46,23 @@ final class AccessControl: Sendable {
         }
     }
 
+    /// How a reload of the token file ended: the `result` label of `kvortex_auth_token_reloads_total`.
+    enum ReloadResult: Int, CaseIterable, Sendable {
+        /// The file's tokens are in use.
+        case ok
+        /// The file was refused; the tokens in use were kept.
+        case failed
+
+        var label: String {
+            switch self {
+            case .ok: "ok"
+            case .failed: "failed"
+            }
+        }
+    }
+
     init(tokens: AccessTokens, protectsOperationalRoutes: Bool) {
-        self.tokens = tokens
+        current = Mutex(tokens)
         self.protectsOperationalRoutes = protectsOperationalRoutes
         var unauthorized = HTTPResponse.error(
             status: 401, code: "unauthorized",
@@ -85,12 +106,22 @@ final class AccessControl: Sendable {
         }
     }
 
-    /// The check proper: the bearer token against both tokens, both compared every time; a refusal is
-    /// counted under its reason.
+    /// The token set in use now: read once per checked request.
+    var tokens: AccessTokens { current.withLock { $0 } }
+
+    /// Puts `tokens` in use for every request checked from now on; a request being checked finishes
+    /// with the set it took. Leaves `protectsOperationalRoutes` and the counts unchanged.
+    func replace(_ tokens: AccessTokens) {
+        current.withLock { $0 = tokens }
+    }
+
+    /// The check proper: the bearer token against every token of both roles, all compared every time; a
+    /// refusal is counted under its reason.
     private func refusal(needsAdmin: Bool, anyOrigin: Bool, authorization: UnsafeRawBufferPointer?) -> HTTPResponse? {
         guard let authorization, let token = Self.bearerToken(in: authorization) else { return refuse(.missing, anyOrigin) }
-        let isAdmin = Self.matches(token, tokens.admin)
-        let isClient = Self.matches(token, tokens.client)
+        let tokens = self.tokens
+        let isAdmin = Self.matchesAny(token, tokens.admin)
+        let isClient = Self.matchesAny(token, tokens.client)
         if needsAdmin { return isAdmin ? nil : refuse(isClient ? .notAdmin : .wrong, anyOrigin) }
         return isAdmin || isClient ? nil : refuse(.wrong, anyOrigin)
     }
@@ -104,9 +135,14 @@ final class AccessControl: Sendable {
         }
     }
 
-    private static func matches(_ token: UnsafeRawBufferPointer, _ expected: [UInt8]?) -> Bool {
-        guard let expected else { return false }
-        return expected.withUnsafeBytes { ConstantTime.isEqual(token, $0) }
+    /// Whether `token` is one of `expected`. Compares with each of them in constant time and never stops
+    /// at a match: the time depends on how many tokens there are and their lengths, not on which matched.
+    private static func matchesAny(_ token: UnsafeRawBufferPointer, _ expected: [[UInt8]]) -> Bool {
+        var matchCount = 0
+        for candidate in expected {
+            matchCount += candidate.withUnsafeBytes { ConstantTime.isEqual(token, $0) } ? 1 : 0
+        }
+        return matchCount > 0
     }
 
     /// The token of `Bearer TOKEN` (the scheme in any case, RFC 7235; spaces after it skipped), as a
@@ -129,13 +165,29 @@ final class AccessControl: Sendable {
         failures.value(at: failure.rawValue)
     }
 
-    /// `kvortex_http_auth_failures_total` by reason; every reason at 0 when `control` is nil (no
-    /// `--auth-token-file`), so the series exist whatever the configuration.
+    /// Counts one reload of the token file under `result`.
+    func countReload(_ result: ReloadResult) {
+        reloads.add(1, at: result.rawValue)
+    }
+
+    /// Reloads since the start, by result.
+    func reloadCount(_ result: ReloadResult) -> UInt64 {
+        reloads.value(at: result.rawValue)
+    }
+
+    /// `kvortex_http_auth_failures_total` by reason and `kvortex_auth_token_reloads_total` by result;
+    /// every series at 0 when `control` is nil (no `--auth-token-file`), so the series exist whatever
+    /// the configuration.
     static func writeMetrics(of control: AccessControl?, to writer: inout PrometheusWriter) {
         writer.family("kvortex_http_auth_failures_total", .counter,
                       help: "Requests refused for their bearer token, by reason: missing (401), wrong or not_admin (403).")
         for failure in Failure.allCases {
             writer.sample("kvortex_http_auth_failures_total", [("reason", failure.label)], control?.failureCount(failure) ?? 0)
+        }
+        writer.family("kvortex_auth_token_reloads_total", .counter,
+                      help: "Reloads of --auth-token-file on SIGHUP, by result: ok (its tokens in use) or failed (refused; the tokens in use kept).")
+        for result in ReloadResult.allCases {
+            writer.sample("kvortex_auth_token_reloads_total", [("result", result.label)], control?.reloadCount(result) ?? 0)
         }
     }
 }
