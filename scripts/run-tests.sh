@@ -29,7 +29,7 @@ status=${PIPESTATUS[0]}
   echo "-- tests started but not ended --"
   awk '
     /^◇ Test [^ ]+ started\./ { name = $3; open[name] = 1 }
-    /^(✔|✘) Test [^ ]+ (passed|failed)/ { name = $3; delete open[name] }
+    /^(✔|✘) Test [^ ]+ (with .* )?(passed|failed)/ { name = $3; delete open[name] }
     END { for (name in open) print "  " name }' "$LOG" | head -n 20
 } | head -n "$SUMMARY_LINES_MAX"
 exit "$status"
