@@ -119,6 +119,21 @@ import Testing
         }
     }
 
+    /// After a failed connection the queue starts on a frame boundary: the rest of a frame cut by the
+    /// failed connection is dropped (and counted out), whole frames behind it stay, in order.
+    @Test func aFrameCutByAFailedConnectionIsNotSentOnTheNextOne() {
+        let whole = [Self.frame([1, 2]), Self.frame([3])]
+        var state = PeerLink.State()
+        state.phase = .backingOff
+        state.pending = [9, 9, 9] + whole[0] + whole[1]
+        state.pendingFrames = 3
+        state.pendingHeadPartial = 3
+        state.dropCutFrame()
+        #expect(state.pending == whole[0] + whole[1] && state.pendingFrames == 2 && state.pendingHeadPartial == 0)
+        state.dropCutFrame()
+        #expect(state.pending == whole[0] + whole[1] && state.pendingFrames == 2, "nothing cut: nothing dropped")
+    }
+
     @Test func anotherClusterIsRefusedAtTheHandshake() throws {
         let (inboxA, inboxB) = (Inbox(), Inbox())
         let a = try Self.transport("a", cluster: "blue", inbox: inboxA)

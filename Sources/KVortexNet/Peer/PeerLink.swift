@@ -25,7 +25,7 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
         case stopped
     }
 
-    private struct State {
+    struct State {
         /// Whole frames not yet written, back to back, in order.
         var pending: [UInt8] = []
         var pendingFrames = 0
@@ -262,7 +262,7 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
                     return was
                 }
                 closeSocket()
-                state.withLock { dropCutFrame(&$0) }
+                state.withLock { $0.dropCutFrame() }
                 counters.add(1, at: (wasConnected ? PeerCounter.disconnects : .connectFailures).rawValue)
                 if wasConnected { onConnected(peer, false) }
                 guard phase != .stopped else { break }
@@ -273,19 +273,6 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
         }
         state.withLock { $0.socket = -1 }
         closeSocket()
-    }
-
-    /// The rest of a frame whose start went out on the connection that just failed cannot follow on the
-    /// next one, where the peer would read it as a frame of its own: it is dropped, and the frame is lost
-    /// like those of the failed write. (A fast-path write can cut a frame between the failing write and
-    /// this link's thread taking the `backingOff` phase.) Called once no one writes: phase is not
-    /// `connected` and `closeSocket` has waited for the writer.
-    private func dropCutFrame(_ state: inout State) {
-        guard state.pendingHeadPartial > 0 else { return }
-        precondition(!state.writing && state.phase != .connected, "dropping a cut frame under a writer")
-        state.pending.removeSubrange(0..<state.pendingHeadPartial)
-        state.pendingFrames -= 1
-        state.pendingHeadPartial = 0
     }
 
     /// Closes the socket once no caller is writing to it directly (a write takes microseconds), so a
@@ -386,5 +373,20 @@ final class PeerLink: EventLoopFlushable, @unchecked Sendable {
             counters.add(UInt64(batch.bytes.count), at: PeerCounter.bytesSent.rawValue)
             counters.add(1, at: PeerCounter.writes.rawValue)
         }
+    }
+}
+
+extension PeerLink.State {
+    /// The rest of a frame whose start went out on the connection that just failed cannot follow on the
+    /// next one, where the peer would read it as a frame of its own: it is dropped, and the frame is lost
+    /// like those of the failed write. (A fast-path write can cut a frame between the failing write and
+    /// the link's thread taking the `backingOff` phase.) Called once no one writes: phase is not
+    /// `connected` and `closeSocket` has waited for the writer.
+    mutating func dropCutFrame() {
+        guard pendingHeadPartial > 0 else { return }
+        precondition(!writing && phase != .connected, "dropping a cut frame under a writer")
+        pending.removeSubrange(0..<pendingHeadPartial)
+        pendingFrames -= 1
+        pendingHeadPartial = 0
     }
 }
