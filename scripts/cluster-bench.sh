@@ -93,6 +93,8 @@ sum_over() {
   local prefix=$1 fn=$2 file
   for file in "$prefix".*.txt; do "$fn" "$file"; done | awk '{ n += $1 } END { printf "%.0f", n }'
 }
+# p99_runs PREFIX: each run's p99, as a/b/c.
+p99_runs() { local file; for file in "$1".*.txt; do p99_of "$file"; done | paste -sd/; }
 rps_of() { awk '/^Requests\/sec:/{print $2}' "$1"; }
 requests_of() { awk '/requests in/{print $1}' "$1"; }
 # percentile_of FILE 50|75|90|99: wrk's latency percentile in ms.
@@ -147,7 +149,7 @@ measure() {
     requests=$(sum_over "$out" requests_of)
     printf 'CLUSTER %s-%s rps=%s p50=%sms p90=%sms p99=%sms p99_runs=%s server_p99<=%sms errors=%s peer_frames_per_op=%s nodes_cpu=%s%% nodes_us_per_op=%s others_cpu=%s%%\n' "$name" "$workload" "$total" \
       "$(median_over "$out" percentile_of 50)" "$(median_over "$out" percentile_of 90)" "$(median_over "$out" p99_of)" \
-      "$(for f in "$out".*.txt; do p99_of "$f"; done | paste -sd/)" \
+      "$(p99_runs "$out")" \
       "$(server_p99 "$OUT/$name-$workload-buckets-before.txt" "$OUT/$name-$workload-buckets-after.txt")" "$errors" \
       "$(awk -v f="$((after - before))" -v r="$requests" 'BEGIN{printf "%.2f", (r>0)?f/r:0}')" "$nodes_cpu" \
       "$(us_per_op "$nodes_cpu" "$total")" "$others" | tee -a "$OUT/results.txt"
@@ -227,7 +229,7 @@ anchor_saturated() {
   nginx_start || { echo "CLUSTER nginx-saturated skipped: nginx is not installed"; return; }
   conns=$CONNS wrk_runs "$out" "127.0.0.1:$nginx_port" kv-get.lua 10000 /get
   nginx_stop
-  echo "CLUSTER nginx-saturated rps=$(median_over "$out" rps_of) p50=$(median_over "$out" percentile_of 50)ms p90=$(median_over "$out" percentile_of 90)ms p99=$(median_over "$out" p99_of)ms p99_runs=$(for f in "$out".*.txt; do p99_of "$f"; done | paste -sd/) errors=$(sum_over "$out" errors_of)" | tee -a "$OUT/results.txt"
+  echo "CLUSTER nginx-saturated rps=$(median_over "$out" rps_of) p50=$(median_over "$out" percentile_of 50)ms p90=$(median_over "$out" percentile_of 90)ms p99=$(median_over "$out" p99_of)ms p99_runs=$(p99_runs "$out") errors=$(sum_over "$out" errors_of)" | tee -a "$OUT/results.txt"
 }
 
 # anchor_fixed_rate NAME RATE: the same open-loop GET load at RATE against nginx, generator on core 1:

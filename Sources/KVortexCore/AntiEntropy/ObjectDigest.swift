@@ -16,16 +16,16 @@ public struct ObjectDigest: Hashable, Sendable, CustomStringConvertible {
     public init(_ object: VersionedObject) {
         var words: [UInt64] = []
         words.reserveCapacity(2 + 2 * (object.clock.entries.count + object.siblings.count))
-        words.append(UInt64(object.clock.entries.count))
+        words.append(UInt64(object.clock.entries.count).littleEndian)
         for entry in object.clock.entries {
-            words.append(entry.actor.rawValue)
-            words.append(entry.counter)
+            words.append(entry.actor.rawValue.littleEndian)
+            words.append(entry.counter.littleEndian)
         }
         let dots = object.siblings.map(\.dot).sorted()
-        words.append(UInt64(dots.count))
+        words.append(UInt64(dots.count).littleEndian)
         for dot in dots {
-            words.append(dot.actor.rawValue)
-            words.append(dot.counter)
+            words.append(dot.actor.rawValue.littleEndian)
+            words.append(dot.counter.littleEndian)
         }
         value = Self.hash(words)
     }
@@ -34,13 +34,9 @@ public struct ObjectDigest: Hashable, Sendable, CustomStringConvertible {
         self.init(object.decoded())
     }
 
-    /// xxHash64 of `words` as fixed 64-bit little-endian integers.
+    /// xxHash64 of `words` as fixed 64-bit little-endian integers (the caller stores them so).
     static func hash(_ words: [UInt64]) -> UInt64 {
-        words.withUnsafeBufferPointer { buffer in
-            // Little-endian in memory on every platform Swift runs this code on; asserted, not assumed.
-            precondition(UInt64(1).littleEndian == 1, "a big-endian host: digests would differ between nodes")
-            return StableHash.hash64(UnsafeRawBufferPointer(buffer))
-        }
+        words.withUnsafeBytes { StableHash.hash64($0) }
     }
 
     public var description: String { "digest " + String(value, radix: 16) }

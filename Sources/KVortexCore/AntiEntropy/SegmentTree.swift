@@ -22,7 +22,8 @@ public struct SegmentTree: Hashable, Sendable {
     /// The leaf of a key in state `digest`. Key and digest are mixed by a hash, not XORed: with XOR two
     /// keys that swap states would cancel out.
     public static func leaf(keyHash: UInt64, digest: ObjectDigest) -> UInt64 {
-        ObjectDigest.hash([keyHash, digest.value])
+        // The 16 bytes hashed in place: no array per change.
+        withUnsafeBytes(of: (keyHash.littleEndian, digest.value.littleEndian)) { StableHash.hash64($0) }
     }
 
     /// Records that the key whose stable hash is `keyHash` went from `old` to `new` (nil: absent,
