@@ -94,6 +94,7 @@ struct SiblingHeader {
     let timestamp: HybridTimestamp
     let expiryMs: UInt64?
 
+    @inline(__always)
     init<Reader: BinaryReading>(from reader: inout Reader) throws(DecodeError) {
         let actor = ActorID(rawValue: try reader.readFixed64())
         let counter = try reader.readVarint()

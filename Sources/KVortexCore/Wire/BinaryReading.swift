@@ -90,6 +90,7 @@ public struct RawByteReader: BinaryReading {
         return bytes[offset]
     }
 
+    @inline(__always)
     public mutating func readFixed64() throws(DecodeError) -> UInt64 {
         guard remaining >= 8 else { throw .truncated(needed: 8, available: remaining) }
         defer { offset += 8 }
@@ -119,6 +120,7 @@ public struct RawByteReader: BinaryReading {
         return CommonStrings.decode(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
     }
 
+    @inline(__always)
     public mutating func skip(count: Int) throws(DecodeError) {
         guard count >= 0, remaining >= count else { throw .truncated(needed: count, available: remaining) }
         offset += count
@@ -183,6 +185,7 @@ public struct RawByteReader: BinaryReading {
 
     /// Moves past a varint length and that many bytes, checking nothing else: for encodings this
     /// process wrote (a storage engine's own bytes), whose strings need no validation.
+    @inline(__always)
     public mutating func skipLengthPrefixed() throws(DecodeError) {
         let length = try readVarint()
         guard length <= UInt64(remaining) else { throw .truncated(needed: Int(clamping: length), available: remaining) }
@@ -190,6 +193,7 @@ public struct RawByteReader: BinaryReading {
     }
 
     /// Moves past what `readString(lengthMax:)` reads, with the same checks, without making the string.
+    @inline(__always)
     public mutating func skipString(lengthMax: Int) throws(DecodeError) {
         let length = try readVarint()
         guard length <= UInt64(lengthMax) else { throw .lengthTooLarge(length: length, lengthMax: lengthMax) }
