@@ -132,19 +132,16 @@ extension HTTPParser {
         return nil
     }
 
-    /// RFC 9110 tchar.
+    /// RFC 9110 tchar: letters, digits and ``!#$%&'*+-.^_`|~``, as two 64-bit masks over ASCII.
+    @inline(__always)
     static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
-             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
+        byte < 128 && (byte < 64 ? tokenBytesBelow64 : tokenBytesFrom64) >> UInt64(byte & 63) & 1 != 0
     }
+
+    /// Bit b set when byte b (0–63), respectively 64 + b, is a tchar (ParserTests checks them against
+    /// RFC 9110's list). Literals, so reading them costs no lazy initialisation.
+    static let tokenBytesBelow64: UInt64 = 0x03FF_6CFA_0000_0000
+    static let tokenBytesFrom64: UInt64 = 0x57FF_FFFF_C7FF_FFFE
 
     /// A non-negative decimal of at most 15 digits, or nil.
     static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {

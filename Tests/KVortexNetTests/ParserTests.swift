@@ -142,4 +142,33 @@ import Testing
         #expect(failureStatus("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", limits: limits) == 413)
         #expect(failureStatus("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n", limits: limits) == 413)
     }
+
+    /// The token masks against RFC 9110's tchar list, byte by byte.
+    @Test func tokenBytesAreExactlyRFC9110sTchars() {
+        let symbols = Set("!#$%&'*+-.^_`|~".utf8)
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let letter = (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            let tchar = letter || (0x30...0x39).contains(byte) || symbols.contains(byte)
+            #expect(HTTPParser.isTokenByte(byte) == tchar, "byte \(value)")
+        }
+    }
+
+    /// Where a line ends: the CR of its CRLF, -1 for a bare LF, nil when no LF is within the limit
+    /// (or the LF is the last byte searched), from any start.
+    @Test func lineEnds() {
+        func end(_ text: String, from: Int = 0, limit: Int = 100) -> Int? {
+            Array(text.utf8).withUnsafeBytes { HTTPParser.findLineEnd($0, from: from, limit: limit) }
+        }
+        #expect(end("ab\r\ncd\r\n") == 2)
+        #expect(end("ab\r\ncd\r\n", from: 4) == 6)
+        #expect(end("ab\ncd") == -1)
+        #expect(end("\n") == -1)
+        #expect(end("abcd") == nil)
+        #expect(end("") == nil)
+        #expect(end("ab\r\n", from: 4) == nil)
+        #expect(end("abc\r\n", limit: 5) == 3)  // the LF is the 5th byte searched, after a CR
+        #expect(end("abcd\n", limit: 5) == nil)  // a bare LF as the last byte searched: the line is too long
+        #expect(end("abcd\r\n", limit: 5) == nil)  // the LF lies past the limit
+    }
 }
