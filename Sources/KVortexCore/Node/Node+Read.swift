@@ -173,6 +173,11 @@ extension Node {
     mutating func mergeLocally(_ key: [UInt8], _ incoming: MessageObject, nowMs: UInt64) -> Bool {
         let mode = settings.conflictMode
         let siblingsMax = settings.siblingsMax
+        var incoming = incoming
+        if let remembered = reapedClock(of: key, nowMs: nowMs) {
+            guard let rest = withoutReaped(incoming.object, remembered: remembered, key: key, nowMs: nowMs) else { return true }
+            incoming = .decoded(rest)
+        }
         do {
             let outcome: ApplyOutcome
             if !settings.plantedBugs.isEmpty {
@@ -196,6 +201,26 @@ extension Node {
             counters.storageFailures += 1
             return false
         }
+    }
+
+    /// What of `incoming` survives a tombstone this node reaped with clock `remembered`: nil (dropped,
+    /// counted) when `remembered` descends its clock, since it holds nothing the delete had not seen;
+    /// otherwise `incoming` merged into that tombstone's clock, which drops the siblings the delete
+    /// superseded and keeps the rest (a write the delete had not seen). Merging an object into a reaped
+    /// key as if the tombstone were still there is what keeps reaping invisible to merges.
+    /// When nothing survives but the clock grew, the memory takes the larger clock instead of storage.
+    mutating func withoutReaped(_ incoming: VersionedObject, remembered: VersionVector, key: [UInt8],
+                                nowMs: UInt64) -> VersionedObject? {
+        if remembered.descends(incoming.clock) {
+            counters.staleObjectsDropped += 1
+            return nil
+        }
+        var rest = VersionedObject(clock: remembered, siblings: [])!
+        _ = rest.merge(incoming, mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
+        guard rest.siblings.isEmpty else { return rest }
+        counters.staleObjectsDropped += 1
+        reaping.memory.remember(StableHash.hash64(key), clock: rest.clock, nowMs: nowMs)
+        return nil
     }
 
     mutating func count(_ outcome: ApplyOutcome) {

@@ -56,10 +56,11 @@ extension Node {
         let operation = allocateOperationID()
         let isPrimary = primaries.contains(nodeID)
         let timestamp = clock.tick(physicalMs: nowMs)
-        let request = WriteRequest(payload: write.payload, context: write.context,
+        var request = WriteRequest(payload: write.payload, context: write.context,
                                    expiryMs: write.ttlSeconds.map { nowMs + $0 * 1000 }, contentType: write.contentType)
         let written: StoredWrite
         if isPrimary {
+            raiseContextPastReaped(&request, key: key, nowMs: nowMs)
             guard let stored = applyLocally(key, request, timestamp: timestamp, nowMs: nowMs) else {
                 reply(replyTo, .failure(.storageFailure("local write failed")), into: &effects)
                 return
@@ -136,6 +137,19 @@ extension Node {
             if candidate != nodeID && membership.isHealthy(candidate) { return candidate }
         }
         return nil
+    }
+
+    /// Folds the clock of a tombstone this node reaped for `key` into the write's context, as if the
+    /// tombstone were still stored: the write then mints a dot past it (a reaped key's counters would
+    /// otherwise start again at 1, and a replica still holding the tombstone would take the new dot as
+    /// seen and drop it), and drops any sibling the delete superseded. A delete without context keeps
+    /// its "everything this replica has seen" meaning and is left as it is.
+    private func raiseContextPastReaped(_ request: inout WriteRequest, key: [UInt8], nowMs: UInt64) {
+        guard let reaped = reapedClock(of: key, nowMs: nowMs) else { return }
+        guard request.payload != .tombstone || request.context != nil else { return }
+        var context = request.context ?? WriteContext()
+        context.merge(WriteContext(clock: reaped))
+        request.context = context
     }
 
     /// Applies the DVV write rule to this node's replica; returns what was stored (the object, the next

@@ -1,0 +1,110 @@
+/// What a node reaped lately: for each key hash, the clock of the tombstone it forgot
+/// (docs/anti-entropy.md §4, item 3).
+///
+/// A stale copy can arrive after every primary reaped (a hint held by a cut-off stand-in, a late
+/// message, a leftover). An object whose clock the remembered clock descends holds nothing the delete
+/// had not seen, so every merge path drops it. A new write carries a new dot, which the remembered
+/// clock does not cover, so it is never dropped.
+///
+/// Bounded in time (`memoryMs`) and size (`entriesMax`): past the bound the oldest entry is forgotten
+/// and counted. Entries are kept in the order they were remembered (a queue of key hashes beside the
+/// map), so expiry and eviction never depend on a dictionary's order.
+public struct ReapedMemory: Sendable {
+    struct Entry: Sendable {
+        var clock: VersionVector
+        var rememberedAtMs: UInt64
+        /// Which of the key's places in `order` is current (a key remembered again moves to the back).
+        var sequence: UInt64
+    }
+
+    public let memoryMs: UInt64
+    public let entriesMax: Int
+    private var entries: [UInt64: Entry] = [:]
+    /// Key hashes in the order remembered, with the sequence each was remembered under; places whose
+    /// sequence is no longer the entry's are stale and skipped.
+    private var order: [(keyHash: UInt64, sequence: UInt64)] = []
+    private var head = 0
+    private var nextSequence: UInt64 = 0
+    /// Entries forgotten because the bound was reached (not by age).
+    public private(set) var evictions: UInt64 = 0
+
+    public init(memoryMs: UInt64, entriesMax: Int) {
+        precondition(entriesMax >= 1, "entriesMax \(entriesMax) must be at least 1")
+        self.memoryMs = memoryMs
+        self.entriesMax = entriesMax
+    }
+
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The remembered clock of `keyHash` at `nowMs`, or nil (never reaped, or remembered too long ago).
+    /// Leaves the memory unchanged.
+    public func clock(for keyHash: UInt64, nowMs: UInt64) -> VersionVector? {
+        guard let entry = entries[keyHash], !isExpired(entry, nowMs: nowMs) else { return nil }
+        return entry.clock
+    }
+
+    /// Remembers that `keyHash` was reaped with `clock` at `nowMs`. A key remembered already keeps
+    /// the pointwise maximum of both clocks: every dot either covers was a tombstone or superseded.
+    /// Forgets the oldest entry when the bound is reached (counted in `evictions`).
+    public mutating func remember(_ keyHash: UInt64, clock: VersionVector, nowMs: UInt64) {
+        var merged = clock
+        if let old = entries[keyHash], !isExpired(old, nowMs: nowMs) { merged.merge(old.clock) }
+        if entries[keyHash] == nil && entries.count >= entriesMax {
+            forgetOldest()
+            evictions += 1
+        }
+        entries[keyHash] = Entry(clock: merged, rememberedAtMs: nowMs, sequence: nextSequence)
+        order.append((keyHash, nextSequence))
+        nextSequence += 1
+        precondition(entries.count <= entriesMax, "reaped memory holds \(entries.count), bound \(entriesMax)")
+        compactIfStale()
+    }
+
+    /// Forgets the entries remembered `memoryMs` or longer before `nowMs`; at most `entriesMax`
+    /// visited per call. Not counted as evictions: that is their normal end.
+    public mutating func expire(nowMs: UInt64) {
+        var visited = 0
+        while head < order.count && visited < entriesMax {
+            let (keyHash, sequence) = order[head]
+            if let entry = entries[keyHash], entry.sequence == sequence {
+                guard isExpired(entry, nowMs: nowMs) else { break }
+                entries[keyHash] = nil
+            }
+            head += 1
+            visited += 1
+        }
+        compactIfStale()
+    }
+
+    private func isExpired(_ entry: Entry, nowMs: UInt64) -> Bool {
+        let (endMs, overflow) = entry.rememberedAtMs.addingReportingOverflow(memoryMs)
+        return !overflow && endMs <= nowMs
+    }
+
+    /// Removes the entry remembered longest ago.
+    private mutating func forgetOldest() {
+        while head < order.count {
+            let (keyHash, sequence) = order[head]
+            head += 1
+            if let entry = entries[keyHash], entry.sequence == sequence {
+                entries[keyHash] = nil
+                return
+            }
+        }
+        preconditionFailure("reaped memory holds \(entries.count) entries and none in its order")
+    }
+
+    /// Drops the places already passed, and stale places (keys remembered again) once they are more
+    /// than the entries, so `order` stays within about twice the bound.
+    private mutating func compactIfStale() {
+        if order.count - head > 2 * entriesMax + 1_024 {
+            let live = order[head...].filter { entries[$0.keyHash]?.sequence == $0.sequence }
+            order = Array(live)
+            head = 0
+        } else if head > 1_024 && head > order.count / 2 {
+            order.removeFirst(head)
+            head = 0
+        }
+    }
+}
