@@ -174,8 +174,8 @@ extension Node {
         let mode = settings.conflictMode
         let siblingsMax = settings.siblingsMax
         var incoming = incoming
-        if let remembered = reapedClock(of: key, nowMs: nowMs) {
-            guard let rest = withoutReaped(incoming.object, remembered: remembered, key: key, nowMs: nowMs) else { return true }
+        if let reaped = reapedObject(of: key, nowMs: nowMs) {
+            guard let rest = mergingReaped(reaped, incoming.object) else { return true }
             incoming = .decoded(rest)
         }
         do {
@@ -203,24 +203,17 @@ extension Node {
         }
     }
 
-    /// What of `incoming` survives a tombstone this node reaped with clock `remembered`: nil (dropped,
-    /// counted) when `remembered` descends its clock, since it holds nothing the delete had not seen;
-    /// otherwise `incoming` merged into that tombstone's clock, which drops the siblings the delete
-    /// superseded and keeps the rest (a write the delete had not seen). Merging an object into a reaped
-    /// key as if the tombstone were still there is what keeps reaping invisible to merges.
-    /// When nothing survives but the clock grew, the memory takes the larger clock instead of storage.
-    mutating func withoutReaped(_ incoming: VersionedObject, remembered: VersionVector, key: [UInt8],
-                                nowMs: UInt64) -> VersionedObject? {
-        if remembered.descends(incoming.clock) {
+    /// What to merge into storage for `incoming` when this node reaped the tombstone `reaped` of its
+    /// key: nil (dropped, counted) when the tombstone's clock descends `incoming`'s, since it holds
+    /// nothing the delete had not seen; otherwise the tombstone merged with `incoming`, which drops
+    /// the siblings the delete superseded and keeps the rest, exactly as a replica still holding the
+    /// tombstone would. So reaping stays invisible to merges, and equal clocks still mean equal objects.
+    mutating func mergingReaped(_ reaped: VersionedObject, _ incoming: VersionedObject) -> VersionedObject? {
+        if reaped.clock.descends(incoming.clock) {
             counters.staleObjectsDropped += 1
             return nil
         }
-        var rest = VersionedObject(clock: remembered, siblings: [])!
-        _ = rest.merge(incoming, mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
-        guard rest.siblings.isEmpty else { return rest }
-        counters.staleObjectsDropped += 1
-        reaping.memory.remember(StableHash.hash64(key), clock: rest.clock, nowMs: nowMs)
-        return nil
+        return reaped.merging(incoming, mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
     }
 
     mutating func count(_ outcome: ApplyOutcome) {

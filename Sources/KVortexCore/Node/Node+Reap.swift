@@ -115,24 +115,27 @@ extension Node {
     }
 
     private mutating func reapConfirmed(_ candidate: ReapCandidate, nowMs: UInt64) {
+        let removed: VersionedObject?
         do {
-            guard try storage.removeIfUnchanged(candidate.key, digest: candidate.digest, nowMs: nowMs,
-                                                graceMs: settings.reaping.graceMs) else {
-                counters.reapsChanged += 1
-                return
-            }
+            removed = try storage.removeIfUnchanged(candidate.key, digest: candidate.digest, nowMs: nowMs,
+                                                    graceMs: settings.reaping.graceMs)
         } catch {
             counters.storageFailures += 1
             return
         }
+        guard let removed else {
+            counters.reapsChanged += 1
+            return
+        }
         counters.reapsConfirmed += 1
-        reaping.memory.remember(StableHash.hash64(candidate.key), clock: candidate.clock, nowMs: nowMs)
+        if settings.plantedBugs.contains(.reapWithoutConfirmation) { return }  // planted bug: as before, nothing remembered
+        reaping.memory.remember(StableHash.hash64(candidate.key), object: removed, nowMs: nowMs)
     }
 
-    /// The clock this node remembers reaping for `key`, if any: cheap when nothing is remembered (the
-    /// key is not hashed).
-    func reapedClock(of key: [UInt8], nowMs: UInt64) -> VersionVector? {
+    /// The tombstone this node remembers reaping for `key`, if any: cheap when nothing is remembered
+    /// (the key is not hashed).
+    func reapedObject(of key: [UInt8], nowMs: UInt64) -> VersionedObject? {
         guard !reaping.memory.isEmpty else { return nil }
-        return reaping.memory.clock(for: StableHash.hash64(key), nowMs: nowMs)
+        return reaping.memory.object(for: StableHash.hash64(key), nowMs: nowMs)
     }
 }

@@ -56,11 +56,10 @@ extension Node {
         let operation = allocateOperationID()
         let isPrimary = primaries.contains(nodeID)
         let timestamp = clock.tick(physicalMs: nowMs)
-        var request = WriteRequest(payload: write.payload, context: write.context,
+        let request = WriteRequest(payload: write.payload, context: write.context,
                                    expiryMs: write.ttlSeconds.map { nowMs + $0 * 1000 }, contentType: write.contentType)
         let written: StoredWrite
         if isPrimary {
-            raiseContextPastReaped(&request, key: key, nowMs: nowMs)
             guard let stored = applyLocally(key, request, timestamp: timestamp, nowMs: nowMs) else {
                 reply(replyTo, .failure(.storageFailure("local write failed")), into: &effects)
                 return
@@ -139,19 +138,6 @@ extension Node {
         return nil
     }
 
-    /// Folds the clock of a tombstone this node reaped for `key` into the write's context, as if the
-    /// tombstone were still stored: the write then mints a dot past it (a reaped key's counters would
-    /// otherwise start again at 1, and a replica still holding the tombstone would take the new dot as
-    /// seen and drop it), and drops any sibling the delete superseded. A delete without context keeps
-    /// its "everything this replica has seen" meaning and is left as it is.
-    private func raiseContextPastReaped(_ request: inout WriteRequest, key: [UInt8], nowMs: UInt64) {
-        guard let reaped = reapedClock(of: key, nowMs: nowMs) else { return }
-        guard request.payload != .tombstone || request.context != nil else { return }
-        var context = request.context ?? WriteContext()
-        context.merge(WriteContext(clock: reaped))
-        request.context = context
-    }
-
     /// Applies the DVV write rule to this node's replica; returns what was stored (the object, the next
     /// context, the minted dot), or nil on a storage failure.
     mutating func applyLocally(_ key: [UInt8], _ request: WriteRequest, timestamp: HybridTimestamp,
@@ -161,7 +147,17 @@ extension Node {
         let siblingsMax = settings.siblingsMax
         do {
             let written: StoredWrite
-            if settings.plantedBugs.contains(.mintFromContextOnly) {
+            if let reaped = reapedObject(of: key, nowMs: nowMs) {
+                // A key this node reaped: the write applies to the tombstone as if it were still stored,
+                // so it mints a dot past the tombstone's (counters would start again at 1, and a replica
+                // still holding the tombstone would take the new dot as seen and drop the write) and
+                // gives what a replica holding the tombstone would give.
+                written = try storage.update(key, nowMs: nowMs) { stored in
+                    if stored == nil { stored = reaped }
+                    return StoredWrite.applying(request, to: &stored, actor: actor, timestamp: timestamp, mode: mode,
+                                                siblingsMax: siblingsMax)
+                }
+            } else if settings.plantedBugs.contains(.mintFromContextOnly) {
                 written = try storage.update(key, nowMs: nowMs) { stored in
                     // Planted bug: mint the dot from the context alone, as if the replica had no clock.
                     var object = stored ?? VersionedObject()

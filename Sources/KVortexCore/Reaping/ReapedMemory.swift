@@ -1,17 +1,19 @@
-/// What a node reaped lately: for each key hash, the clock of the tombstone it forgot
-/// (docs/anti-entropy.md §4, item 3).
+/// What a node reaped lately: for each key hash, the tombstone it forgot (docs/anti-entropy.md §4,
+/// item 3): its clock, and its tombstone siblings (a dot and a timestamp each, no value).
 ///
 /// A stale copy can arrive after every primary reaped (a hint held by a cut-off stand-in, a late
 /// message, a leftover). An object whose clock the remembered clock descends holds nothing the delete
-/// had not seen, so every merge path drops it. A new write carries a new dot, which the remembered
-/// clock does not cover, so it is never dropped.
+/// had not seen, so every merge path drops it. Anything else is merged as if the tombstone were still
+/// stored, and writes apply to it likewise: so a replica that reaped computes exactly what one still
+/// holding the tombstone computes (equal clocks keep meaning equal objects), and a new write mints a
+/// dot past the tombstone's, which is never dropped.
 ///
 /// Bounded in time (`memoryMs`) and size (`entriesMax`): past the bound the oldest entry is forgotten
 /// and counted. Entries are kept in the order they were remembered (a queue of key hashes beside the
 /// map), so expiry and eviction never depend on a dictionary's order.
 public struct ReapedMemory: Sendable {
     struct Entry: Sendable {
-        var clock: VersionVector
+        var object: VersionedObject
         var rememberedAtMs: UInt64
         /// Which of the key's places in `order` is current (a key remembered again moves to the back).
         var sequence: UInt64
@@ -37,24 +39,31 @@ public struct ReapedMemory: Sendable {
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
 
-    /// The remembered clock of `keyHash` at `nowMs`, or nil (never reaped, or remembered too long ago).
-    /// Leaves the memory unchanged.
-    public func clock(for keyHash: UInt64, nowMs: UInt64) -> VersionVector? {
+    /// The remembered tombstone of `keyHash` at `nowMs`, or nil (never reaped, or remembered too long
+    /// ago). Leaves the memory unchanged.
+    public func object(for keyHash: UInt64, nowMs: UInt64) -> VersionedObject? {
         guard let entry = entries[keyHash], !isExpired(entry, nowMs: nowMs) else { return nil }
-        return entry.clock
+        return entry.object
     }
 
-    /// Remembers that `keyHash` was reaped with `clock` at `nowMs`. A key remembered already keeps
-    /// the pointwise maximum of both clocks: every dot either covers was a tombstone or superseded.
-    /// Forgets the oldest entry when the bound is reached (counted in `evictions`).
-    public mutating func remember(_ keyHash: UInt64, clock: VersionVector, nowMs: UInt64) {
-        var merged = clock
-        if let old = entries[keyHash], !isExpired(old, nowMs: nowMs) { merged.merge(old.clock) }
+    /// The remembered tombstone's clock of `keyHash` at `nowMs`, or nil.
+    public func clock(for keyHash: UInt64, nowMs: UInt64) -> VersionVector? {
+        object(for: keyHash, nowMs: nowMs)?.clock
+    }
+
+    /// Remembers that `keyHash` was reaped holding `object` (tombstones, or expired values) at `nowMs`.
+    /// A key remembered already keeps the merge of both: every dot either clock covers was a tombstone
+    /// or superseded. Forgets the oldest entry when the bound is reached (counted in `evictions`).
+    public mutating func remember(_ keyHash: UInt64, object: VersionedObject, nowMs: UInt64) {
+        var merged = object
+        if let old = entries[keyHash], !isExpired(old, nowMs: nowMs) {
+            _ = merged.merge(old.object, mode: .siblings, siblingsMax: .max)
+        }
         if entries[keyHash] == nil && entries.count >= entriesMax {
             forgetOldest()
             evictions += 1
         }
-        entries[keyHash] = Entry(clock: merged, rememberedAtMs: nowMs, sequence: nextSequence)
+        entries[keyHash] = Entry(object: merged, rememberedAtMs: nowMs, sequence: nextSequence)
         order.append((keyHash, nextSequence))
         nextSequence += 1
         precondition(entries.count <= entriesMax, "reaped memory holds \(entries.count), bound \(entriesMax)")

@@ -18,15 +18,17 @@ public struct ReapCandidate: Equatable, Sendable {
 
 extension StorageEngine {
     /// Removes `key` if its object still has `digest` (nothing was written or merged since it was
-    /// listed) and is still reapable at `nowMs` after `graceMs`; true when it removed it. The confirmed
-    /// reap's one `modify`: a write that came in meanwhile is never lost.
-    public func removeIfUnchanged(_ key: [UInt8], digest: ObjectDigest, nowMs: UInt64, graceMs: UInt64) throws(StorageError) -> Bool {
-        try update(key, nowMs: nowMs) { stored -> Bool in
+    /// listed) and is still reapable at `nowMs` after `graceMs`; returns the object removed, or nil
+    /// when it removed nothing. The confirmed reap's one `modify`: a write that came in meanwhile is
+    /// never lost.
+    public func removeIfUnchanged(_ key: [UInt8], digest: ObjectDigest, nowMs: UInt64,
+                                  graceMs: UInt64) throws(StorageError) -> VersionedObject? {
+        try update(key, nowMs: nowMs) { stored -> VersionedObject? in
             guard let object = stored, ObjectDigest(object) == digest, object.isReapable(atMs: nowMs, graceMs: graceMs) else {
-                return false
+                return nil
             }
             stored = nil
-            return true
+            return object
         }
     }
 }
