@@ -70,11 +70,12 @@ public struct ReapedMemory: Sendable {
         compactIfStale()
     }
 
-    /// Forgets the entries remembered `memoryMs` or longer before `nowMs`; at most `entriesMax`
-    /// visited per call. Not counted as evictions: that is their normal end.
+    /// Forgets the entries remembered `memoryMs` or longer before `nowMs`, visiting at most
+    /// `orderPlacesMax` places of the order (all it can hold). Not counted as evictions: that is
+    /// their normal end.
     public mutating func expire(nowMs: UInt64) {
         var visited = 0
-        while head < order.count && visited < entriesMax {
+        while head < order.count && visited < orderPlacesMax {
             let (keyHash, sequence) = order[head]
             if let entry = entries[keyHash], entry.sequence == sequence {
                 guard isExpired(entry, nowMs: nowMs) else { break }
@@ -104,10 +105,13 @@ public struct ReapedMemory: Sendable {
         preconditionFailure("reaped memory holds \(entries.count) entries and none in its order")
     }
 
+    /// Places of `order` past `head` at most: twice the entries, plus slack so compaction is rare.
+    private var orderPlacesMax: Int { 2 * entriesMax + 1_024 }
+
     /// Drops the places already passed, and stale places (keys remembered again) once they are more
-    /// than the entries, so `order` stays within about twice the bound.
+    /// than `orderPlacesMax`, so `order` stays within about twice the bound.
     private mutating func compactIfStale() {
-        if order.count - head > 2 * entriesMax + 1_024 {
+        if order.count - head > orderPlacesMax {
             let live = order[head...].filter { entries[$0.keyHash]?.sequence == $0.sequence }
             order = Array(live)
             head = 0

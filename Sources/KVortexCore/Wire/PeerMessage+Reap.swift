@@ -46,7 +46,12 @@ extension PeerMessage {
 
     static func decodeReapCheckReply(_ reader: inout RawByteReader) throws(DecodeError) -> PeerMessage {
         let operation = OperationID(try reader.readVarint())
-        let count = try reader.readCount(itemsMax: Limits.reapCheckEntriesPerMessageMax)
+        // Eight answers a byte, so `readCount`'s "one byte an item" does not apply: the bound alone does.
+        let announced = try reader.readVarint()
+        let bound = Limits.reapCheckEntriesPerMessageMax
+        guard announced <= UInt64(bound) else { throw .lengthTooLarge(length: announced, lengthMax: bound) }
+        let count = Int(announced)
+        guard (count + 7) / 8 <= reader.remaining else { throw .truncated(needed: (count + 7) / 8, available: reader.remaining) }
         var answers: [Bool] = []
         answers.reserveCapacity(count)
         var byte: UInt8 = 0
