@@ -35,16 +35,14 @@ extension EngineConformance {
             #expect(stored.map { ReapCandidate(key: Array(key.utf8), object: $0) } == candidate)
         }
         #expect(engine.stats.keyCount == keysBefore, "listing removes nothing")
+        guard let t0 = listed["t0"], let t1 = listed["t1"], let t2 = listed["t2"] else { return }  // recorded above
 
-        let t0 = listed["t0"]!
         #expect(try engine.removeIfUnchanged(t0.key, digest: t0.digest, nowMs: 1_100, graceMs: 100) != nil)
         #expect(try engine.get(t0.key, nowMs: 1_100) == nil)
-        let t1 = listed["t1"]!
         _ = try write(engine, "t1", "back", atMs: 1_100)
         #expect(try engine.removeIfUnchanged(t1.key, digest: t1.digest, nowMs: 1_100, graceMs: 100) == nil,
                 "written since it was listed: kept")
         #expect(try engine.get(t1.key, nowMs: 1_100)?.liveSiblings(atMs: 1_100).count == 1)
-        let t2 = listed["t2"]!
         #expect(try engine.removeIfUnchanged(t2.key, digest: ObjectDigest(value: t2.digest.value ^ 1), nowMs: 1_100, graceMs: 100) == nil)
         #expect(try engine.removeIfUnchanged(t2.key, digest: t2.digest, nowMs: 1_050, graceMs: 100) == nil, "not reapable yet")
         let live = try engine.get(Array("live".utf8), nowMs: 1_100)!
