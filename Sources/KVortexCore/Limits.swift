@@ -11,4 +11,14 @@ public enum Limits {
     public static let contentTypeBytesMax = 256
     /// Grace before a tombstone every replica holds may be reaped.
     public static let tombstoneGraceMsDefault: UInt64 = 60_000
+    /// Age after which an engine reaps a tombstone whose reap no primary confirmed (10 days, as
+    /// Cassandra's `gc_grace_seconds`): a primary that never returns must not keep it forever.
+    public static let reapBackstopMsDefault: UInt64 = 10 * 24 * 3_600_000
+    /// Reap candidates a node checks per round (docs/anti-entropy.md §4).
+    public static let reapCandidatesPerTickMax = 256
+    /// Entries of one `reapCheck` message at most; also what a decoder accepts.
+    public static let reapCheckEntriesPerMessageMax = 256
+    /// How long, and how many, reaped (keyHash, clock) pairs a node remembers.
+    public static let reapedMemoryMsDefault: UInt64 = 3_600_000
+    public static let reapedMemoryEntriesMaxDefault = 100_000
 }

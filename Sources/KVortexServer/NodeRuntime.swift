@@ -45,12 +45,17 @@ public final class NodeRuntime: Sendable {
         nodeID = NodeID(configuration.nodeID ?? peerAddress)
         let epoch: UInt64
         let hints: any HintStore
+        // With N > 1 tombstones are reaped once every other primary confirms (the core asks); the engines
+        // then reap on their own only after the backstop. N = 1 reaps on the grace alone, as before, and
+        // so does the cache tier (`--max-memory`), whose LRU eviction forgets objects unconfirmed anyway
+        // and whose expired values must go at the sweep's pace (docs/anti-entropy.md §4).
+        let reaping = ReapSettings(isConfirming: configuration.replicaCount > 1 && configuration.memoryBytesMax == nil)
         switch configuration.storage {
         case .memory:
             // A memory node always starts without its old data, so always in a new epoch (DESIGN.md).
             epoch = UInt64.random(in: 1...UInt64.max)
             storage = MemoryEngine(configuration: MemoryEngine.Configuration(
-                memoryBytesMax: configuration.memoryBytesMax, reapGraceMs: Limits.tombstoneGraceMsDefault))
+                memoryBytesMax: configuration.memoryBytesMax, reapGraceMs: reaping.engineGraceMs))
             hints = MemoryHintStore()
         case .log, .sqlite:
             let directory = configuration.dataDirectory!
@@ -59,13 +64,17 @@ public final class NodeRuntime: Sendable {
             let durable: any StorageEngine
             do {
                 durable = configuration.storage == .log
-                    ? try LogEngine(configuration: LogEngine.Configuration(directory: directory + "/log", fsync: fsync))
-                    : try SQLiteEngine(configuration: SQLiteEngine.Configuration(path: directory + "/kvortex.sqlite", fsync: fsync))
+                    ? try LogEngine(configuration: LogEngine.Configuration(directory: directory + "/log", fsync: fsync,
+                                                                          reapGraceMs: reaping.engineGraceMs))
+                    : try SQLiteEngine(configuration: SQLiteEngine.Configuration(path: directory + "/kvortex.sqlite", fsync: fsync,
+                                                                                reapGraceMs: reaping.engineGraceMs))
                 hints = try LogHintStore(directory: directory + "/hints", fsync: fsync)
             } catch {
                 throw .invalid("cannot open the \(configuration.storage.rawValue) storage in \(directory): \(error)")
             }
-            storage = configuration.cacheBytes.map { ReadCachedEngine(base: durable, cacheBytes: $0) } ?? durable
+            storage = configuration.cacheBytes.map {
+                ReadCachedEngine(base: durable, cacheBytes: $0, reapGraceMs: reaping.engineGraceMs)
+            } ?? durable
             epoch = try NodeIdentity.epoch(for: nodeID, in: directory)
         }
         let actor = ActorID(node: nodeID, epoch: epoch)
@@ -74,6 +83,7 @@ public final class NodeRuntime: Sendable {
         var settings = NodeSettings(nodeID: nodeID, replicaCount: configuration.replicaCount,
                                     conflictMode: configuration.conflictMode, siblingsMax: configuration.siblingsMax)
         settings.peerAddress = peerAddress
+        settings.reaping = reaping
         settings.httpAddress = httpAddress
         settings.departures = DepartureSettings(tombstoneRetentionMs: configuration.tombstoneRetentionMs,
                                                 tombstonesMax: configuration.tombstonesMax)

@@ -16,6 +16,9 @@ struct Checkers {
     /// True when the run had no faults: then a read must see the latest write whenever R + W > N.
     let readsMustSeeWrites: Bool
     let replicaCount: Int
+    /// True when the scenario reaps tombstones: a replica that reaped and one still holding the
+    /// tombstone read alike, and a reaped delete is gone by design, not lost.
+    var reaps = false
 
     struct Result {
         var violations: [String] = []
@@ -32,11 +35,13 @@ struct Checkers {
                 $0.merging($1, mode: mode, siblingsMax: siblingsMax)
             }
             let name = String(decoding: keyNames[key], as: UTF8.self)
-            if let first = replicas.first, !replicas.allSatisfy({ $0 == first }) {
+            let compared = reaps ? replicas.map(Self.withoutTombstoneOnly) : replicas
+            if let first = compared.first, !compared.allSatisfy({ $0 == first }) {
                 result.violations.append("convergence: the \(replicas.count) replicas of \(name) differ after settling")
             }
             checkWrites(operations, named: name, against: merged, into: &result)
             checkInvented(operations, named: name, in: merged, into: &result)
+            checkDeletesStayDeleted(operations, named: name, against: merged, into: &result)
             if readsMustSeeWrites { checkReadsSeeWrites(operations, named: name, into: &result) }
         }
         return result
@@ -82,10 +87,13 @@ struct Checkers {
             // Resurrection: what an acknowledged write's context covered must not be there.
             if let context = operations[index].context {
                 for sibling in merged.siblings where context.covers(sibling.dot) && sibling.dot != dot {
+                    // A value a delete superseded is `checkDeletesStayDeleted`'s to report.
+                    if operations[index].kind == .delete && !sibling.isTombstone { continue }
                     result.violations.append("resurrection: \(name) \(sibling.dot) came back after an acknowledged write superseded it")
                 }
             }
             guard let dot else { continue }
+            if reaps && operations[index].kind == .delete { continue }  // reaped: gone by design
             let present = merged.siblings.first { $0.dot == dot }
             let expected: Sibling.Payload = operations[index].kind == .delete ? .tombstone : .value(operations[index].value)
             if let present, present.payload == expected { continue }

@@ -31,7 +31,7 @@ extension Scenario {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, nodes, replicas, readQuorum, writeQuorum, sloppy, conflicts, siblingsMax, durationMs
         case settleMs, keys, clients, thinkMs, timeoutMs, mix, consistency, network, faults, heartbeatIntervalMs, hintsPerTargetMax
-        case plantedBugs
+        case plantedBugs, reapGraceMs, reapRoundIntervalMs
     }
 
     public init(from decoder: Decoder) throws {
@@ -60,6 +60,8 @@ extension Scenario {
         heartbeatIntervalMs = try c.value(.heartbeatIntervalMs, d.heartbeatIntervalMs)
         hintsPerTargetMax = try c.value(.hintsPerTargetMax, d.hintsPerTargetMax)
         plantedBugs = try c.value(.plantedBugs, d.plantedBugs)
+        reapGraceMs = try c.decodeIfPresent(UInt64.self, forKey: .reapGraceMs)
+        reapRoundIntervalMs = try c.value(.reapRoundIntervalMs, d.reapRoundIntervalMs)
         try validate()
     }
 
@@ -77,7 +79,8 @@ extension Scenario {
             }
         }
         guard keys >= 1, clients >= 0, siblingsMax >= 1, heartbeatIntervalMs >= 1 else { throw fail("keys, siblingsMax, heartbeatIntervalMs must be positive") }
-        let bugs = ["skipReadRepair", "dropHints", "mintFromContextOnly", "readQuorumOfOne", "keepHintsForDeparted", "neverRetireDeparted"]
+        let bugs = ["skipReadRepair", "dropHints", "mintFromContextOnly", "readQuorumOfOne", "keepHintsForDeparted", "neverRetireDeparted",
+                    "reapWithoutConfirmation"]
         for bug in plantedBugs where !bugs.contains(bug) { throw fail("unknown planted bug \(bug); known: \(bugs.joined(separator: ", "))") }
         let actions = ["partition", "cut", "heal", "crash", "restart", "skew", "loss", "leave"]
         for fault in faults where !actions.contains(fault.action) {

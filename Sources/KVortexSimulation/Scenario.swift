@@ -30,8 +30,13 @@ public struct Scenario: Codable, Sendable {
     public var faults: [Fault] = []
     public var heartbeatIntervalMs: UInt64 = 100
     public var hintsPerTargetMax: Int = 10_000
+    /// Grace after which tombstones (and expired values) become reap candidates, reaped once every
+    /// other primary confirms (`ReapSettings`); nil (the default) for no reaping at all, as before.
+    public var reapGraceMs: UInt64? = nil
+    /// Time between two rounds of reap checks of a node.
+    public var reapRoundIntervalMs: UInt64 = 200
     /// Bugs to switch on (`skipReadRepair`, `dropHints`, `mintFromContextOnly`, `readQuorumOfOne`,
-    /// `keepHintsForDeparted`, `neverRetireDeparted`): checker tests only.
+    /// `keepHintsForDeparted`, `neverRetireDeparted`, `reapWithoutConfirmation`): checker tests only.
     public var plantedBugs: [String] = []
 
     public struct Mix: Codable, Sendable {
@@ -101,10 +106,19 @@ public struct Scenario: Codable, Sendable {
             case "readQuorumOfOne": bugs.insert(.readQuorumOfOne)
             case "keepHintsForDeparted": bugs.insert(.keepHintsForDeparted)
             case "neverRetireDeparted": bugs.insert(.neverRetireDeparted)
+            case "reapWithoutConfirmation": bugs.insert(.reapWithoutConfirmation)
             default: break
             }
         }
         return bugs
+    }
+
+    /// The reaping of the scenario's nodes: confirmed, with `reapGraceMs`; off without it. The
+    /// backstop is never reached in a run (a day).
+    public var reapSettings: ReapSettings {
+        guard let reapGraceMs else { return ReapSettings() }
+        return ReapSettings(isConfirming: true, graceMs: reapGraceMs, backstopMs: 86_400_000,
+                            roundIntervalMs: reapRoundIntervalMs, checkTimeoutMs: min(timeoutMs, 2_000))
     }
 
     /// The end of the last fault, or 0.

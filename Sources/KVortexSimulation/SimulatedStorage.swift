@@ -13,6 +13,8 @@ final class SimulatedStorage: StorageEngine {
         /// (`cachePartitions`): a partition scan reads it instead of hashing every key again.
         var partitions: [Int] = []
         var partitioning: Partitioning?
+        /// Where `reapCandidates` resumes, by key number.
+        var candidatesCursor = 0
 
         /// Extends `partitions` to every key numbered, under `partitioning` (all again if it changed).
         mutating func cachePartitions(of partitioning: Partitioning) {
@@ -32,14 +34,20 @@ final class SimulatedStorage: StorageEngine {
     }
 
     private let contents = Mutex(Contents())
-    let reapGraceMs: UInt64
+    /// The grace after which the storage reaps on its own (in `get` and `sweep`), as the engines do;
+    /// nil for never (scenarios without reaping).
+    let reapGraceMs: UInt64?
 
-    init(reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault) {
+    init(reapGraceMs: UInt64? = nil) {
         self.reapGraceMs = reapGraceMs
     }
 
     func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject? {
-        snapshot(key)
+        guard let grace = reapGraceMs else { return snapshot(key) }
+        return withObject(key) { stored in
+            if let object = stored, object.isReapable(atMs: nowMs, graceMs: grace) { stored = nil }
+            return stored
+        }
     }
 
     func modify(_ key: [UInt8], nowMs: UInt64, _ transform: (inout VersionedObject?) -> Void) throws(StorageError) {
@@ -109,7 +117,42 @@ final class SimulatedStorage: StorageEngine {
         }
     }
 
-    func sweep(nowMs: UInt64, keysMax: Int) -> Int { 0 }
+    /// Removes up to `keysMax` objects reapable after the storage's own grace (`reapGraceMs`; nil:
+    /// never, the default, so scenarios without reaping stay as they were), in key-number order.
+    func sweep(nowMs: UInt64, keysMax: Int) -> Int {
+        guard let grace = reapGraceMs else { return 0 }
+        return contents.withLock { contents in
+            var removed = 0
+            for number in contents.objects.indices where removed < keysMax {
+                guard let object = contents.objects[number], object.isReapable(atMs: nowMs, graceMs: grace) else { continue }
+                contents.objects[number] = nil
+                contents.count -= 1
+                removed += 1
+            }
+            return removed
+        }
+    }
+
+    /// Up to `keysMax` objects reapable after `graceMs`, in key-number order from where the last call
+    /// stopped (a rotating cursor, so deferred candidates do not hide the others). Deterministic.
+    func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
+        contents.withLock { contents in
+            var found: [ReapCandidate] = []
+            let total = contents.objects.count
+            guard total > 0 else { return [] }
+            var visited = 0
+            var number = contents.candidatesCursor % total
+            while visited < total && found.count < keysMax {
+                if let object = contents.objects[number], object.isReapable(atMs: nowMs, graceMs: graceMs) {
+                    found.append(ReapCandidate(key: contents.keys.keys[number], object: object))
+                }
+                number = (number + 1) % total
+                visited += 1
+            }
+            contents.candidatesCursor = number
+            return found
+        }
+    }
 
     var stats: StorageStats {
         var stats = StorageStats()

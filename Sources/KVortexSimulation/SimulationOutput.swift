@@ -69,6 +69,11 @@ public enum SimulationOutput {
         if let leaves = summary.leavesCompleted {
             lines.append("   leaves completed \(leaves); objects handed off \(summary.objectsHandedOff ?? 0), hints redirected to current replicas \(summary.hintsRedirected ?? 0)")
         }
+        let reaped = summary.runs.compactMap(\.reapsConfirmed)
+        if !reaped.isEmpty {
+            func sum(_ values: [UInt64?]) -> UInt64 { values.reduce(0) { $0 + ($1 ?? 0) } }
+            lines.append("   tombstones reaped once confirmed \(reaped.reduce(0, +)); reaps deferred \(sum(summary.runs.map(\.reapsDeferred))), refused \(sum(summary.runs.map(\.reapsRefused))); stale objects dropped \(sum(summary.runs.map(\.staleObjectsDropped)))")
+        }
         if summary.writesLostToLWW > 0 { lines.append("   acknowledged writes lost to last-write-wins: \(summary.writesLostToLWW)") }
         return lines.joined(separator: "\n")
     }

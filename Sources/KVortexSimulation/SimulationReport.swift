@@ -32,6 +32,13 @@ public struct SimulationReport: Codable, Sendable {
     public var leavesCompleted: Int?
     public var objectsHandedOff: UInt64?
     public var hintsRedirected: UInt64?
+    /// With reaping (`reapGraceMs`): tombstones reaped once confirmed, reaps deferred (a primary down
+    /// or silent) and refused (a primary holding something else), and stale objects the reaped memory
+    /// dropped.
+    public var reapsConfirmed: UInt64?
+    public var reapsDeferred: UInt64?
+    public var reapsRefused: UInt64?
+    public var staleObjectsDropped: UInt64?
     public var violations: [String] = []
     /// Per 500 ms bucket: availability (0…1) and p99 latency of what succeeded.
     public var timeline: [TimelinePoint] = []
@@ -88,11 +95,19 @@ extension Simulator {
         }
         let faultFree = scenario.faults.isEmpty && scenario.network.lossRate == 0
         let keys = history.touchedKeys
-        let checked = Checkers(history: history, keys: keys, keyNames: keyNames, replicas: finalReplicas(of: keys),
-                               mode: scenario.conflictMode,
-                               siblingsMax: scenario.siblingsMax,
-                               readsMustSeeWrites: faultFree && scenario.conflictMode == .siblings,
-                               replicaCount: scenario.replicas).run()
+        var checkers = Checkers(history: history, keys: keys, keyNames: keyNames, replicas: finalReplicas(of: keys),
+                                mode: scenario.conflictMode,
+                                siblingsMax: scenario.siblingsMax,
+                                readsMustSeeWrites: faultFree && scenario.conflictMode == .siblings,
+                                replicaCount: scenario.replicas)
+        checkers.reaps = scenario.reapGraceMs != nil
+        let checked = checkers.run()
+        if scenario.reapGraceMs != nil {
+            report.reapsConfirmed = counters.reduce(0) { $0 + $1.reapsConfirmed }
+            report.reapsDeferred = counters.reduce(0) { $0 + $1.reapsDeferredUnreachable + $1.reapsDeferredUnanswered }
+            report.reapsRefused = counters.reduce(0) { $0 + $1.reapsRefused }
+            report.staleObjectsDropped = counters.reduce(0) { $0 + $1.staleObjectsDropped }
+        }
         var violations = checked.violations
         if scenario.hasLeaves {
             report.leavesCompleted = metrics.leavesCompleted

@@ -168,6 +168,7 @@ final class Simulator {
             failureDetector: FailureDetectorSettings(heartbeatIntervalMs: scenario.heartbeatIntervalMs),
             peerRequestTimeoutMs: min(scenario.timeoutMs, 2_000))
         settings.plantedBugs = scenario.bugs
+        settings.reaping = scenario.reapSettings
         return settings
     }
 
@@ -181,7 +182,7 @@ final class Simulator {
             placement = currentRing()
         }
         nodes[index].clientOperationsInFlight = 0
-        nodes[index].storage = SimulatedStorage()
+        nodes[index].storage = newStorage()
         nodes[index].hints = MemoryHintStore(hintsPerTargetMax: scenario.hintsPerTargetMax, supersedingReplaces: scenario.bugs.isEmpty)
         nodes[index].incarnation += 1
         let node = Node(settings: settings(for: index), epoch: random.next(), storage: nodes[index].storage,
@@ -191,6 +192,12 @@ final class Simulator {
         nodes[index].isUp = true
         var effects = node.start()
         perform(&effects, from: index)
+    }
+
+    /// A node's empty storage: reaping on its own after the engines' grace when the scenario reaps
+    /// (the backstop, since reaps are confirmed), never otherwise.
+    func newStorage() -> SimulatedStorage {
+        SimulatedStorage(reapGraceMs: scenario.reapGraceMs == nil ? nil : scenario.reapSettings.engineGraceMs)
     }
 
     /// The other nodes that have not left, which node `index` is started knowing.

@@ -36,6 +36,9 @@ public final class MemoryEngine: StorageEngine {
     let reaped = Atomic<Int>(0)
     let closed = Atomic<Bool>(false)
     let sweepCursor = Mutex<(shard: Int, entry: Int)>((0, 0))
+    /// Where `reapCandidates` resumes (a cursor of its own, so sweeps and candidate lists do not
+    /// skip each other's entries).
+    let candidatesCursor = Mutex<(shard: Int, entry: Int)>((0, 0))
     /// Eviction is serialised so concurrent writers do not evict twice for one overflow.
     private let evictionLock = Mutex(())
 

@@ -131,6 +131,15 @@ final class TestStorage: StorageEngine {
 
     func sweep(nowMs: UInt64, keysMax: Int) -> Int { 0 }
 
+    /// Every reapable object, in key order (tests hold few keys).
+    func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
+        objects.withLock { objects in
+            objects.filter { $0.value.isReapable(atMs: nowMs, graceMs: graceMs) }
+                .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+                .prefix(keysMax).map { ReapCandidate(key: $0.key, object: $0.value) }
+        }
+    }
+
     /// Only the key count: the node reads it for its log lines.
     var stats: StorageStats {
         var stats = StorageStats()

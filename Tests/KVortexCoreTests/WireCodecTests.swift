@@ -27,6 +27,10 @@ import Testing
             .forwardReply(operation, .failure(.invalidHeader(name: "X", reason: "y"))),
             .repair(key: key, object: .decoded(object)), .hintDelivery(operation, key: key, object: .decoded(object)), .hintAck(operation),
             .gossip([MemberDigest(node: F.n1, incarnation: 3, heartbeat: random.next(), isLeaving: true)]),
+            .reapCheck(operation, entries: [ReapCheckEntry(key: key, clock: object.clock, digest: ObjectDigest(object)),
+                                             ReapCheckEntry(key: [1], clock: VersionVector(), digest: ObjectDigest(value: random.next()))]),
+            .reapCheck(operation, entries: []),
+            .reapCheckReply(operation, answers: (0..<random.int(in: 0..<20)).map { _ in random.next() & 1 == 0 }),
         ]
     }
 

@@ -35,6 +35,9 @@ import Testing
             try base.forEach(partition: partition, of: partitioning, body)
         }
         func sweep(nowMs: UInt64, keysMax: Int) -> Int { base.sweep(nowMs: nowMs, keysMax: keysMax) }
+        func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
+            base.reapCandidates(nowMs: nowMs, graceMs: graceMs, keysMax: keysMax)
+        }
         var stats: StorageStats { base.stats }
         func close() throws(StorageError) { try base.close() }
     }

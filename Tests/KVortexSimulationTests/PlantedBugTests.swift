@@ -56,6 +56,20 @@ import Testing
         #expect(try firstSeedCaught("leave-under-load", bug: "neverRetireDeparted", matching: "still lists n4 (leaving)") != nil)
     }
 
+    /// Tombstones reaped on the grace alone, without asking the other primaries (as before confirmed
+    /// reaps): the node cut off while its deletes' hints were dropped brings the old values back.
+    /// The scenario is clean without the bug (`scenarioHoldsOverManySeeds`, and below).
+    @Test func reapsWithoutConfirmationAreCaughtAsResurrectedDeletes() throws {
+        #expect(try firstSeedCaught("deletes-reaping", bug: "reapWithoutConfirmation", matching: "resurrected delete") != nil)
+        let clean = try ScenarioFiles.load("deletes-reaping")
+        for seed in 1...3 as ClosedRange<UInt64> {
+            let report = SimulationRunner.run(clean, seed: seed)
+            #expect(report.violations.isEmpty, "seed \(seed), no bug: \(report.violations.prefix(3))")
+            #expect((report.reapsConfirmed ?? 0) > 0, "seed \(seed): the scenario reaps")
+            #expect((report.reapsRefused ?? 0) + (report.reapsDeferred ?? 0) > 0, "seed \(seed): and some reaps wait")
+        }
+    }
+
     /// Without bugs the same scenarios are clean (so the catches above are the bugs, not noise).
     @Test func theSameScenariosAreCleanWithoutBugs() throws {
         for name in ["crash-restart-amnesia", "minority-partition", "steady-state", "leave-under-load", "leave-during-partition"] {

@@ -10,6 +10,7 @@ enum ScenarioFiles {
         "steady-state", "minority-partition", "minority-partition-strict", "majority-partition", "flapping-links",
         "crash-restart-amnesia", "clock-skew", "rolling-restart", "long-outage-hint-bound", "concurrent-writers",
         "lww-concurrent-writers", "slow-tail-network", "mixed-consistency", "leave-under-load", "leave-during-partition",
+        "deletes-reaping",
     ]
 
     static func load(_ name: String) throws -> Scenario {

@@ -55,6 +55,9 @@ import Testing
         let (suite, scratch) = conformance(); try suite.sweepReachesPastCandidatesNotReapableYet(graceMs: Self.graceMs); _ = scratch
     }
     @Test func conformanceClose() throws { let (suite, scratch) = conformance(); try suite.closeRefusesLaterCalls(); _ = scratch }
+    @Test func conformanceReapCandidates() throws {
+        let (suite, scratch) = conformance(); try suite.reapCandidatesAndConditionalRemove(engineGraceMs: Self.graceMs); _ = scratch
+    }
 
     @Test(arguments: FsyncPolicy.allCases)
     func everythingSurvivesARestart(fsync: FsyncPolicy) throws {

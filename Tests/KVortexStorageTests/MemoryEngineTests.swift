@@ -15,6 +15,7 @@ import Testing
     @Test func conformanceSweep() throws { try conformance.sweepIsBounded(graceMs: Self.graceMs) }
     @Test func conformanceSweepReachesEveryCandidate() throws { try conformance.sweepReachesPastCandidatesNotReapableYet(graceMs: Self.graceMs) }
     @Test func conformanceClose() throws { try conformance.closeRefusesLaterCalls() }
+    @Test func conformanceReapCandidates() throws { try conformance.reapCandidatesAndConditionalRemove(engineGraceMs: Self.graceMs) }
 
     /// The bound holds exactly: filling to it evicts nothing, one more key evicts the least recently used.
     @Test func lruBoundIsExact() throws {

@@ -20,6 +20,7 @@ import Testing
     @Test func conformanceMerge() throws { let (s, d) = suite(); try s.mergeThroughUpdate(); _ = d }
     @Test func conformanceForEach() throws { let (s, d) = suite(); try s.forEachVisitsExactlyThePartition(); _ = d }
     @Test func conformanceClose() throws { let (s, d) = suite(); try s.closeRefusesLaterCalls(); _ = d }
+    @Test func conformanceReapCandidates() throws { let (s, d) = suite(); try s.reapCandidatesAndConditionalRemove(engineGraceMs: Self.graceMs); _ = d }
 
     @Test func repeatedReadsHitTheCacheAndWritesKeepItCurrent() throws {
         let scratch = LogEngineTests.Scratch()

@@ -77,6 +77,9 @@ final class RollingBackEngine: StorageEngine {
     }
 
     func sweep(nowMs: UInt64, keysMax: Int) -> Int { inner.sweep(nowMs: nowMs, keysMax: keysMax) }
+    func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
+        inner.reapCandidates(nowMs: nowMs, graceMs: graceMs, keysMax: keysMax)
+    }
 
     func close() throws(StorageError) { try inner.close() }
 }

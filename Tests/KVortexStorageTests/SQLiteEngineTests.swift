@@ -31,7 +31,7 @@ import Testing
             { try $0.forEachVisitsExactlyThePartition() }, { try $0.reapingAfterGrace(graceMs: grace) },
             { try $0.sweepIsBounded(graceMs: grace) }, { try $0.closeRefusesLaterCalls() },
             { try $0.sweepReachesPastCandidatesNotReapableYet(graceMs: grace) }, { try $0.clientWrites() },
-            { try $0.conditionalPeerReads() },
+            { try $0.conditionalPeerReads() }, { try $0.reapCandidatesAndConditionalRemove(engineGraceMs: grace) },
         ]
         for check in checks {
             let (suite, scratch) = conformance(fsync)

@@ -54,6 +54,12 @@ public enum PeerMessage: Equatable, Sendable {
     case hintAck(OperationID)
     /// Membership gossip: the sender's view of every member (DESIGN.md "Membership").
     case gossip([MemberDigest])
+    /// May I reap these tombstones? Asked of every other current primary of each key (at most
+    /// `Limits.reapCheckEntriesPerMessageMax` entries; docs/anti-entropy.md §4).
+    case reapCheck(OperationID, entries: [ReapCheckEntry])
+    /// One answer per entry of the `reapCheck`, in order: yes when this primary holds the same
+    /// tombstone (same digest) or remembers reaping a clock that descends the entry's.
+    case reapCheckReply(OperationID, answers: [Bool])
 }
 
 /// One member as gossiped: incarnation and heartbeat counters let newer news replace older.

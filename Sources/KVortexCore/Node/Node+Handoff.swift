@@ -14,6 +14,7 @@ extension Node {
         gossip(into: &effects)
         deliverHints(nowMs: nowMs, into: &effects)
         pumpTransfers(nowMs: nowMs, into: &effects)
+        reapTick(nowMs: nowMs, into: &effects)
         effects.append(.startTimer(.heartbeat, afterMs: settings.failureDetector.heartbeatIntervalMs))
     }
 

@@ -44,6 +44,10 @@ extension Node {
             let changes = membership.merge(digests, nowMs: nowMs)
             growRing(changes, into: &effects)
             membershipChanged(changes, into: &effects)
+        case .reapCheck(let operation, let entries):
+            answerReapCheck(operation, entries, from: peer, nowMs: nowMs, into: &effects)
+        case .reapCheckReply(let operation, let answers):
+            reapCheckAnswered(operation, answers, nowMs: nowMs)
         }
     }
 
@@ -88,7 +92,10 @@ extension Node {
             } else {
                 endHintDelivery(operation)  // the hint stays; the next heartbeat tries again
             }
-        case .getReply, .getReplyUnchanged, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip:
+        case .reapCheck(let operation, _):
+            reapCheckUnanswered(operation, nowMs: nowMs)
+        case .getReply, .getReplyUnchanged, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip,
+             .reapCheckReply:
             break  // the other side's deadline, or the next round, covers these
         }
     }
@@ -105,6 +112,8 @@ extension Node {
             endHintDelivery(operation)
         case .transfer:
             transferFailed(operation)
+        case .reapCheck:
+            reapCheckUnanswered(operation, nowMs: nowMs)
         case nil:
             break
         }

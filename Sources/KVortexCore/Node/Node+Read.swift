@@ -173,6 +173,11 @@ extension Node {
     mutating func mergeLocally(_ key: [UInt8], _ incoming: MessageObject, nowMs: UInt64) -> Bool {
         let mode = settings.conflictMode
         let siblingsMax = settings.siblingsMax
+        var incoming = incoming
+        if let reaped = reapedObject(of: key, nowMs: nowMs) {
+            guard let rest = mergingReaped(reaped, incoming.object) else { return true }
+            incoming = .decoded(rest)
+        }
         do {
             let outcome: ApplyOutcome
             if !settings.plantedBugs.isEmpty {
@@ -196,6 +201,19 @@ extension Node {
             counters.storageFailures += 1
             return false
         }
+    }
+
+    /// What to merge into storage for `incoming` when this node reaped the tombstone `reaped` of its
+    /// key: nil (dropped, counted) when the tombstone's clock descends `incoming`'s, since it holds
+    /// nothing the delete had not seen; otherwise the tombstone merged with `incoming`, which drops
+    /// the siblings the delete superseded and keeps the rest, exactly as a replica still holding the
+    /// tombstone would. So reaping stays invisible to merges, and equal clocks still mean equal objects.
+    mutating func mergingReaped(_ reaped: VersionedObject, _ incoming: VersionedObject) -> VersionedObject? {
+        if reaped.clock.descends(incoming.clock) {
+            counters.staleObjectsDropped += 1
+            return nil
+        }
+        return reaped.merging(incoming, mode: settings.conflictMode, siblingsMax: settings.siblingsMax)
     }
 
     mutating func count(_ outcome: ApplyOutcome) {

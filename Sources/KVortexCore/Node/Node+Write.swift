@@ -147,7 +147,17 @@ extension Node {
         let siblingsMax = settings.siblingsMax
         do {
             let written: StoredWrite
-            if settings.plantedBugs.contains(.mintFromContextOnly) {
+            if let reaped = reapedObject(of: key, nowMs: nowMs) {
+                // A key this node reaped: the write applies to the tombstone as if it were still stored,
+                // so it mints a dot past the tombstone's (counters would start again at 1, and a replica
+                // still holding the tombstone would take the new dot as seen and drop the write) and
+                // gives what a replica holding the tombstone would give.
+                written = try storage.update(key, nowMs: nowMs) { stored in
+                    if stored == nil { stored = reaped }
+                    return StoredWrite.applying(request, to: &stored, actor: actor, timestamp: timestamp, mode: mode,
+                                                siblingsMax: siblingsMax)
+                }
+            } else if settings.plantedBugs.contains(.mintFromContextOnly) {
                 written = try storage.update(key, nowMs: nowMs) { stored in
                     // Planted bug: mint the dot from the context alone, as if the replica had no clock.
                     var object = stored ?? VersionedObject()

@@ -33,6 +33,8 @@ public struct Node: Sendable {
     public internal(set) var isLeaving = false
     /// `counters.ownershipObjectsHandedOff` when the leave started, so the leave reports its own.
     var leaveObjectsBaseline: UInt64 = 0
+    /// Confirmed reaps: the round in flight and the reaped memory (`Node+Reap.swift`).
+    public internal(set) var reaping: ReapState
 
     /// Who gets the result of a write this node coordinates.
     enum ReplyTo: Sendable {
@@ -51,10 +53,13 @@ public struct Node: Sendable {
         indirect case hintDelivery(target: NodeID, key: [UInt8], sequence: UInt64, isRedirect: Bool)
         /// One object of an ownership transfer, sent to its new owner.
         indirect case transfer(OwnershipTransfers.Transfer, key: [UInt8])
+        /// A `reapCheck` sent to `peer`; the round in `reaping` knows what it asked.
+        case reapCheck(peer: NodeID)
 
         var isRead: Bool { if case .read = self { true } else { false } }
         var isWrite: Bool { if case .write = self { true } else { false } }
         var isForward: Bool { if case .forward = self { true } else { false } }
+        var isReapCheck: Bool { if case .reapCheck = self { true } else { false } }
     }
 
     /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.
@@ -87,6 +92,7 @@ public struct Node: Sendable {
         self.startNonce = randomSeed
         self.transfers = OwnershipTransfers(
             transfersMax: settings.partitioning.partitionCount * max(1, settings.replicaCount))
+        self.reaping = ReapState(settings: settings.reaping)
     }
 
     public var nodeID: NodeID { settings.nodeID }
@@ -192,6 +198,20 @@ public struct NodeCounters: Equatable, Sendable {
     /// (their transfer is sent again).
     public var ownershipObjectsHandedOff: UInt64 = 0
     public var ownershipDeliveriesFailed: UInt64 = 0
+    /// Confirmed reaps (docs/anti-entropy.md §4): removed once every other primary said yes; refused
+    /// by a primary holding something else; deferred because a primary was down, or did not answer;
+    /// confirmed but found changed when removed (a write came in meanwhile).
+    public var reapsConfirmed: UInt64 = 0
+    public var reapsRefused: UInt64 = 0
+    public var reapsDeferredUnreachable: UInt64 = 0
+    public var reapsDeferredUnanswered: UInt64 = 0
+    public var reapsChanged: UInt64 = 0
+    /// `reapCheck` entries this node answered, and how many of them it answered yes.
+    public var reapChecksAnswered: UInt64 = 0
+    public var reapChecksAnsweredYes: UInt64 = 0
+    /// Incoming objects dropped because the reaped memory's clock descends theirs (stale copies of
+    /// reaped tombstones), on every merge path.
+    public var staleObjectsDropped: UInt64 = 0
 
     public init() {}
 }

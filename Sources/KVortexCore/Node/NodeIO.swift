@@ -66,6 +66,8 @@ public struct NodeSettings: Sendable {
     public var ownershipPartitionsPerBatchMax = 4
     /// Wait before the next batch when a batch sent no object (so no acknowledgement will start it).
     public var ownershipBatchIntervalMs: UInt64 = 10
+    /// Confirmed tombstone reaps (off: the engines reap on the grace alone, as a cluster of one does).
+    public var reaping = ReapSettings()
     /// Bugs switched on deliberately so the simulator's checkers can prove they catch them. Only the
     /// simulator sets this; production passes none, and there is no global switch.
     public var plantedBugs: PlantedBugs = []
@@ -111,4 +113,7 @@ public struct PlantedBugs: OptionSet, Hashable, Sendable {
     /// Leaving members that fell silent are never retired to tombstones: they stay `leaving` in the
     /// member list for good.
     public static let neverRetireDeparted = PlantedBugs(rawValue: 1 << 5)
+    /// Reap candidates are removed without asking the other primaries (the grace alone, as before
+    /// confirmed reaps): a replica that missed the delete resurrects it.
+    public static let reapWithoutConfirmation = PlantedBugs(rawValue: 1 << 6)
 }

@@ -111,6 +111,12 @@ public protocol StorageEngine: AnyObject, Sendable {
         partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool
     ) throws(StorageError)
 
+    /// Up to `keysMax` objects reapable at `nowMs` after `graceMs` (`VersionedObject.isReapable`), with
+    /// their clocks and digests, for confirmed reaps (docs/anti-entropy.md §4). Removes nothing; reads
+    /// only the candidates the engine keeps for its sweep, and continues where the last call stopped,
+    /// so candidates that stay (a reap deferred) do not hide the others.
+    func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate]
+
     /// Removes at most `keysMax` reapable objects; returns how many it removed. Called by a bounded
     /// background sweep so expired keys that are never read again still free their memory.
     func sweep(nowMs: UInt64, keysMax: Int) -> Int

@@ -45,9 +45,9 @@ public struct VersionedObject: Hashable, Sendable {
     /// True when every sibling has been a tombstone, or expired, for at least `graceMs` at `nowMs`.
     ///
     /// Only then may a replica forget the object: within the grace a lagging replica's older version
-    /// could otherwise come back through a merge. DESIGN.md also asks that all primaries hold it first;
-    /// no caller checks that yet (docs/decisions.md, "Expired values and tombstones share one reaping
-    /// rule"; planned in docs/anti-entropy.md §4).
+    /// could otherwise come back through a merge. DESIGN.md also asks that all primaries hold it first:
+    /// with N > 1 the core asks them (`Node+Reap.swift`) and the engines' own grace is the backstop
+    /// (`ReapSettings`; docs/decisions.md, "Expired values and tombstones share one reaping rule").
     public func isReapable(atMs nowMs: UInt64, graceMs: UInt64) -> Bool {
         // Saturating sums: a far-future expiry or a "never" grace must not wrap round into the past.
         func passed(_ startMs: UInt64) -> Bool {

@@ -7,6 +7,8 @@ extension PeerMessage {
     enum Tag: UInt8 {
         case getRequest = 1, getReply, putRequest, putAck, putRejected, forwardPut, forwardReply
         case repair, hintDelivery, hintAck, gossip, getReplyUnchanged
+        /// Protocol 4: confirmed reaps (`PeerMessage+Reap`).
+        case reapCheck, reapCheckReply
     }
 
     static let keyBytesMax = 1 << 16
@@ -93,6 +95,10 @@ extension PeerMessage {
         case .gossip(let digests):
             writer.write(Tag.gossip.rawValue); writer.writeVarint(UInt64(digests.count))
             for digest in digests { digest.encode(into: &writer) }
+        case .reapCheck(let operation, let entries):
+            Self.encodeReapCheck(operation, entries, into: &writer)
+        case .reapCheckReply(let operation, let answers):
+            Self.encodeReapCheckReply(operation, answers, into: &writer)
         }
     }
 
@@ -139,6 +145,10 @@ extension PeerMessage {
             digests.reserveCapacity(count)
             for _ in 0..<count { digests.append(try MemberDigest(from: &reader)) }
             self = .gossip(digests)
+        case .reapCheck:
+            self = try Self.decodeReapCheck(&reader)
+        case .reapCheckReply:
+            self = try Self.decodeReapCheckReply(&reader)
         }
     }
 
@@ -147,7 +157,8 @@ extension PeerMessage {
         switch self {
         case .putRequest(_, _, let object, _), .repair(_, let object), .hintDelivery(_, _, let object): object
         case .getReply(_, let object): object
-        case .getRequest, .getReplyUnchanged, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip: nil
+        case .getRequest, .getReplyUnchanged, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip,
+             .reapCheck, .reapCheckReply: nil
         }
     }
 

@@ -3,8 +3,9 @@
 /// The length bound is checked before anything is buffered, so a peer cannot make a node allocate
 /// more than `frameBytesMax` for one frame.
 public enum WireFrame {
-    /// 3: conditional reads (`getRequest` carries a clock; `getReplyUnchanged`).
-    public static let protocolVersion: UInt8 = 3
+    /// 3: conditional reads (`getRequest` carries a clock; `getReplyUnchanged`). 4: confirmed reaps
+    /// (`reapCheck`, `reapCheckReply`).
+    public static let protocolVersion: UInt8 = 4
     /// Largest frame accepted: a 16 MiB value plus its metadata and siblings' slack.
     public static let frameBytesMax = 64 << 20
 

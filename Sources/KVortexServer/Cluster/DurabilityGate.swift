@@ -50,6 +50,9 @@ final class DurabilityGate: StorageEngine {
     }
 
     func sweep(nowMs: UInt64, keysMax: Int) -> Int { base.sweep(nowMs: nowMs, keysMax: keysMax) }
+    func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
+        base.reapCandidates(nowMs: nowMs, graceMs: graceMs, keysMax: keysMax)
+    }
 
     var stats: StorageStats { base.stats }
 

@@ -26,6 +26,7 @@ enum ClusterMetrics {
             writer.sample(name, [], value)
         }
         writeOwnership(node, to: &writer)
+        ReapMetrics.write(node, to: &writer)
         let hints = node.hintStats
         writer.family("kvortex_hints_pending", .gauge, help: "Hinted writes held for members that could not take them.")
         writer.sample("kvortex_hints_pending", [], hints.pending)

@@ -93,6 +93,11 @@ public final class ReadCachedEngine: StorageEngine {
         base.sweep(nowMs: nowMs, keysMax: keysMax)
     }
 
+    /// The base engine's candidates: the cache holds no key the base does not.
+    public func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
+        base.reapCandidates(nowMs: nowMs, graceMs: graceMs, keysMax: keysMax)
+    }
+
     public var stats: StorageStats {
         var stats = base.stats
         stats.cacheHits = hits.load(ordering: .relaxed)

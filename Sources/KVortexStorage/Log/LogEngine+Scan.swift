@@ -23,6 +23,20 @@ extension LogEngine {
         }
     }
 
+    /// Lists up to `keysMax` objects reapable after `graceMs`, reading only the sweep's candidate keys,
+    /// at most `keysMax` of them per call, continuing where the last call (or sweep) stopped.
+    public func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
+        state.withLock { state in
+            guard !state.closed else { return [] }
+            var found: [ReapCandidate] = []
+            for key in state.reapCandidates.next(keysMax) {
+                guard let object = try? Self.read(key, in: state), object.isReapable(atMs: nowMs, graceMs: graceMs) else { continue }
+                found.append(ReapCandidate(key: key, object: object))
+            }
+            return found
+        }
+    }
+
     /// Appends removal records for up to `keysMax` reapable objects. Reads only keys whose object holds
     /// a tombstone or a TTL, at most `keysMax` of them per call, so a sweep stays short whatever the
     /// number of keys (it runs every second and holds the engine's lock).

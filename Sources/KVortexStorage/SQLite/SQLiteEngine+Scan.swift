@@ -25,6 +25,22 @@ extension SQLiteEngine {
         }
     }
 
+    /// Lists up to `keysMax` objects reapable after `graceMs`, from the rows flagged `reapable`, at most
+    /// `keysMax` rows per call, resuming after the last key read (a cursor of its own, `candidatesAfter`).
+    public func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
+        state.withLock { state in
+            guard !state.closed, keysMax > 0,
+                  let rows = try? Self.rows(state.statements.reapable, after: state.candidatesAfter, rowsMax: keysMax)
+            else { return [] }
+            state.candidatesAfter = rows.count < keysMax ? [] : rows[rows.count - 1].key
+            return rows.compactMap { row in
+                guard let object = try? Self.decode(row.object, key: row.key), object.isReapable(atMs: nowMs, graceMs: graceMs)
+                else { return nil }
+                return ReapCandidate(key: row.key, object: object)
+            }
+        }
+    }
+
     /// Deletes up to `keysMax` reapable objects. Reads only rows flagged `reapable` (a tombstone or a
     /// TTL), at most `keysMax` per call, resuming after the last key read, so candidates that are not
     /// reapable yet (a long TTL) do not hide the others. Rows that do not decode are left alone.

@@ -61,6 +61,8 @@ public final class SQLiteEngine: StorageEngine {
         var rolledBack: StorageError?
         /// The sweep reads candidates after this key, then starts over (empty: from the start).
         var sweepAfter: [UInt8] = []
+        /// Where `reapCandidates` resumes: the last key it read, or empty to start over.
+        var candidatesAfter: [UInt8] = []
         var closed = false
         var stats = StorageStats()
     }
