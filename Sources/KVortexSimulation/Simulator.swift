@@ -181,7 +181,8 @@ final class Simulator {
             nodes[index].departure = .member
             placement = currentRing()
         }
-        nodes[index].clientOperationsInFlight = 0
+        precondition(nodes[index].clientOperationsInFlight == 0,
+                     "node \(index) boots with \(nodes[index].clientOperationsInFlight) client operations of its last life open")
         nodes[index].storage = newStorage()
         nodes[index].hints = MemoryHintStore(hintsPerTargetMax: scenario.hintsPerTargetMax, supersedingReplaces: scenario.bugs.isEmpty)
         nodes[index].incarnation += 1
@@ -210,6 +211,9 @@ final class Simulator {
     /// it is a member again).
     func crash(_ index: Int) {
         guard let node = nodes[index].node else { return }
+        // The clients talking to it see their connections reset: their operations fail now (the node
+        // will never answer them) and they go on with their next.
+        if nodes[index].clientOperationsInFlight > 0 { failClientOperations(of: index) }
         retiredCounters.append(node.counters)
         metrics.retiredHintStats.append(nodes[index].hints.stats)
         nodes[index].node = nil
