@@ -45,6 +45,11 @@ public struct NodeConfiguration: Sendable {
     /// How long a member that left is remembered as a tombstone before it is forgotten, and how many
     /// are remembered at most (`DepartureSettings`). No flag sets them yet; tests and embedders may.
     public var tombstoneRetentionMs = DepartureSettings.tombstoneRetentionMsDefault
+    /// `--tombstone-grace-ms`: how long a deleted (or expired) key's tombstone is kept before it may be
+    /// reaped, once every other primary confirms it holds it (with N > 1; `ReapSettings.graceMs`).
+    public var tombstoneGraceMs = Limits.tombstoneGraceMsDefault
+    /// `--tombstone-backstop-ms`: after this long a tombstone is reaped unconfirmed (`ReapSettings.backstopMs`).
+    public var tombstoneBackstopMs = Limits.reapBackstopMsDefault
     public var tombstonesMax = DepartureSettings.tombstonesMaxDefault
 
     public init() {}
@@ -62,6 +67,10 @@ public struct NodeConfiguration: Sendable {
             throw .invalid("--value-bytes-max must be 1..\(Limits.valueBytesMaxCeiling)")
         }
         guard siblingsMax >= 1 else { throw .invalid("--siblings-max must be at least 1") }
+        guard tombstoneBackstopMs >= tombstoneGraceMs else {
+            throw .invalid("--tombstone-backstop-ms (\(tombstoneBackstopMs)) must be at least --tombstone-grace-ms (\(tombstoneGraceMs)): "
+                + "the backstop reaps what the grace made reapable and no primary confirmed")
+        }
         guard tombstonesMax >= 1 else { throw .invalid("the tombstones kept (\(tombstonesMax)) must be at least 1") }
         if storage != .memory && dataDirectory == nil { throw .invalid("--storage \(storage.rawValue) needs --data-dir") }
         if let fsync {

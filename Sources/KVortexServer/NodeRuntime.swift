@@ -49,7 +49,8 @@ public final class NodeRuntime: Sendable {
         // then reap on their own only after the backstop. N = 1 reaps on the grace alone, as before, and
         // so does the cache tier (`--max-memory`), whose LRU eviction forgets objects unconfirmed anyway
         // and whose expired values must go at the sweep's pace (docs/anti-entropy.md §4).
-        let reaping = ReapSettings(isConfirming: configuration.replicaCount > 1 && configuration.memoryBytesMax == nil)
+        let reaping = ReapSettings(isConfirming: configuration.replicaCount > 1 && configuration.memoryBytesMax == nil,
+                                   graceMs: configuration.tombstoneGraceMs, backstopMs: configuration.tombstoneBackstopMs)
         switch configuration.storage {
         case .memory:
             // A memory node always starts without its old data, so always in a new epoch (DESIGN.md).

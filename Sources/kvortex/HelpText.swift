@@ -63,6 +63,13 @@ enum HelpText {
                                      unbounded. Refused with --storage log or sqlite (see --cache-bytes)
           --cache-bytes B            LRU read cache of B bytes in front of --storage log or sqlite (K, M, G)
           --value-bytes-max B        largest value accepted, up to 16M (default 1M); larger is 413
+          --tombstone-grace-ms MS    how long a deleted or expired key's tombstone is kept before it may be
+                                     reaped (default 60000); with --replicas > 1 only once every other
+                                     primary confirms it holds the tombstone. Longer: more disk and memory,
+                                     fewer refused reaps after long outages
+          --tombstone-backstop-ms MS after this long a tombstone is reaped even unconfirmed (default
+                                     864000000, 10 days); a durable node down longer must start with an
+                                     empty --data-dir (docs/operations.md "Tombstones and the backstop")
 
         Server:
           --loops N                  event loop threads, reading HTTP and peer connections (default 0: one

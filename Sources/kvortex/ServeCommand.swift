@@ -9,6 +9,7 @@ enum ServeCommand {
         "node-id", "http", "peer", "seeds", "replicas", "read-quorum", "write-quorum", "conflicts", "storage",
         "data-dir", "cache-bytes", "max-memory", "auth-token-file", "cluster-secret-file", "siblings-max",
         "timeout-ms", "loops", "connections-max", "shutdown-grace-ms", "value-bytes-max", "fsync",
+        "tombstone-grace-ms", "tombstone-backstop-ms",
     ]
 
     static func run(_ words: [String]) -> Int32 {
@@ -112,6 +113,11 @@ enum ServeCommand {
         configuration.loopCount = try arguments.int("loops", range: 0...256) ?? configuration.loopCount
         configuration.connectionsMax = try arguments.int("connections-max", range: 1...1_000_000) ?? configuration.connectionsMax
         configuration.shutdownGraceMs = try arguments.int("shutdown-grace-ms", range: 0...600_000) ?? configuration.shutdownGraceMs
+        let dayMs = 24 * 3_600_000
+        configuration.tombstoneGraceMs = try arguments.int("tombstone-grace-ms", range: 100...(30 * dayMs))
+            .map(UInt64.init) ?? configuration.tombstoneGraceMs
+        configuration.tombstoneBackstopMs = try arguments.int("tombstone-backstop-ms", range: 100...(365 * dayMs))
+            .map(UInt64.init) ?? configuration.tombstoneBackstopMs
         try configuration.validate()
         return configuration
     }

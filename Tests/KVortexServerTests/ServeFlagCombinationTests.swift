@@ -73,4 +73,14 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: directory), "a refused node creates nothing")
     }
+
+    @Test func aBackstopShorterThanTheGraceIsRefused() throws {
+        var configuration = NodeConfiguration()
+        configuration.tombstoneGraceMs = 120_000
+        configuration.tombstoneBackstopMs = 60_000
+        let message = try #require(Self.refusal(configuration))
+        #expect(message.contains("--tombstone-backstop-ms") && message.contains("--tombstone-grace-ms"), "\(message)")
+        configuration.tombstoneBackstopMs = 120_000
+        #expect(Self.refusal(configuration) == nil)
+    }
 }
