@@ -31,7 +31,7 @@ extension Scenario {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, nodes, replicas, readQuorum, writeQuorum, sloppy, conflicts, siblingsMax, durationMs
         case settleMs, keys, clients, thinkMs, timeoutMs, mix, consistency, network, faults, heartbeatIntervalMs, hintsPerTargetMax
-        case plantedBugs, reapGraceMs, reapRoundIntervalMs
+        case plantedBugs, reapGraceMs, reapRoundIntervalMs, reapedMemoryMs
     }
 
     public init(from decoder: Decoder) throws {
@@ -62,6 +62,7 @@ extension Scenario {
         plantedBugs = try c.value(.plantedBugs, d.plantedBugs)
         reapGraceMs = try c.decodeIfPresent(UInt64.self, forKey: .reapGraceMs)
         reapRoundIntervalMs = try c.value(.reapRoundIntervalMs, d.reapRoundIntervalMs)
+        reapedMemoryMs = try c.value(.reapedMemoryMs, d.reapedMemoryMs)
         try validate()
     }
 

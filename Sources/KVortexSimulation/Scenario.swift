@@ -35,6 +35,9 @@ public struct Scenario: Codable, Sendable {
     public var reapGraceMs: UInt64? = nil
     /// Time between two rounds of reap checks of a node.
     public var reapRoundIntervalMs: UInt64 = 200
+    /// How long a node remembers a tombstone it reaped (`ReapSettings.reapedMemoryMs`); an hour unless
+    /// a scenario makes nodes forget within the run.
+    public var reapedMemoryMs: UInt64 = Limits.reapedMemoryMsDefault
     /// Bugs to switch on (`skipReadRepair`, `dropHints`, `mintFromContextOnly`, `readQuorumOfOne`,
     /// `keepHintsForDeparted`, `neverRetireDeparted`, `reapWithoutConfirmation`): checker tests only.
     public var plantedBugs: [String] = []
@@ -118,7 +121,8 @@ public struct Scenario: Codable, Sendable {
     public var reapSettings: ReapSettings {
         guard let reapGraceMs else { return ReapSettings() }
         return ReapSettings(isConfirming: true, graceMs: reapGraceMs, backstopMs: 86_400_000,
-                            roundIntervalMs: reapRoundIntervalMs, checkTimeoutMs: min(timeoutMs, 2_000))
+                            roundIntervalMs: reapRoundIntervalMs, checkTimeoutMs: min(timeoutMs, 2_000),
+                            reapedMemoryMs: reapedMemoryMs)
     }
 
     /// The end of the last fault, or 0.
