@@ -48,6 +48,8 @@ extension Node {
             answerReapCheck(operation, entries, from: peer, nowMs: nowMs, into: &effects)
         case .reapCheckReply(let operation, let answers):
             reapCheckAnswered(operation, answers, nowMs: nowMs)
+        case .aeBranches, .aeBranchesReply, .aeKeys, .aeWanted, .aePush, .aePushAck:
+            break
         }
     }
 
@@ -95,7 +97,7 @@ extension Node {
         case .reapCheck(let operation, _):
             reapCheckUnanswered(operation, nowMs: nowMs)
         case .getReply, .getReplyUnchanged, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip,
-             .reapCheckReply:
+             .reapCheckReply, .aeBranches, .aeBranchesReply, .aeKeys, .aeWanted, .aePush, .aePushAck:
             break  // the other side's deadline, or the next round, covers these
         }
     }
