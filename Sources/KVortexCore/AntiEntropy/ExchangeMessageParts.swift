@@ -1,6 +1,6 @@
 /// Why a responder refuses an anti-entropy exchange (docs/anti-entropy.md §3, "Refusals"). The
 /// initiator ends the exchange, counts the reason and moves on at its next tick.
-public enum ExchangeRefusal: UInt8, Hashable, Sendable, CaseIterable {
+public enum ExchangeRefusal: UInt8, Error, Hashable, Sendable, CaseIterable {
     /// The responder is not a primary of the partition in its ring (rings differ for a moment), is
     /// leaving, owes the partition a transfer, or saw its preference list change in the last
     /// `ringChangeQuietMs`.
