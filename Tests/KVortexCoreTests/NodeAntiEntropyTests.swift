@@ -179,6 +179,38 @@ struct NodeAntiEntropyTests {
         #expect(cluster.nodes[cluster.index(outsider)].node.antiEntropyCounters.refusalsGiven(.notPrimary) == 1)
     }
 
+    /// A partition whose preference list just changed is neither initiated nor served for
+    /// `ringChangeQuietMs`: new owners get data by transfer first.
+    @Test func aPartitionWhosePrimariesChangedIsQuietForAWhile() throws {
+        var cluster = Cluster()
+        let shrunk = Ring.initial(members: F.members.dropLast().map { RingMember($0) }, replicaCount: 3)
+        let changed = (0..<Self.shape.partitionCount).filter {
+            F.ring.primaries(ofPartition: $0) != shrunk.primaries(ofPartition: $0) && shrunk.primaries(ofPartition: $0).contains(F.members[0])
+        }
+        let partition = try #require(changed.first)
+        cluster.nodes[0].node.updatePlacement(shrunk)
+        let peer = shrunk.primaries(ofPartition: partition).first { $0 != F.members[0] }!
+        let tree = try #require(Self.trees(segments: [5, 700]).readyTree(of: partition))
+        let ask = PeerMessage.aeBranches(OperationID(9), partition: partition, segmentCount: 1024, branches: tree.branches)
+        #expect(cluster.nodes[0].handle(.peer(from: peer, ask)).sends.map(\.message) == [.aeBranchesReply(OperationID(9), .refused(.notPrimary))])
+        // Its own round passes over every changed partition it meets.
+        var started: [Int] = []
+        for _ in 0..<300 {
+            let sends = cluster.nodes[0].handle(.timer(.antiEntropy), afterMs: 10).sends
+            for send in sends {
+                if case .aeBranches(let operation, let partition, _, _) = send.message {
+                    started.append(partition)
+                    _ = cluster.nodes[0].handle(.timer(.deadline(operation)))  // free the slot
+                }
+            }
+        }
+        #expect(!started.isEmpty && Set(started).isDisjoint(with: changed))
+        #expect(cluster.nodes[0].node.antiEntropyCounters.skippedRingChange >= UInt64(changed.count))
+        // Once the window has passed, the partition is served again.
+        let later = cluster.nodes[0].handle(.peer(from: peer, ask), afterMs: 60_000).sends
+        #expect(later.map(\.message) == [.aeBranchesReply(OperationID(9), .equal)])
+    }
+
     @Test func anUnansweredExchangeFailsAtItsDeadline() throws {
         var cluster = Cluster()
         let started = cluster.tick()
