@@ -149,6 +149,12 @@ struct NodeAntiEntropyTests {
         let (counters, reply, _) = try Self.refusal { Self.node($0, trees: PartitionTrees(shape: other, knownEmpty: true)) }
         #expect(reply == .refused(.settingsMismatch))
         #expect(counters.refusalsReceived(.settingsMismatch) == 1)
+        // The responder logs the mismatch once per peer, however often that peer asks.
+        var responder = Self.node(F.members[1], trees: PartitionTrees(shape: other, knownEmpty: true))
+        let ask = PeerMessage.aeBranches(OperationID(1), partition: 0, segmentCount: 1024, branches: Array(repeating: 0, count: 32))
+        let logs = (0..<3).flatMap { _ in responder.handle(.peer(from: F.members[0], ask)) }.filter { if case .log = $0 { true } else { false } }
+        #expect(logs.count == 1, "\(logs)")
+        #expect(responder.node.antiEntropyCounters.refusalsGiven(.settingsMismatch) == 3)
     }
 
     @Test func aResponderWithAntiEntropyOffRefusesDisabled() throws {
