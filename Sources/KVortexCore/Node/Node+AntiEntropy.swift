@@ -119,7 +119,7 @@ extension Node {
     mutating func serveExchange(_ peerOperation: OperationID, partition: Int, segmentCount: Int, branches: [UInt64],
                                 from peer: NodeID, nowMs: UInt64, into effects: inout [NodeEffect]) {
         let reply: ExchangeBranchesReply
-        switch exchangeTree(partition: partition, segmentCount: segmentCount, branchCount: branches.count, from: peer, nowMs: nowMs) {
+        switch exchangeTree(partition: partition, segmentCount: segmentCount, branchCount: branches.count, nowMs: nowMs) {
         case .failure(let refusal):
             reply = .refused(refusal)
         case .success(let tree):
@@ -147,7 +147,7 @@ extension Node {
     }
 
     /// This node's ready tree of `partition` to compare with a peer's, or why it cannot serve.
-    private mutating func exchangeTree(partition: Int, segmentCount: Int, branchCount: Int, from peer: NodeID,
+    private mutating func exchangeTree(partition: Int, segmentCount: Int, branchCount: Int,
                                        nowMs: UInt64) -> Result<SegmentTree, ExchangeRefusal> {
         guard antiEntropy.isEnabled, let trees = antiEntropy.trees else { return .failure(.disabled) }
         guard trees.shape.partitionCount == placement.partitioning.partitionCount, partition < trees.shape.partitionCount,
