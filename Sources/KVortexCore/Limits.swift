@@ -21,4 +21,17 @@ public enum Limits {
     /// How long, and how many, reaped (keyHash, clock) pairs a node remembers.
     public static let reapedMemoryMsDefault: UInt64 = 3_600_000
     public static let reapedMemoryEntriesMaxDefault = 100_000
+    /// Anti-entropy exchange messages (docs/anti-entropy.md §3), bounded on decode. Branches of one
+    /// `aeBranches`: √S for the largest S allowed (4096).
+    public static let exchangeBranchesMax = 64
+    /// Segment hashes of one `aeBranchesReply` (8 KiB); also the segments one `aeKeys` may list.
+    public static let exchangeReplySegmentsMax = 1024
+    /// Entries of one key list (`aeKeys`), and keys of one `aeWanted`.
+    public static let exchangeKeyListEntriesMax = 16_384
+    /// Bytes of the entries of one key list (`aeKeys`), and of the keys of one `aeWanted`.
+    public static let exchangeKeyListBytesMax = 1 << 20
+    /// The largest partition number and segment count a peer may name (Q and S are far smaller; the
+    /// responder checks them against its own shape).
+    public static let exchangePartitionMax = 1 << 20
+    public static let exchangeSegmentCountMax = 1 << 16
 }

@@ -31,6 +31,27 @@ import Testing
                                              ReapCheckEntry(key: [1], clock: VersionVector(), digest: ObjectDigest(value: random.next()))]),
             .reapCheck(operation, entries: []),
             .reapCheckReply(operation, answers: (0..<random.int(in: 0..<20)).map { _ in random.next() & 1 == 0 }),
+        ] + antiEntropyMessages(operation: operation, key: key, object: object, random: &random)
+    }
+
+    /// The anti-entropy exchange messages (protocol 5), with random hashes.
+    static func antiEntropyMessages(operation: OperationID, key: [UInt8], object: VersionedObject,
+                                    random: inout SplitMix64) -> [PeerMessage] {
+        let branches = (0..<32).map { _ in random.next() }
+        let segments = [ExchangeBranchSegments(branch: 3, hashes: (0..<32).map { _ in random.next() }),
+                        ExchangeBranchSegments(branch: 31, hashes: (0..<32).map { _ in random.next() })]
+        let entries = [ExchangeKeyEntry(key: key, digest: ObjectDigest(object), clock: object.clock),
+                       ExchangeKeyEntry(key: [0], digest: ObjectDigest(value: random.next()), clock: VersionVector())]
+        return [
+            .aeBranches(operation, partition: random.int(in: 0..<256), segmentCount: 1024, branches: branches),
+            .aeBranches(operation, partition: 0, segmentCount: 0, branches: []),
+            .aeBranchesReply(operation, .equal), .aeBranchesReply(operation, .segments(segments)),
+            .aeBranchesReply(operation, .segments([])),
+        ] + ExchangeRefusal.allCases.map { .aeBranchesReply(operation, .refused($0)) } + [
+            .aeKeys(operation, partition: 17, segments: [1, 100, 1023], entries: entries),
+            .aeKeys(operation, partition: 0, segments: [], entries: []),
+            .aeWanted(operation, keys: [key, [1, 2]]), .aeWanted(operation, keys: []),
+            .aePush(operation, key: key, object: .decoded(object)), .aePushAck(operation),
         ]
     }
 

@@ -60,6 +60,18 @@ public enum PeerMessage: Equatable, Sendable {
     /// One answer per entry of the `reapCheck`, in order: yes when this primary holds the same
     /// tombstone (same digest) or remembers reaping a clock that descends the entry's.
     case reapCheckReply(OperationID, answers: [Bool])
+    /// Anti-entropy (docs/anti-entropy.md §3; encoding in `Wire/PeerMessage+AntiEntropy.swift`).
+    /// The initiator's branch hashes of `partition`'s tree, of `segmentCount` segments.
+    case aeBranches(OperationID, partition: Int, segmentCount: Int, branches: [UInt64])
+    /// The responder's comparison: equal, the segment hashes of differing branches, or a refusal.
+    case aeBranchesReply(OperationID, ExchangeBranchesReply)
+    /// The initiator's keys in whole differing `segments` of `partition` (step 7).
+    case aeKeys(OperationID, partition: Int, segments: [Int], entries: [ExchangeKeyEntry])
+    /// The keys the responder needs from the initiator's list (step 7).
+    case aeWanted(OperationID, keys: [[UInt8]])
+    /// One object repaired: merge it into your replica of `key`, then acknowledge (step 7).
+    case aePush(OperationID, key: [UInt8], object: MessageObject)
+    case aePushAck(OperationID)
 }
 
 /// One member as gossiped: incarnation and heartbeat counters let newer news replace older.

@@ -45,6 +45,14 @@ struct OwnershipTransfers: Sendable {
     /// True when every transfer owed was streamed and acknowledged.
     var isEmpty: Bool { waiting.isEmpty && active == nil && draining.isEmpty && inFlight.isEmpty }
 
+    /// True when a transfer of `partition` is owed (waiting, streaming or unacknowledged): anti-entropy
+    /// leaves such a partition alone until its new owners have it (docs/anti-entropy.md §3).
+    func owes(partition: Int) -> Bool {
+        isEmpty ? false
+            : active?.transfer.partition == partition || waiting.contains { $0.partition == partition }
+                || draining.contains { $0.partition == partition } || inFlight.keys.contains { $0.partition == partition }
+    }
+
     /// Queues `transfer` unless it is already waiting. True when it was added. An active or draining
     /// transfer is queued again: keys written since its snapshot must reach the target too.
     @discardableResult

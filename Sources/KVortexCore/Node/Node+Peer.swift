@@ -48,6 +48,13 @@ extension Node {
             answerReapCheck(operation, entries, from: peer, nowMs: nowMs, into: &effects)
         case .reapCheckReply(let operation, let answers):
             reapCheckAnswered(operation, answers, nowMs: nowMs)
+        case .aeBranches(let operation, let partition, let segmentCount, let branches):
+            serveExchange(operation, partition: partition, segmentCount: segmentCount, branches: branches, from: peer,
+                          nowMs: nowMs, into: &effects)
+        case .aeBranchesReply(let operation, let reply):
+            exchangeReplied(operation, reply, from: peer, into: &effects)
+        case .aeKeys, .aeWanted, .aePush, .aePushAck:
+            break  // step 7 (docs/anti-entropy.md §7): no node sends them yet
         }
     }
 
@@ -94,8 +101,12 @@ extension Node {
             }
         case .reapCheck(let operation, _):
             reapCheckUnanswered(operation, nowMs: nowMs)
+        case .aeBranches(let operation, _, _, _):
+            exchangeEvent(operation, .undeliverable, into: &effects)
+        case .aeBranchesReply(let peerOperation, _):
+            exchangeReplyUndeliverable(peerOperation, to: peer, into: &effects)
         case .getReply, .getReplyUnchanged, .putAck, .putRejected, .forwardReply, .repair, .hintAck, .gossip,
-             .reapCheckReply:
+             .reapCheckReply, .aeKeys, .aeWanted, .aePush, .aePushAck:
             break  // the other side's deadline, or the next round, covers these
         }
     }
@@ -114,6 +125,8 @@ extension Node {
             transferFailed(operation)
         case .reapCheck:
             reapCheckUnanswered(operation, nowMs: nowMs)
+        case .exchange:
+            exchangeEvent(operation, .deadline, into: &effects)
         case nil:
             break
         }

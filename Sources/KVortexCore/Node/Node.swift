@@ -35,6 +35,9 @@ public struct Node: Sendable {
     var leaveObjectsBaseline: UInt64 = 0
     /// Confirmed reaps: the round in flight and the reaped memory (`Node+Reap.swift`).
     public internal(set) var reaping: ReapState
+    /// Anti-entropy: settings, trees and exchanges in flight, boxed so the node grows by one reference
+    /// (`Node+AntiEntropy.swift`).
+    var antiEntropyBox: OperationBox<Exchanges>
 
     /// Who gets the result of a write this node coordinates.
     enum ReplyTo: Sendable {
@@ -55,6 +58,8 @@ public struct Node: Sendable {
         indirect case transfer(OwnershipTransfers.Transfer, key: [UInt8])
         /// A `reapCheck` sent to `peer`; the round in `reaping` knows what it asked.
         case reapCheck(peer: NodeID)
+        /// An anti-entropy exchange, initiated or served; `antiEntropy.inFlight` holds it.
+        case exchange
 
         var isRead: Bool { if case .read = self { true } else { false } }
         var isWrite: Bool { if case .write = self { true } else { false } }
@@ -78,7 +83,8 @@ public struct Node: Sendable {
     }
 
     public init(settings: NodeSettings, epoch: UInt64, storage: any StorageEngine, hints: any HintStore,
-                placement: Ring, seeds: [NodeID], randomSeed: UInt64, nowMs: UInt64) {
+                placement: Ring, seeds: [NodeID], randomSeed: UInt64, nowMs: UInt64,
+                antiEntropy: AntiEntropySettings = AntiEntropySettings(), trees: PartitionTrees? = nil) {
         self.settings = settings
         self.actor = ActorID(node: settings.nodeID, epoch: epoch)
         self.storage = storage
@@ -93,13 +99,14 @@ public struct Node: Sendable {
         self.transfers = OwnershipTransfers(
             transfersMax: settings.partitioning.partitionCount * max(1, settings.replicaCount))
         self.reaping = ReapState(settings: settings.reaping)
+        self.antiEntropyBox = OperationBox(Exchanges(settings: antiEntropy, trees: trees, ring: placement))
     }
 
     public var nodeID: NodeID { settings.nodeID }
 
-    /// The effects a node needs at start: its heartbeat timer.
+    /// The effects a node needs at start: its heartbeat timer, and its anti-entropy timer when on.
     public func start() -> [NodeEffect] {
-        [.startTimer(.heartbeat, afterMs: settings.failureDetector.heartbeatIntervalMs)]
+        [.startTimer(.heartbeat, afterMs: settings.failureDetector.heartbeatIntervalMs)] + (firstAntiEntropyTimer.map { [$0] } ?? [])
     }
 
     /// Feeds one input in; returns the effects to perform, in order.
@@ -132,6 +139,8 @@ public struct Node: Sendable {
         case .timer(.handoff):
             isHandoffTimerSet = false
             pumpTransfers(nowMs: nowMs, into: &effects)
+        case .timer(.antiEntropy):
+            antiEntropyTick(nowMs: nowMs, into: &effects)
         case .leave:
             leave(nowMs: nowMs, into: &effects)
         }
@@ -144,7 +153,7 @@ public struct Node: Sendable {
     public func isLive(_ timer: TimerID) -> Bool {
         switch timer {
         case .deadline(let operation), .repairWindow(let operation): operations.contains(operation)
-        case .heartbeat, .handoff: true
+        case .heartbeat, .handoff, .antiEntropy: true
         }
     }
 

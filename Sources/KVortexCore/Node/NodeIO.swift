@@ -21,6 +21,8 @@ public enum TimerID: Hashable, Sendable {
     /// The next batch of ownership transfers, when the last one sent nothing to wait for (its
     /// partitions were empty) and more are owed.
     case handoff
+    /// The next anti-entropy tick (docs/anti-entropy.md §3): may start one exchange; always set again.
+    case antiEntropy
 }
 
 /// What a node asks its driver to do, in order. The driver (epoll or simulator) performs them.

@@ -9,6 +9,8 @@ extension PeerMessage {
         case repair, hintDelivery, hintAck, gossip, getReplyUnchanged
         /// Protocol 4: confirmed reaps (`PeerMessage+Reap`).
         case reapCheck, reapCheckReply
+        /// Protocol 5: anti-entropy exchanges (`PeerMessage+AntiEntropy`).
+        case aeBranches, aeBranchesReply, aeKeys, aeWanted, aePush, aePushAck
     }
 
     static let keyBytesMax = 1 << 16
@@ -99,6 +101,8 @@ extension PeerMessage {
             Self.encodeReapCheck(operation, entries, into: &writer)
         case .reapCheckReply(let operation, let answers):
             Self.encodeReapCheckReply(operation, answers, into: &writer)
+        case .aeBranches, .aeBranchesReply, .aeKeys, .aeWanted, .aePush, .aePushAck:
+            encodeAntiEntropy(into: &writer)
         }
     }
 
@@ -149,6 +153,8 @@ extension PeerMessage {
             self = try Self.decodeReapCheck(&reader)
         case .reapCheckReply:
             self = try Self.decodeReapCheckReply(&reader)
+        case .aeBranches, .aeBranchesReply, .aeKeys, .aeWanted, .aePush, .aePushAck:
+            self = try Self.decodeAntiEntropy(tag, &reader)
         }
     }
 
@@ -156,9 +162,10 @@ extension PeerMessage {
     private var carriedObject: MessageObject? {
         switch self {
         case .putRequest(_, _, let object, _), .repair(_, let object), .hintDelivery(_, _, let object): object
+        case .aePush(_, _, let object): object
         case .getReply(_, let object): object
         case .getRequest, .getReplyUnchanged, .putAck, .putRejected, .forwardPut, .forwardReply, .hintAck, .gossip,
-             .reapCheck, .reapCheckReply: nil
+             .reapCheck, .reapCheckReply, .aeBranches, .aeBranchesReply, .aeKeys, .aeWanted, .aePushAck: nil
         }
     }
 

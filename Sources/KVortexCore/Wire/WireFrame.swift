@@ -4,8 +4,8 @@
 /// more than `frameBytesMax` for one frame.
 public enum WireFrame {
     /// 3: conditional reads (`getRequest` carries a clock; `getReplyUnchanged`). 4: confirmed reaps
-    /// (`reapCheck`, `reapCheckReply`).
-    public static let protocolVersion: UInt8 = 4
+    /// (`reapCheck`, `reapCheckReply`). 5: anti-entropy exchanges (`aeBranches` ... `aePushAck`).
+    public static let protocolVersion: UInt8 = 5
     /// Largest frame accepted: a 16 MiB value plus its metadata and siblings' slack.
     public static let frameBytesMax = 64 << 20
 

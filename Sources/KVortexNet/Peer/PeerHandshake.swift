@@ -8,8 +8,9 @@
 struct PeerHandshake: Equatable {
     static let magic: [UInt8] = Array("KVXP".utf8)
     /// 2: the nonce and the cluster-secret exchange. 3: peer messages of `WireFrame.protocolVersion` 3
-    /// (conditional reads), which nodes speaking 2 cannot read. 4: confirmed reaps (`reapCheck`).
-    static let version: UInt8 = 4
+    /// (conditional reads), which nodes speaking 2 cannot read. 4: confirmed reaps (`reapCheck`). 5: anti-entropy
+    /// exchanges (`aeBranches` ...).
+    static let version: UInt8 = 5
     /// Largest frame of the handshake and of the secret exchange, whatever `frameBytesMax` allows later.
     static let frameBytesMax = 64 << 10
 
