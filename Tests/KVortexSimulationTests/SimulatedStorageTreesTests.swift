@@ -21,6 +21,14 @@ import Testing
         }
     }
 
+    static func expectTreesMatch(_ trees: PartitionTrees, _ storage: SimulatedStorage, seed: UInt64,
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let expected = try scanned(storage)
+        let differing = (0..<shape.partitionCount).filter { trees.readyTree(of: $0) != expected[$0] }
+        #expect(differing.isEmpty, "seed \(seed): partitions \(differing) differ from the scan (or are not ready)",
+                sourceLocation: sourceLocation)
+    }
+
     /// One random change (or read) at `nowMs`; every write by an actor of its own, so no dot repeats.
     static func step(_ storage: SimulatedStorage, _ random: inout SplitMix64, nowMs: inout UInt64) throws {
         nowMs += random.below(40)
@@ -51,10 +59,7 @@ import Testing
         var random = SplitMix64(seed: seed)
         var nowMs: UInt64 = 1_000
         for _ in 0..<800 { try Self.step(storage, &random, nowMs: &nowMs) }
-        let expected = try Self.scanned(storage)
-        for partition in 0..<Self.shape.partitionCount {
-            #expect(trees.readyTree(of: partition) == expected[partition], "seed \(seed), partition \(partition)")
-        }
+        try Self.expectTreesMatch(trees, storage, seed: seed)
     }
 
     @Test(arguments: 0..<10 as Range<UInt64>)
@@ -73,9 +78,6 @@ import Testing
             }
             #expect(progress == .finished, "seed \(seed), partition \(partition)")
         }
-        let expected = try Self.scanned(storage)
-        for partition in 0..<Self.shape.partitionCount {
-            #expect(trees.readyTree(of: partition) == expected[partition], "seed \(seed), partition \(partition)")
-        }
+        try Self.expectTreesMatch(trees, storage, seed: seed)
     }
 }

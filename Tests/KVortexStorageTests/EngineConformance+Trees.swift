@@ -38,10 +38,9 @@ struct TreeConformance {
     static func expectTreesMatch(_ trees: PartitionTrees, _ engine: any StorageEngine, _ what: String,
                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
         let expected = try scanned(engine)
-        for partition in 0..<shape.partitionCount {
-            #expect(trees.readyTree(of: partition) == expected[partition], "\(what), partition \(partition)",
-                    sourceLocation: sourceLocation)
-        }
+        let differing = (0..<shape.partitionCount).filter { trees.readyTree(of: $0) != expected[$0] }
+        #expect(differing.isEmpty, "\(what): partitions \(differing) differ from the scan (or are not ready)",
+                sourceLocation: sourceLocation)
     }
 
     /// A random history kept by the observer from an empty engine (every tree ready from the start).
