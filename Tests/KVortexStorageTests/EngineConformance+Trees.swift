@@ -1,3 +1,4 @@
+import Glibc
 import KVortexCore
 import KVortexStorage
 import Synchronization
@@ -20,6 +21,8 @@ struct TreeConformance {
     let writerCount: Int
     /// Keys the histories touch.
     var keyCount = 120
+    /// Changes the writers make between two steps of a rebuild.
+    static let changesPerRebuildStep = 4
 
     /// The trees of the engine's stored objects, one scan (`forEach`, decoded objects) per partition.
     static func scanned(_ engine: any StorageEngine) throws -> [SegmentTree] {
@@ -57,8 +60,9 @@ struct TreeConformance {
         try Self.expectTreesMatch(trees, engine, "seed \(seed)")
     }
 
-    /// Writers change keys while every partition is rebuilt, one at a time in small steps; once the
-    /// writers stop, every tree is ready and equals the scan of the end state.
+    /// Writers change keys while every partition is rebuilt, one at a time in small steps, each step
+    /// waiting for a few more changes; once the writers stop, every tree is ready and equals the scan of
+    /// the end state.
     func rebuildUnderWritersEqualsAScan(seed: UInt64) throws {
         let trees = PartitionTrees(shape: Self.shape, knownEmpty: false)
         let engine = try make(trees)
@@ -67,13 +71,17 @@ struct TreeConformance {
         for _ in 0..<300 { preload.step(engine) }
         #expect(trees.partitionCounts()[.unbuilt] == Self.shape.partitionCount, "unbuilt: changes ignored")
         let stop = Atomic(false)
+        let changes = Atomic(0)
         let progress = Mutex<[TreeRebuild.Progress]>([])
         let keyCount = keyCount
         let writerCount = writerCount
         runOnThreads(writerCount + 1) { thread in
             guard thread == writerCount else {
                 var history = TreeHistory(seed: seed &* 1_000 &+ UInt64(thread + 1), thread: thread, keyCount: keyCount)
-                while !stop.load(ordering: .relaxed) { history.step(engine) }
+                while !stop.load(ordering: .relaxed) {
+                    history.step(engine)
+                    changes.wrappingAdd(1, ordering: .relaxed)
+                }
                 return
             }
             var next = TreeRebuild.nextUnbuilt(in: trees, after: nil)
@@ -82,6 +90,8 @@ struct TreeConformance {
                 var last = TreeRebuild.Progress.visiting
                 while last == .visiting {
                     last = (try? rebuild.step(engine: engine, trees: trees)) ?? .abandoned
+                    let target = changes.load(ordering: .relaxed) + Self.changesPerRebuildStep
+                    while changes.load(ordering: .relaxed) < target { sched_yield() }
                 }
                 progress.withLock { $0.append(last) }
                 next = TreeRebuild.nextUnbuilt(in: trees, after: partition)

@@ -70,7 +70,7 @@ import Testing
         try withExtendedLifetime(scratch) { try suite.historyKeepsTreesEqualToAScan(seed: seed) }
     }
 
-    @Test(arguments: every, 0..<2 as Range<UInt64>)
+    @Test(arguments: every, 0..<3 as Range<UInt64>)
     func rebuildUnderWritersEqualsAScan(engine: String, seed: UInt64) throws {
         let (suite, scratch) = Self.suite(engine)
         try withExtendedLifetime(scratch) { try suite.rebuildUnderWritersEqualsAScan(seed: seed) }
