@@ -149,17 +149,23 @@ public final class MemoryEngine: StorageEngine {
     /// Writes the transformed object back: insert, replace or remove.
     func store(_ object: VersionedObject?, key: UnsafeRawBufferPointer, hash: UInt64, entry: Int?,
                in shard: inout MemoryShard) {
-        store(block: object.map { Self.block(key: key, object: $0) }, hash: hash, entry: entry, in: &shard)
+        store(block: object.map { block(key: key, object: $0) }, hash: hash, entry: entry, in: &shard)
     }
 
     /// Puts `block` (nil: none) in the place of `entry` (nil: absent), keeping the counts, and tells the
     /// observer (every insert, replace and removal but reaps and evictions goes through here).
     func store(block: EntryBlock?, hash: UInt64, entry: Int?, in shard: inout MemoryShard) {
         guard let observer else { return storeUnobserved(block: block, hash: hash, entry: entry, in: &shard) }
-        // The old digest before the store frees the old block; the new one from the block as stored.
+        // The old digest before the store frees the old block (kept in it); the new one walked from the
+        // new block's encoding and kept in it for the next change.
         let old = entry.map { Self.digest(of: shard.entries[$0].block!) }
+        let new = block.map { block in
+            let digest = ObjectDigest(encoding: block.objectBytes)
+            block.setDigest(digest)
+            return digest
+        }
         storeUnobserved(block: block, hash: hash, entry: entry, in: &shard)
-        observer.replaced(keyHash: hash, old: old, new: block.map(Self.digest(of:)))
+        observer.replaced(keyHash: hash, old: old, new: new)
     }
 
     private func storeUnobserved(block: EntryBlock?, hash: UInt64, entry: Int?, in shard: inout MemoryShard) {
@@ -196,19 +202,23 @@ public final class MemoryEngine: StorageEngine {
         counter.wrappingAdd(1, ordering: .relaxed)
     }
 
-    /// The digest of an entry's object, read from its encoding without decoding it.
+    /// The digest of an entry's object: the one kept in its block, or read from its encoding without
+    /// decoding it.
     static func digest(of block: EntryBlock) -> ObjectDigest {
-        ObjectDigest(encoding: block.objectBytes)
+        block.digest ?? ObjectDigest(encoding: block.objectBytes)
     }
 
-    static func block(key: UnsafeRawBufferPointer, object: VersionedObject) -> EntryBlock {
-        EntryBlock.make(key: key, object: object, flags: EntryBlock.flags(mayBecomeReapable: object.mayBecomeReapable))
+    /// A new block holding `object`, with room for its digest when an observer is told of changes.
+    func block(key: UnsafeRawBufferPointer, object: VersionedObject) -> EntryBlock {
+        EntryBlock.make(key: key, object: object,
+                        flags: EntryBlock.flags(mayBecomeReapable: object.mayBecomeReapable, keepsDigest: observer != nil))
     }
 
     /// A block holding an encoding as it is (a replica's superseding object, a write applied to bytes).
-    static func block(key: UnsafeRawBufferPointer, encoded: EncodedObject) -> EntryBlock {
+    func block(key: UnsafeRawBufferPointer, encoded: EncodedObject) -> EntryBlock {
         encoded.bytes.withUnsafeBytes {
-            EntryBlock.make(key: key, encoded: $0, flags: EntryBlock.flags(mayBecomeReapable: encoded.mayBecomeReapable))
+            EntryBlock.make(key: key, encoded: $0,
+                            flags: EntryBlock.flags(mayBecomeReapable: encoded.mayBecomeReapable, keepsDigest: observer != nil))
         }
     }
 

@@ -85,6 +85,26 @@ import Testing
         }
     }
 
+    /// The memory engine's conformance suite with an observer: its blocks then keep their digests
+    /// (`EntryBlock.keepsDigest`), which every read of a block must step over.
+    @Test func memoryConformanceWithAnObserver() throws {
+        let grace = Self.grace
+        let checks: [(EngineConformance) throws -> Void] = [
+            { try $0.getPutRemove() }, { try $0.siblingsAndContexts() }, { try $0.mergeThroughUpdate() },
+            { try $0.forEachVisitsExactlyThePartition() }, { try $0.reapingAfterGrace(graceMs: grace) },
+            { try $0.sweepIsBounded(graceMs: grace) }, { try $0.sweepReachesPastCandidatesNotReapableYet(graceMs: grace) },
+            { try $0.clientWrites() }, { try $0.conditionalPeerReads() }, { try $0.replicaMerge() },
+            { try $0.replicaMerge(encoded: true) }, { try $0.reapCandidatesAndConditionalRemove(engineGraceMs: grace) },
+        ]
+        for check in checks {
+            let trees = PartitionTrees(shape: TreeConformance.shape, knownEmpty: true)
+            let suite = EngineConformance {
+                MemoryEngine(configuration: .init(shardCount: 8, reapGraceMs: grace, changeObserver: trees))
+            }
+            try check(suite)
+        }
+    }
+
     /// The evicting configuration does evict (otherwise the history above proves nothing about it).
     @Test func theLRUConfigurationEvicts() throws {
         let engine = MemoryEngine(configuration: .init(shardCount: 8, memoryBytesMax: 6_000, reapGraceMs: Self.grace))
