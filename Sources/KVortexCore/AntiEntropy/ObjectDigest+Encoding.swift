@@ -52,36 +52,36 @@ extension ObjectDigest {
     private static func fill(_ words: UnsafeMutableBufferPointer<UInt64>, from walk: inout EncodingWalk)
         throws(DecodeError) -> Bool
     {
-        var index = 0
-        func append(_ word: UInt64) {
-            words[index] = word.littleEndian
-            index += 1
-        }
+        // Written through the base pointer: `words.count` was computed from these very counts.
+        let base = words.baseAddress!
         let clockCount = try walk.count()
-        append(UInt64(clockCount))
+        base[0] = UInt64(clockCount).littleEndian
+        var index = 1
         for _ in 0..<clockCount {
-            append(try walk.fixed64())
-            append(try walk.varint())
+            base[index] = try walk.fixed64().littleEndian
+            base[index + 1] = try walk.varint().littleEndian
+            index += 2
         }
         let siblingCount = try walk.count()
-        append(UInt64(siblingCount))
-        var previous: Dot?
-        for _ in 0..<siblingCount {
+        precondition(index + 1 + 2 * siblingCount == words.count, "\(siblingCount) siblings for \(words.count) digest words")
+        base[index] = UInt64(siblingCount).littleEndian
+        index += 1
+        var previous: (actor: UInt64, counter: UInt64) = (0, 0)
+        for sibling in 0..<siblingCount {
             // actor fixed64, counter varint, flags u8, timestamp varint, [expiry varint], content type, [value]
             let actor = try walk.fixed64()
             let counter = try walk.varint()
-            let dot = Dot(actor: ActorID(rawValue: actor), counter: counter)
-            if let previous, !(previous < dot) { return false }
-            previous = dot
-            append(actor)
-            append(counter)
+            if sibling > 0 && !(previous < (actor, counter)) { return false }
+            previous = (actor, counter)
+            base[index] = actor.littleEndian
+            base[index + 1] = counter.littleEndian
+            index += 2
             let flags = try walk.byte()
             try walk.skipVarint()
             if flags & 2 != 0 { try walk.skipVarint() }
-            try walk.skip(Int(clamping: try walk.varint()))
-            if flags & 1 == 0 { try walk.skip(Int(clamping: try walk.varint())) }
+            try walk.skipLengthPrefixed()
+            if flags & 1 == 0 { try walk.skipLengthPrefixed() }
         }
-        precondition(index == words.count, "walked \(index) digest words of \(words.count)")
         return true
     }
 }
@@ -148,9 +148,13 @@ private struct EncodingWalk {
         while try byte() & 0x80 != 0 {}
     }
 
+    /// Moves past a varint length and that many bytes (a content type, a value).
     @inline(__always)
-    mutating func skip(_ count: Int) throws(DecodeError) {
-        guard count <= bytes.count - offset else { throw .truncated(needed: count, available: bytes.count - offset) }
-        offset += count
+    mutating func skipLengthPrefixed() throws(DecodeError) {
+        let length = try varint()
+        guard length <= UInt64(bytes.count - offset) else {
+            throw .truncated(needed: Int(clamping: length), available: bytes.count - offset)
+        }
+        offset += Int(length)
     }
 }
