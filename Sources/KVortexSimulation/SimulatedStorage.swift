@@ -37,9 +37,12 @@ final class SimulatedStorage: StorageEngine {
     /// The grace after which the storage reaps on its own (in `get` and `sweep`), as the engines do;
     /// nil for never (scenarios without reaping).
     let reapGraceMs: UInt64?
+    /// Told of every change under the lock (anti-entropy's trees); nil when anti-entropy is off.
+    let observer: (any ObjectChangeObserver)?
 
-    init(reapGraceMs: UInt64? = nil) {
+    init(reapGraceMs: UInt64? = nil, changeObserver: (any ObjectChangeObserver)? = nil) {
         self.reapGraceMs = reapGraceMs
+        observer = changeObserver
     }
 
     func get(_ key: [UInt8], nowMs: UInt64) throws(StorageError) -> VersionedObject? {
@@ -62,9 +65,11 @@ final class SimulatedStorage: StorageEngine {
         contents.withLock { contents in
             let number = contents.number(of: key)
             if contents.objects[number] == nil { contents.count += 1 }
+            let old = observer == nil ? nil : contents.objects[number].map(ObjectDigest.init)
             var object = contents.objects[number].take() ?? VersionedObject()
             let outcome = object.applyWrite(request, actor: actor, timestamp: timestamp, mode: mode, siblingsMax: siblingsMax)
             contents.objects[number] = object
+            observer?.replaced(keyHash: StableHash.hash64(key), old: old, new: ObjectDigest(object))
             return StoredWrite(object: .decoded(object), context: WriteContext(of: object), outcome: outcome)
         }
     }
@@ -92,10 +97,12 @@ final class SimulatedStorage: StorageEngine {
         contents.withLock { contents in
             let number = contents.number(of: key)
             let wasPresent = contents.objects[number] != nil
+            let old = observer == nil ? nil : contents.objects[number].map(ObjectDigest.init)
             // In place: a copy taken out of the array would make the transform copy the siblings.
             let result = body(&contents.objects[number])
             let isPresent = contents.objects[number] != nil
             if wasPresent != isPresent { contents.count += isPresent ? 1 : -1 }
+            observer?.replaced(keyHash: StableHash.hash64(key), old: old, new: contents.objects[number].map(ObjectDigest.init))
             return result
         }
     }
@@ -128,6 +135,7 @@ final class SimulatedStorage: StorageEngine {
                 contents.objects[number] = nil
                 contents.count -= 1
                 removed += 1
+                observer?.replaced(keyHash: StableHash.hash64(contents.keys.keys[number]), old: ObjectDigest(object), new: nil)
             }
             return removed
         }
@@ -151,6 +159,27 @@ final class SimulatedStorage: StorageEngine {
             }
             contents.candidatesCursor = number
             return found
+        }
+    }
+
+    /// A rebuild's pass in key-number order (a key keeps its number for good), under the lock per batch.
+    func visitDigests(partition: Int, of partitioning: Partitioning, from cursor: DigestCursor, keysMax: Int,
+                      _ visit: (_ keyHash: UInt64, _ digest: ObjectDigest) -> Void) throws(StorageError) -> DigestCursor? {
+        precondition(keysMax > 0, "keysMax \(keysMax) must be positive")
+        let start: Int
+        switch cursor {
+        case .start: start = 0
+        case .slot(table: 0, let index): start = index
+        case .slot, .afterKey, .keys: preconditionFailure("cursor \(cursor) is not the simulated storage's")
+        }
+        return contents.withLock { contents -> DigestCursor? in
+            contents.cachePartitions(of: partitioning)
+            let end = min(contents.objects.count, start + keysMax)
+            for number in start..<end where contents.partitions[number] == partition {
+                guard let object = contents.objects[number] else { continue }
+                visit(StableHash.hash64(contents.keys.keys[number]), ObjectDigest(object))
+            }
+            return end < contents.objects.count ? .slot(table: 0, index: end) : nil
         }
     }
 

@@ -8,7 +8,7 @@ extension MemoryEngine {
     public func merge(_ key: [UInt8], incoming: VersionedObject, nowMs: UInt64, mode: ConflictMode,
                       siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
         try merge(key, supersedes: { incoming.supersedes(encoded: $0, mode: mode) }, decoded: { incoming }, nowMs: nowMs,
-                  mode: mode, siblingsMax: siblingsMax) { Self.block(key: $0, object: incoming) }
+                  mode: mode, siblingsMax: siblingsMax) { self.block(key: $0, object: incoming) }
     }
 
     /// As `merge(_:incoming:...)` for an object still encoded: a superseding one's bytes are copied
@@ -16,7 +16,7 @@ extension MemoryEngine {
     public func merge(_ key: [UInt8], encoded incoming: EncodedObject, nowMs: UInt64, mode: ConflictMode,
                       siblingsMax: Int) throws(StorageError) -> ApplyOutcome {
         try merge(key, supersedes: { incoming.supersedes(encoded: $0, mode: mode) }, decoded: { incoming.decoded() },
-                  nowMs: nowMs, mode: mode, siblingsMax: siblingsMax) { Self.block(key: $0, encoded: incoming) }
+                  nowMs: nowMs, mode: mode, siblingsMax: siblingsMax) { self.block(key: $0, encoded: incoming) }
     }
 
     /// The shortcut under the shard's lock: stores `block(key)` when the key is absent or the incoming

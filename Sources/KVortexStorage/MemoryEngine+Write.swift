@@ -12,7 +12,7 @@ extension MemoryEngine {
                                                       mode: mode, siblingsMax: siblingsMax)
             assert(Self.checkedAgainstDecoding(written, request, stored: stored, actor: actor, timestamp: timestamp,
                                                mode: mode, siblingsMax: siblingsMax))
-            store(block: Self.block(key: raw, encoded: written.object), hash: hash, entry: entry, in: &shard)
+            store(block: block(key: raw, encoded: written.object), hash: hash, entry: entry, in: &shard)
             return written
         }
         evictIfOverBound()

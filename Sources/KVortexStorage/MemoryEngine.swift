@@ -17,15 +17,22 @@ public final class MemoryEngine: StorageEngine {
         public var memoryBytesMax: Int?
         /// Grace before a fully deleted or expired object may be forgotten (`VersionedObject.isReapable`).
         public var reapGraceMs: UInt64
+        /// Told of every change (anti-entropy's trees, `PartitionTrees`); nil when anti-entropy is off.
+        /// A memory engine starts empty, so its trees start `ready`.
+        public var changeObserver: (any ObjectChangeObserver)?
 
-        public init(shardCount: Int = 64, memoryBytesMax: Int? = nil, reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault) {
+        public init(shardCount: Int = 64, memoryBytesMax: Int? = nil, reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault,
+                    changeObserver: (any ObjectChangeObserver)? = nil) {
             self.shardCount = shardCount
             self.memoryBytesMax = memoryBytesMax
             self.reapGraceMs = reapGraceMs
+            self.changeObserver = changeObserver
         }
     }
 
     public let configuration: Configuration
+    /// `configuration.changeObserver`, read once per change under the shard's lock.
+    let observer: (any ObjectChangeObserver)?
     let shards: [LockedShard]
     private let shardShift: UInt64
     /// Increases on every access; entries record it to compare recency across shards.
@@ -46,6 +53,7 @@ public final class MemoryEngine: StorageEngine {
         precondition(configuration.shardCount > 0 && configuration.shardCount & (configuration.shardCount - 1) == 0,
                      "shard count \(configuration.shardCount) must be a power of two")
         self.configuration = configuration
+        observer = configuration.changeObserver
         shards = (0..<configuration.shardCount).map { _ in LockedShard() }
         shardShift = UInt64(64 - configuration.shardCount.trailingZeroBitCount)
     }
@@ -141,11 +149,26 @@ public final class MemoryEngine: StorageEngine {
     /// Writes the transformed object back: insert, replace or remove.
     func store(_ object: VersionedObject?, key: UnsafeRawBufferPointer, hash: UInt64, entry: Int?,
                in shard: inout MemoryShard) {
-        store(block: object.map { Self.block(key: key, object: $0) }, hash: hash, entry: entry, in: &shard)
+        store(block: object.map { block(key: key, object: $0) }, hash: hash, entry: entry, in: &shard)
     }
 
-    /// Puts `block` (nil: none) in the place of `entry` (nil: absent), keeping the counts.
+    /// Puts `block` (nil: none) in the place of `entry` (nil: absent), keeping the counts, and tells the
+    /// observer (every insert, replace and removal but reaps and evictions goes through here).
     func store(block: EntryBlock?, hash: UInt64, entry: Int?, in shard: inout MemoryShard) {
+        guard let observer else { return storeUnobserved(block: block, hash: hash, entry: entry, in: &shard) }
+        // The old digest before the store frees the old block (kept in it); the new one walked from the
+        // new block's encoding and kept in it for the next change.
+        let old = entry.map { Self.digest(of: shard.entries[$0].block!) }
+        let new = block.map { block in
+            let digest = ObjectDigest(encoding: block.objectBytes)
+            block.setDigest(digest)
+            return digest
+        }
+        storeUnobserved(block: block, hash: hash, entry: entry, in: &shard)
+        observer.replaced(keyHash: hash, old: old, new: new)
+    }
+
+    private func storeUnobserved(block: EntryBlock?, hash: UInt64, entry: Int?, in shard: inout MemoryShard) {
         let before = shard.bytes
         switch (block, entry) {
         case (nil, nil):
@@ -162,7 +185,16 @@ public final class MemoryEngine: StorageEngine {
         accountedBytes.wrappingAdd(shard.bytes - before, ordering: .relaxed)
     }
 
+    /// Removes an entry the engine dropped by itself (a reap, an eviction), counted in `counter`, and
+    /// tells the observer.
     func removeCounted(_ shard: inout MemoryShard, _ entry: Int, hash: UInt64, counter: borrowing Atomic<Int>) {
+        guard let observer else { return removeCountedUnobserved(&shard, entry, hash: hash, counter: counter) }
+        let old = Self.digest(of: shard.entries[entry].block!)
+        removeCountedUnobserved(&shard, entry, hash: hash, counter: counter)
+        observer.replaced(keyHash: hash, old: old, new: nil)
+    }
+
+    private func removeCountedUnobserved(_ shard: inout MemoryShard, _ entry: Int, hash: UInt64, counter: borrowing Atomic<Int>) {
         let before = shard.bytes
         shard.remove(entry, hash: hash)
         accountedBytes.wrappingAdd(shard.bytes - before, ordering: .relaxed)
@@ -170,14 +202,23 @@ public final class MemoryEngine: StorageEngine {
         counter.wrappingAdd(1, ordering: .relaxed)
     }
 
-    static func block(key: UnsafeRawBufferPointer, object: VersionedObject) -> EntryBlock {
-        EntryBlock.make(key: key, object: object, flags: EntryBlock.flags(mayBecomeReapable: object.mayBecomeReapable))
+    /// The digest of an entry's object: the one kept in its block, or read from its encoding without
+    /// decoding it.
+    static func digest(of block: EntryBlock) -> ObjectDigest {
+        block.digest ?? ObjectDigest(encoding: block.objectBytes)
+    }
+
+    /// A new block holding `object`, with room for its digest when an observer is told of changes.
+    func block(key: UnsafeRawBufferPointer, object: VersionedObject) -> EntryBlock {
+        EntryBlock.make(key: key, object: object,
+                        flags: EntryBlock.flags(mayBecomeReapable: object.mayBecomeReapable, keepsDigest: observer != nil))
     }
 
     /// A block holding an encoding as it is (a replica's superseding object, a write applied to bytes).
-    static func block(key: UnsafeRawBufferPointer, encoded: EncodedObject) -> EntryBlock {
+    func block(key: UnsafeRawBufferPointer, encoded: EncodedObject) -> EntryBlock {
         encoded.bytes.withUnsafeBytes {
-            EntryBlock.make(key: key, encoded: $0, flags: EntryBlock.flags(mayBecomeReapable: encoded.mayBecomeReapable))
+            EntryBlock.make(key: key, encoded: $0,
+                            flags: EntryBlock.flags(mayBecomeReapable: encoded.mayBecomeReapable, keepsDigest: observer != nil))
         }
     }
 

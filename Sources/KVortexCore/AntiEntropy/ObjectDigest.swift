@@ -14,29 +14,37 @@ public struct ObjectDigest: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(_ object: VersionedObject) {
-        var words: [UInt64] = []
-        words.reserveCapacity(2 + 2 * (object.clock.entries.count + object.siblings.count))
-        words.append(UInt64(object.clock.entries.count).littleEndian)
-        for entry in object.clock.entries {
-            words.append(entry.actor.rawValue.littleEndian)
-            words.append(entry.counter.littleEndian)
+        let clock = object.clock.entries
+        let siblings = object.siblings
+        let wordCount = 2 + 2 * (clock.count + siblings.count)
+        // The words on the stack for the usual object (a heap array per change otherwise); siblings are
+        // kept sorted by dot (`VersionedObject`'s invariant), so no sort.
+        value = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: wordCount) { words in
+            var index = 0
+            func append(_ word: UInt64) {
+                words[index] = word.littleEndian
+                index += 1
+            }
+            append(UInt64(clock.count))
+            for entry in clock {
+                append(entry.actor.rawValue)
+                append(entry.counter)
+            }
+            append(UInt64(siblings.count))
+            var previous: Dot?
+            for sibling in siblings {
+                precondition(previous.map { $0 < sibling.dot } ?? true, "siblings out of dot order")
+                previous = sibling.dot
+                append(sibling.dot.actor.rawValue)
+                append(sibling.dot.counter)
+            }
+            return StableHash.hash64(UnsafeRawBufferPointer(words))
         }
-        let dots = object.siblings.map(\.dot).sorted()
-        words.append(UInt64(dots.count).littleEndian)
-        for dot in dots {
-            words.append(dot.actor.rawValue.littleEndian)
-            words.append(dot.counter.littleEndian)
-        }
-        value = Self.hash(words)
     }
 
+    /// The digest of an encoding, read where it lies (`init(encoding:)`): the values are skipped.
     public init(_ object: EncodedObject) {
-        self.init(object.decoded())
-    }
-
-    /// xxHash64 of `words` as fixed 64-bit little-endian integers (the caller stores them so).
-    static func hash(_ words: [UInt64]) -> UInt64 {
-        words.withUnsafeBytes { StableHash.hash64($0) }
+        self = object.bytes.withUnsafeBytes { ObjectDigest(encoding: $0) }
     }
 
     public var description: String { "digest " + String(value, radix: 16) }

@@ -111,6 +111,18 @@ public protocol StorageEngine: AnyObject, Sendable {
         partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool
     ) throws(StorageError)
 
+    /// One bounded batch of a rebuild's pass over `partition` (docs/anti-entropy.md §2, "States and
+    /// rebuild"): calls `visit` with the stable hash and digest of keys of the partition from `cursor`
+    /// on, **while holding the key's lock**, so a visit and the changes of that key reach the observer
+    /// in the order they happened. Returns where to resume, or nil when the pass is done. A pass (the
+    /// calls from `.start` until nil) visits every key present throughout it, each at most once; keys
+    /// changed during it may or may not be visited (the tree counts them by their changes). Reads at
+    /// most `keysMax` keys per call (the partition's, or any where the engine cannot tell a partition's
+    /// keys without reading them); changes nothing. Engines override the default (`forEach`, then one
+    /// unchanged `modify` per key) to read digests from their encodings under one lock hold per batch.
+    func visitDigests(partition: Int, of partitioning: Partitioning, from cursor: DigestCursor, keysMax: Int,
+                      _ visit: (_ keyHash: UInt64, _ digest: ObjectDigest) -> Void) throws(StorageError) -> DigestCursor?
+
     /// Up to `keysMax` objects reapable at `nowMs` after `graceMs` (`VersionedObject.isReapable`), with
     /// their clocks and digests, for confirmed reaps (docs/anti-entropy.md §4). Removes nothing; reads
     /// only the candidates the engine keeps for its sweep, and continues where the last call stopped,

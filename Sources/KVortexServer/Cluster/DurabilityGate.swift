@@ -49,6 +49,13 @@ final class DurabilityGate: StorageEngine {
         try base.forEach(partition: partition, of: partitioning, body)
     }
 
+    /// The base engine's pass, not through the gate: it changes nothing, so nothing waits on it. The base
+    /// holds the observer and tells it of every change the gate starts.
+    func visitDigests(partition: Int, of partitioning: Partitioning, from cursor: DigestCursor, keysMax: Int,
+                      _ visit: (_ keyHash: UInt64, _ digest: ObjectDigest) -> Void) throws(StorageError) -> DigestCursor? {
+        try base.visitDigests(partition: partition, of: partitioning, from: cursor, keysMax: keysMax, visit)
+    }
+
     func sweep(nowMs: UInt64, keysMax: Int) -> Int { base.sweep(nowMs: nowMs, keysMax: keysMax) }
     func reapCandidates(nowMs: UInt64, graceMs: UInt64, keysMax: Int) -> [ReapCandidate] {
         base.reapCandidates(nowMs: nowMs, graceMs: graceMs, keysMax: keysMax)

@@ -9,7 +9,7 @@ import Synchronization
 /// the stored one. A write the base fails to store or make durable drops the key from the cache.
 /// Objects that are reapable when read are not served from the cache, nor put back in it; those the
 /// base reaps behind the cache's back read as absent there too and leave it when read or evicted.
-/// Durability, scans and sweeps are the base engine's.
+/// Durability, scans, sweeps and the anti-entropy observer (`ObjectChangeObserver`) are the base engine's.
 public final class ReadCachedEngine: StorageEngine {
     public let base: any StorageEngine
     let cache: ObjectCache
@@ -83,6 +83,13 @@ public final class ReadCachedEngine: StorageEngine {
 
     public func forEach(partition: Int, of partitioning: Partitioning, _ body: ([UInt8], VersionedObject) -> Bool) throws(StorageError) {
         try base.forEach(partition: partition, of: partitioning, body)
+    }
+
+    /// The base engine's pass: the cache holds nothing the base does not, and the base holds the observer
+    /// (a write through the cache is the base's change, told by the base).
+    public func visitDigests(partition: Int, of partitioning: Partitioning, from cursor: DigestCursor, keysMax: Int,
+                             _ visit: (_ keyHash: UInt64, _ digest: ObjectDigest) -> Void) throws(StorageError) -> DigestCursor? {
+        try base.visitDigests(partition: partition, of: partitioning, from: cursor, keysMax: keysMax, visit)
     }
 
     public func maintain() throws(StorageError) -> String? {

@@ -48,7 +48,7 @@ extension LogEngine {
             for key in state.reapCandidates.next(keysMax) {
                 guard let object = try? Self.read(key, in: state) else { continue }
                 guard object.isReapable(atMs: nowMs, graceMs: grace) else { continue }
-                guard (try? append(key: key, object: nil, to: &state)) != nil else { break }
+                guard (try? append(key: key, old: object, object: nil, to: &state)) != nil else { break }
                 state.stats.reaped += 1
                 removed += 1
             }

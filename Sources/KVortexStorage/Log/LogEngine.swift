@@ -21,16 +21,21 @@ public final class LogEngine: StorageEngine {
         public var compactionDeadBytesMin: Int
         /// Memory for the decoded objects of the keys written last (`RecentObjects`); 0 turns it off.
         public var recentObjectBytesMax: Int
+        /// Told of every change (anti-entropy's trees, `PartitionTrees`); nil when anti-entropy is off.
+        /// Opened with data, the engine calls its `changesLost` at once: what an earlier process stored
+        /// was never reported, so every tree is `unbuilt` until rebuilt (`visitDigests`).
+        public var changeObserver: (any ObjectChangeObserver)?
 
         public init(directory: String, fsync: FsyncPolicy = .batch, segmentBytesMax: Int = 64 << 20,
                     reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault, compactionDeadBytesMin: Int = 64 << 20,
-                    recentObjectBytesMax: Int = 32 << 20) {
+                    recentObjectBytesMax: Int = 32 << 20, changeObserver: (any ObjectChangeObserver)? = nil) {
             self.directory = directory
             self.fsync = fsync
             self.segmentBytesMax = segmentBytesMax
             self.reapGraceMs = reapGraceMs
             self.compactionDeadBytesMin = compactionDeadBytesMin
             self.recentObjectBytesMax = recentObjectBytesMax
+            self.changeObserver = changeObserver
         }
     }
 
@@ -75,6 +80,7 @@ public final class LogEngine: StorageEngine {
         recoveredFromIndex = recovered.indexedSegments
         var opened = recovered.state
         opened.recent = RecentObjects(bytesMax: configuration.recentObjectBytesMax)
+        if opened.stats.keyCount > 0 { configuration.changeObserver?.changesLost() }
         state = Mutex(opened)
         let reference = WeakReference<LogEngine>()
         syncer = configuration.fsync != .batch ? nil : SyncThread {
@@ -120,7 +126,7 @@ public final class LogEngine: StorageEngine {
         let outcome: Result<Void, StorageError> = state.withLock { state in
             Result { () throws(StorageError) in
                 guard let current = try Self.read(key, in: state), current.isReapable(atMs: nowMs, graceMs: grace) else { return }
-                try append(key: key, object: nil, to: &state)
+                try append(key: key, old: current, object: nil, to: &state)
                 state.stats.reaped += 1
             }
         }
@@ -140,17 +146,20 @@ public final class LogEngine: StorageEngine {
             let before = object
             transform(&object)
             guard object != before else { return nil }
-            try append(key: key, object: object, to: &state, awaitsGroupCommit: syncer != nil)
+            try append(key: key, old: before, object: object, to: &state, awaitsGroupCommit: syncer != nil)
             return state.position
         }
         guard let position = appended, let syncer else { return whenDurable(nil) }
         syncer.enqueue(position: position, whenDurable)
     }
 
-    /// Appends a record and points the key directory at it. Called with the state locked.
+    /// Appends a record of `key` changing from `old` to `object` (nil: removed), points the key directory
+    /// at it and tells the observer, under the state's lock (every key's). Called with the state locked.
+    /// Compaction moves records without this: it changes no object.
     /// `awaitsGroupCommit`: a caller waits for the sync thread, which writes the record with its group;
     /// otherwise (removals by reaping) it is written at once, as nothing else would write it soon.
-    func append(key: [UInt8], object: VersionedObject?, to state: inout State, awaitsGroupCommit: Bool = false) throws(StorageError) {
+    func append(key: [UInt8], old: VersionedObject?, object: VersionedObject?, to state: inout State,
+                awaitsGroupCommit: Bool = false) throws(StorageError) {
         if state.segments[state.activeID]!.size >= configuration.segmentBytesMax { try rotate(&state) }
         let segment = state.segments[state.activeID]!
         let objectBytes = object?.encodedByteCount ?? 0
@@ -169,6 +178,10 @@ public final class LogEngine: StorageEngine {
         } else if let previous = state.keydir.removeValue(forKey: HashedKey(key)) {
             state.stats.keyCount -= 1
             state.stats.bytes -= previous.size
+        }
+        // Told before the sync, which may fail with the record already in the key directory.
+        if let observer = configuration.changeObserver {
+            observer.replaced(keyHash: StableHash.hash64(key), old: old.map(ObjectDigest.init), new: object.map(ObjectDigest.init))
         }
         if configuration.fsync == .always { try segment.sync() }
     }

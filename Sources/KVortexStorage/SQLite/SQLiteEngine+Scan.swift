@@ -67,20 +67,29 @@ extension SQLiteEngine {
         if syncer != nil {
             defer { requestCommit(in: state) }
             for (index, row) in rows.enumerated() {
-                guard (try? write(row.key, nil, replacing: row.key.count + row.object.count, in: &state)) != nil else { return index }
+                guard (try? write(row.key, nil, replacing: row.key.count + row.object.count, old: Self.digest(of: row),
+                                  in: &state)) != nil else { return index }
             }
             return rows.count
         }
         try state.statements.begin.run()
         do throws(StorageError) {
-            for row in rows { try write(row.key, nil, replacing: row.key.count + row.object.count, in: &state) }
+            for row in rows {
+                try write(row.key, nil, replacing: row.key.count + row.object.count, old: Self.digest(of: row), in: &state)
+            }
             try commit(&state)
         } catch {
             if state.connection.isInTransaction { try? state.statements.rollback.run() }
+            reportRolledBack()
             try? Self.recount(&state)
             throw error
         }
         return rows.count
+    }
+
+    /// The digest of a row's object, which decoded (the sweep checked it), read from its encoding.
+    static func digest(of row: Row) -> ObjectDigest {
+        row.object.withUnsafeBytes { ObjectDigest(encoding: $0) }
     }
 
     /// Up to `rowsMax` rows of `query` (binding a key to start after and a limit), in key order.

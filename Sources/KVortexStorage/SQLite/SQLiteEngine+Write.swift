@@ -3,9 +3,12 @@ import KVortexCore
 /// Writes, commits and what a failed one undoes. Everything here is called with the state locked.
 extension SQLiteEngine {
     /// Stores or deletes one object; under `batch` inside the shared transaction, begun here when none
-    /// is open. `replacing` is the stored size of the key's row (key and object bytes), nil if absent.
-    func write(_ key: [UInt8], _ object: VersionedObject?, replacing previousBytes: Int?, in state: inout State)
-        throws(StorageError)
+    /// is open. `replacing` is the stored size of the key's row (key and object bytes), nil if absent;
+    /// `old` the digest of its object, evaluated only for the observer, which is told once the
+    /// statement succeeded (a statement that fails changes nothing; a rollback of reported changes
+    /// calls `changesLost`).
+    func write(_ key: [UInt8], _ object: VersionedObject?, replacing previousBytes: Int?, old: @autoclosure () -> ObjectDigest?,
+               in state: inout State) throws(StorageError)
     {
         let wasInTransaction = syncer != nil && state.connection.isInTransaction
         do throws(StorageError) {
@@ -15,6 +18,13 @@ extension SQLiteEngine {
             noteFailure(error, hadTransaction: wasInTransaction, in: &state)
             throw error
         }
+        guard let observer = configuration.changeObserver else { return }
+        observer.replaced(keyHash: StableHash.hash64(key), old: old(), new: object.map(ObjectDigest.init))
+    }
+
+    /// Changes reported to the observer were undone by a rollback: every tree is unbuilt until rebuilt.
+    func reportRolledBack() {
+        configuration.changeObserver?.changesLost()
     }
 
     private func store(_ key: [UInt8], _ object: VersionedObject?, replacing previousBytes: Int?, in state: inout State)
@@ -44,6 +54,7 @@ extension SQLiteEngine {
     func noteFailure(_ error: StorageError, hadTransaction: Bool, in state: inout State) {
         guard hadTransaction, !state.connection.isInTransaction else { return }
         state.rolledBack = state.rolledBack ?? error
+        reportRolledBack()
         try? Self.recount(&state)
     }
 
@@ -73,6 +84,7 @@ extension SQLiteEngine {
             try state.statements.commit.run()
         } catch {
             if state.connection.isInTransaction { try? state.statements.rollback.run() }
+            reportRolledBack()
             try? Self.recount(&state)
             throw error
         }

@@ -18,11 +18,17 @@ public final class SQLiteEngine: StorageEngine {
         public var path: String
         public var fsync: FsyncPolicy
         public var reapGraceMs: UInt64
+        /// Told of every change (anti-entropy's trees, `PartitionTrees`); nil when anti-entropy is off.
+        /// Opened with data, the engine calls its `changesLost` at once (an earlier process's writes were
+        /// never reported), and again whenever a transaction whose changes it reported is rolled back.
+        public var changeObserver: (any ObjectChangeObserver)?
 
-        public init(path: String, fsync: FsyncPolicy = .batch, reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault) {
+        public init(path: String, fsync: FsyncPolicy = .batch, reapGraceMs: UInt64 = Limits.tombstoneGraceMsDefault,
+                    changeObserver: (any ObjectChangeObserver)? = nil) {
             self.path = path
             self.fsync = fsync
             self.reapGraceMs = reapGraceMs
+            self.changeObserver = changeObserver
         }
     }
 
@@ -83,6 +89,7 @@ public final class SQLiteEngine: StorageEngine {
             """)
         var state = State(connection: connection, statements: try Statements(connection))
         try Self.recount(&state)
+        if state.stats.keyCount > 0 { configuration.changeObserver?.changesLost() }
         self.state = Mutex(state)
         let reference = WeakReference<SQLiteEngine>()
         syncer = configuration.fsync != .batch ? nil : SyncThread {
@@ -107,7 +114,7 @@ public final class SQLiteEngine: StorageEngine {
                 guard !state.closed else { throw .closed }
                 guard let (object, bytes) = try Self.read(key, in: state) else { return nil }
                 guard object.isReapable(atMs: nowMs, graceMs: grace) else { return object }
-                try write(key, nil, replacing: bytes, in: &state)
+                try write(key, nil, replacing: bytes, old: ObjectDigest(object), in: &state)
                 state.stats.reaped += 1
                 requestCommit(in: state)
                 return nil
@@ -131,7 +138,7 @@ public final class SQLiteEngine: StorageEngine {
                 transform(&object)
                 // Unchanged: answered at once, as by the log engine (a read-through fill of the cache must not wait for a commit).
                 guard object != stored?.object else { return false }
-                try write(key, object, replacing: stored?.bytes, in: &state)
+                try write(key, object, replacing: stored?.bytes, old: stored.map { ObjectDigest($0.object) }, in: &state)
                 guard let syncer else { return false }
                 // Registered under the lock, so a rollback before the next commit finds it waiting.
                 syncer.enqueue(position: state.position, whenDurable)
