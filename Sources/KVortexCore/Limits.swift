@@ -21,6 +21,9 @@ public enum Limits {
     /// How long, and how many, reaped (keyHash, clock) pairs a node remembers.
     public static let reapedMemoryMsDefault: UInt64 = 3_600_000
     public static let reapedMemoryEntriesMaxDefault = 100_000
+    /// Value bytes the reaped memory may hold: the values of expired siblings it keeps (tombstones have
+    /// none), so 100 000 reaped keys with large expired values cannot take gigabytes.
+    public static let reapedMemoryValueBytesMaxDefault = 64 << 20
     /// Anti-entropy exchange messages (docs/anti-entropy.md §3), bounded on decode. Branches of one
     /// `aeBranches`: √S for the largest S allowed (4096).
     public static let exchangeBranchesMax = 64

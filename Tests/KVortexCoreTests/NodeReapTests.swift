@@ -75,6 +75,34 @@ struct NodeReapTests {
         #expect(cluster.nodes[0].node.counters.reapsRefused == 1)
     }
 
+    /// A node just started with seeds routes by a ring of itself alone until gossip arrives: it must not
+    /// take itself for a cluster of one and reap unasked.
+    @Test func aNodeThatKnowsSeedsButRoutesAloneDoesNotReap() {
+        let tombstone = Cluster().tombstone
+        var fixture = Self.fixture(Self.primaries[0])
+        let solo = Ring.initial(members: [RingMember(Self.primaries[0])], replicaCount: 3)
+        fixture.node = Node(settings: fixture.node.settings, epoch: 1, storage: fixture.storage, hints: fixture.hints,
+                            placement: solo, seeds: F.members.filter { $0 != Self.primaries[0] }, randomSeed: 7,
+                            nowMs: fixture.nowMs)
+        fixture.storage.put(Self.key, tombstone)
+        let sends = fixture.handle(.timer(.heartbeat)).sends
+        #expect(fixture.storage.object(Self.key) == tombstone)
+        #expect(fixture.node.counters.reapsConfirmed == 0 && fixture.node.counters.reapsDeferredUnreachable == 1)
+        #expect(!sends.contains { if case .reapCheck = $0.message { true } else { false } })
+    }
+
+    /// Operation IDs restart with every process: an answer counts only from the peer that was asked.
+    @Test func aReplyFromAPeerNotAskedIsIgnored() {
+        var cluster = Cluster()
+        for check in cluster.heartbeat() {
+            let replies = cluster.nodes[cluster.index(of: check.to)].handle(.peer(from: Self.primaries[0], check.message)).sends
+            let other = Self.primaries.dropFirst().first { $0 != check.to }!
+            for reply in replies { _ = cluster.nodes[0].handle(.peer(from: other, reply.message)) }
+        }
+        #expect(cluster.nodes[0].storage.object(Self.key) == cluster.tombstone)
+        #expect(cluster.nodes[0].node.counters.reapsConfirmed == 0)
+    }
+
     @Test func aPrimaryDownDefersWithoutAsking() {
         var cluster = Cluster()
         _ = cluster.nodes[0].handle(.undeliverable(to: Self.primaries[2], .gossip([])))

@@ -24,6 +24,28 @@ struct ReapedMemoryTests {
         #expect(memory.evictions == 0, "expiry is not an eviction")
     }
 
+    /// An expired value of `bytes` bytes, as reaped.
+    static func expired(bytes: Int) -> VersionedObject {
+        let dot = Dot(actor: actor, counter: 1)
+        return VersionedObject(clock: VersionVector([(actor, UInt64(1))]), siblings: [
+            Sibling(dot: dot, payload: .value([UInt8](repeating: 1, count: bytes)),
+                    timestamp: HybridTimestamp(physicalMs: 1, logical: 0), expiryMs: 2)])!
+    }
+
+    @Test func theValueBytesOfExpiredSiblingsAreBoundedToo() {
+        var memory = ReapedMemory(memoryMs: 1_000_000, entriesMax: 100, valueBytesMax: 1_000)
+        for keyHash in 0..<4 as Range<UInt64> { memory.remember(keyHash, object: Self.expired(bytes: 300), nowMs: 10 + keyHash) }
+        #expect(memory.count == 3 && memory.valueBytes == 900 && memory.evictions == 1, "the fourth pushed the oldest out")
+        #expect(memory.object(for: 0, nowMs: 20) == nil && memory.object(for: 3, nowMs: 20) != nil)
+        memory.remember(9, object: Self.tombstone(counter: 1), nowMs: 30)
+        #expect(memory.count == 4 && memory.valueBytes == 900, "a tombstone carries no value bytes")
+        memory.remember(8, object: Self.expired(bytes: 1_001), nowMs: 31)
+        #expect(memory.object(for: 8, nowMs: 31) == nil && memory.count == 4 && memory.evictions == 2,
+                "larger than the whole bound: not remembered, counted, and nothing else forgotten for it")
+        memory.expire(nowMs: 2_000_000)
+        #expect(memory.count == 0 && memory.valueBytes == 0)
+    }
+
     @Test func fillsToExactlyTheBoundThenForgetsTheOldest() {
         var memory = ReapedMemory(memoryMs: 1_000_000, entriesMax: 4)
         for keyHash in 0..<4 as Range<UInt64> {

@@ -47,7 +47,7 @@ extension Node {
         case .reapCheck(let operation, let entries):
             answerReapCheck(operation, entries, from: peer, nowMs: nowMs, into: &effects)
         case .reapCheckReply(let operation, let answers):
-            reapCheckAnswered(operation, answers, nowMs: nowMs)
+            reapCheckAnswered(operation, answers, from: peer, nowMs: nowMs)
         case .aeBranches(let operation, let partition, let segmentCount, let branches):
             serveExchange(operation, partition: partition, segmentCount: segmentCount, branches: branches, from: peer,
                           nowMs: nowMs, into: &effects)

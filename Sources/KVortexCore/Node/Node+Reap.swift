@@ -35,16 +35,21 @@ extension Node {
     }
 
     /// Which peers to ask about which candidates (by index), and what each candidate expects: one yes
-    /// from every other current primary; deferred at once when one of them is not healthy.
+    /// from every other current primary; deferred at once when one of them is not healthy, or when the
+    /// ring names fewer primaries than the members this node knows allow (a node just started with
+    /// seeds routes by a ring of itself alone until gossip arrives: it must not take itself for a
+    /// cluster of one and reap unasked).
     private func planReapChecks(_ candidates: [ReapCandidate], round: inout ReapRound) -> [NodeID: [Int]] {
         var asks: [NodeID: [Int]] = [:]
+        let primariesExpected = min(max(1, settings.replicaCount), membership.members.count)
         for (index, candidate) in candidates.enumerated() {
             if settings.plantedBugs.contains(.reapWithoutConfirmation) {
                 round.expect(index, answers: 0)  // planted bug: the grace alone, as before
                 continue
             }
-            let others = replicas(of: candidate.key).primaries.filter { $0 != nodeID }
-            guard others.allSatisfy({ membership.isHealthy($0) }) else {
+            let primaries = replicas(of: candidate.key).primaries
+            let others = primaries.filter { $0 != nodeID }
+            guard primaries.count >= primariesExpected, others.allSatisfy({ membership.isHealthy($0) }) else {
                 round.deferUnreachable(index)
                 continue
             }
@@ -80,8 +85,10 @@ extension Node {
     }
 
     /// The answers of a `reapCheck` this node sent.
-    mutating func reapCheckAnswered(_ operation: OperationID, _ answers: [Bool], nowMs: UInt64) {
-        guard operations.take(operation, if: { $0.isReapCheck }) != nil, reaping.round != nil else { return }
+    /// Only from the peer it was sent to: operation IDs restart with every process, so a late reply to a
+    /// previous life's check, or one from another peer, must not count as this peer's answer.
+    mutating func reapCheckAnswered(_ operation: OperationID, _ answers: [Bool], from peer: NodeID, nowMs: UInt64) {
+        guard operations.take(operation, if: { $0.isReapCheck(of: peer) }) != nil, reaping.round != nil else { return }
         _ = reaping.round!.answered(operation, answers)
         if reaping.round!.isComplete { finishReapRound(nowMs: nowMs) }
     }

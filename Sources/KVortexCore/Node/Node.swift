@@ -65,6 +65,7 @@ public struct Node: Sendable {
         var isWrite: Bool { if case .write = self { true } else { false } }
         var isForward: Bool { if case .forward = self { true } else { false } }
         var isReapCheck: Bool { if case .reapCheck = self { true } else { false } }
+        func isReapCheck(of peer: NodeID) -> Bool { if case .reapCheck(let asked) = self { asked == peer } else { false } }
     }
 
     /// A client write sent to a replica to coordinate; `tried` are the replicas asked so far.

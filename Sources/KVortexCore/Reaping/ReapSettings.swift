@@ -24,13 +24,16 @@ public struct ReapSettings: Sendable, Equatable {
     /// How long a reaped (keyHash, clock) is remembered, and how many at most (oldest forgotten first).
     public var reapedMemoryMs: UInt64
     public var reapedMemoryEntriesMax: Int
+    /// Value bytes (of expired siblings) the reaped memory holds at most; past it the oldest go.
+    public var reapedMemoryValueBytesMax: Int
 
     public init(isConfirming: Bool = false, graceMs: UInt64 = Limits.tombstoneGraceMsDefault,
                 backstopMs: UInt64 = Limits.reapBackstopMsDefault, roundIntervalMs: UInt64 = 1_000,
                 candidatesPerRoundMax: Int = Limits.reapCandidatesPerTickMax,
                 checkEntriesPerMessageMax: Int = Limits.reapCheckEntriesPerMessageMax, checkTimeoutMs: UInt64 = 2_000,
                 reapedMemoryMs: UInt64 = Limits.reapedMemoryMsDefault,
-                reapedMemoryEntriesMax: Int = Limits.reapedMemoryEntriesMaxDefault) {
+                reapedMemoryEntriesMax: Int = Limits.reapedMemoryEntriesMaxDefault,
+                reapedMemoryValueBytesMax: Int = Limits.reapedMemoryValueBytesMaxDefault) {
         precondition(candidatesPerRoundMax >= 1, "candidatesPerRoundMax \(candidatesPerRoundMax) must be at least 1")
         precondition(checkEntriesPerMessageMax >= 1, "checkEntriesPerMessageMax \(checkEntriesPerMessageMax) must be at least 1")
         precondition(checkEntriesPerMessageMax <= Limits.reapCheckEntriesPerMessageMax,
@@ -45,6 +48,7 @@ public struct ReapSettings: Sendable, Equatable {
         self.checkTimeoutMs = checkTimeoutMs
         self.reapedMemoryMs = reapedMemoryMs
         self.reapedMemoryEntriesMax = reapedMemoryEntriesMax
+        self.reapedMemoryValueBytesMax = reapedMemoryValueBytesMax
     }
 
     /// The grace the engines apply on their own: the backstop when reaps are confirmed, the grace

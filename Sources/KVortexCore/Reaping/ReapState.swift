@@ -7,7 +7,8 @@ public struct ReapState: Sendable {
     var nextRoundMs: UInt64 = 0
 
     init(settings: ReapSettings) {
-        memory = ReapedMemory(memoryMs: settings.reapedMemoryMs, entriesMax: settings.reapedMemoryEntriesMax)
+        memory = ReapedMemory(memoryMs: settings.reapedMemoryMs, entriesMax: settings.reapedMemoryEntriesMax,
+                              valueBytesMax: settings.reapedMemoryValueBytesMax)
     }
 
     /// True while a round waits for answers.

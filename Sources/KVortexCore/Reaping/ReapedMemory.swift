@@ -8,12 +8,15 @@
 /// holding the tombstone computes (equal clocks keep meaning equal objects), and a new write mints a
 /// dot past the tombstone's, which is never dropped.
 ///
-/// Bounded in time (`memoryMs`) and size (`entriesMax`): past the bound the oldest entry is forgotten
-/// and counted. Entries are kept in the order they were remembered (a queue of key hashes beside the
+/// Bounded in time (`memoryMs`), in entries (`entriesMax`) and in the value bytes of the expired siblings
+/// it keeps (`valueBytesMax`; tombstones carry none): past a bound the oldest entries are forgotten and
+/// counted. Entries are kept in the order they were remembered (a queue of key hashes beside the
 /// map), so expiry and eviction never depend on a dictionary's order.
 public struct ReapedMemory: Sendable {
     struct Entry: Sendable {
         var object: VersionedObject
+        /// The bytes of its siblings' values (expired ones; a tombstone has none).
+        var valueBytes: Int
         var rememberedAtMs: UInt64
         /// Which of the key's places in `order` is current (a key remembered again moves to the back).
         var sequence: UInt64
@@ -21,6 +24,9 @@ public struct ReapedMemory: Sendable {
 
     public let memoryMs: UInt64
     public let entriesMax: Int
+    public let valueBytesMax: Int
+    /// The value bytes of every entry, at most `valueBytesMax`.
+    public private(set) var valueBytes = 0
     private var entries: [UInt64: Entry] = [:]
     /// Key hashes in the order remembered, with the sequence each was remembered under; places whose
     /// sequence is no longer the entry's are stale and skipped.
@@ -30,10 +36,12 @@ public struct ReapedMemory: Sendable {
     /// Entries forgotten because the bound was reached (not by age).
     public private(set) var evictions: UInt64 = 0
 
-    public init(memoryMs: UInt64, entriesMax: Int) {
+    public init(memoryMs: UInt64, entriesMax: Int, valueBytesMax: Int = Limits.reapedMemoryValueBytesMaxDefault) {
         precondition(entriesMax >= 1, "entriesMax \(entriesMax) must be at least 1")
+        precondition(valueBytesMax >= 0, "valueBytesMax \(valueBytesMax) must not be negative")
         self.memoryMs = memoryMs
         self.entriesMax = entriesMax
+        self.valueBytesMax = valueBytesMax
     }
 
     public var count: Int { entries.count }
@@ -59,14 +67,24 @@ public struct ReapedMemory: Sendable {
         if let old = entries[keyHash], !isExpired(old, nowMs: nowMs) {
             _ = merged.merge(old.object, mode: .siblings, siblingsMax: .max)
         }
-        if entries[keyHash] == nil && entries.count >= entriesMax {
+        let bytes = merged.siblings.reduce(0) { $0 + ($1.value?.count ?? 0) }
+        guard bytes <= valueBytesMax else {
+            // Larger than the whole bound: not remembered (counted), as if forgotten at once.
+            if let old = entries.removeValue(forKey: keyHash) { valueBytes -= old.valueBytes }
+            evictions += 1
+            return
+        }
+        if let old = entries.removeValue(forKey: keyHash) { valueBytes -= old.valueBytes }
+        while !entries.isEmpty && (entries.count >= entriesMax || valueBytes + bytes > valueBytesMax) {
             forgetOldest()
             evictions += 1
         }
-        entries[keyHash] = Entry(object: merged, rememberedAtMs: nowMs, sequence: nextSequence)
+        entries[keyHash] = Entry(object: merged, valueBytes: bytes, rememberedAtMs: nowMs, sequence: nextSequence)
+        valueBytes += bytes
         order.append((keyHash, nextSequence))
         nextSequence += 1
         precondition(entries.count <= entriesMax, "reaped memory holds \(entries.count), bound \(entriesMax)")
+        precondition(valueBytes <= valueBytesMax, "reaped memory holds \(valueBytes) value bytes, bound \(valueBytesMax)")
         compactIfStale()
     }
 
@@ -80,6 +98,7 @@ public struct ReapedMemory: Sendable {
             if let entry = entries[keyHash], entry.sequence == sequence {
                 guard isExpired(entry, nowMs: nowMs) else { break }
                 entries[keyHash] = nil
+                valueBytes -= entry.valueBytes
             }
             head += 1
             visited += 1
@@ -99,6 +118,7 @@ public struct ReapedMemory: Sendable {
             head += 1
             if let entry = entries[keyHash], entry.sequence == sequence {
                 entries[keyHash] = nil
+                valueBytes -= entry.valueBytes
                 return
             }
         }

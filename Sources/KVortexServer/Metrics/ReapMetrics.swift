@@ -21,6 +21,9 @@ enum ReapMetrics {
         writer.sample("kvortex_reap_checks_answered_total", [("answer", "no")], counters.reapChecksAnswered - counters.reapChecksAnsweredYes)
         writer.family("kvortex_reaped_memory_entries", .gauge, help: "Reaped tombstones remembered (bounded), so stale copies are dropped.")
         writer.sample("kvortex_reaped_memory_entries", [], node.reaping.memory.count)
+        writer.family("kvortex_reaped_memory_value_bytes", .gauge,
+                      help: "Value bytes of the expired siblings the reaped memory keeps (bounded; tombstones carry none).")
+        writer.sample("kvortex_reaped_memory_value_bytes", [], node.reaping.memory.valueBytes)
         writer.family("kvortex_reaped_memory_total", .counter,
                       help: "Reaped memory events: evicted (forgotten early at the bound), dropped_stale (incoming objects the remembered tombstone descends).")
         writer.sample("kvortex_reaped_memory_total", [("event", "evicted")], node.reaping.memory.evictions)
