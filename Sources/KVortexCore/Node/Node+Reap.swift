@@ -7,6 +7,15 @@
 /// unless it changed meanwhile, and remembers its clock (`ReapedMemory`); a primary down or silent
 /// defers the reap, one that holds something else refuses it. Both are counted.
 extension Node {
+    /// The reap state, copied on write (its box is shared by copies of the node).
+    public internal(set) var reaping: ReapState {
+        get { reapingBox.value }
+        _modify {
+            OperationBox.makeUnique(&reapingBox)
+            yield &reapingBox.value
+        }
+    }
+
     /// Starts a round of reap checks when reaps are confirmed, none is in flight and it is time.
     mutating func reapTick(nowMs: UInt64, into effects: inout [NodeEffect]) {
         let settings = self.settings.reaping
@@ -75,8 +84,8 @@ extension Node {
     }
 
     private func holdsReaped(_ entry: ReapCheckEntry, nowMs: UInt64) -> Bool {
-        if !reaping.memory.isEmpty,
-            let remembered = reaping.memory.clock(for: StableHash.hash64(entry.key), nowMs: nowMs),
+        if !reapingBox.value.memory.isEmpty,
+            let remembered = reapingBox.value.memory.clock(for: StableHash.hash64(entry.key), nowMs: nowMs),
             remembered.descends(entry.clock) {
             return true
         }
@@ -142,7 +151,7 @@ extension Node {
     /// The tombstone this node remembers reaping for `key`, if any: cheap when nothing is remembered
     /// (the key is not hashed).
     func reapedObject(of key: [UInt8], nowMs: UInt64) -> VersionedObject? {
-        guard !reaping.memory.isEmpty else { return nil }
-        return reaping.memory.object(for: StableHash.hash64(key), nowMs: nowMs)
+        guard !reapingBox.value.memory.isEmpty else { return nil }
+        return reapingBox.value.memory.object(for: StableHash.hash64(key), nowMs: nowMs)
     }
 }

@@ -33,8 +33,9 @@ public struct Node: Sendable {
     public internal(set) var isLeaving = false
     /// `counters.ownershipObjectsHandedOff` when the leave started, so the leave reports its own.
     var leaveObjectsBaseline: UInt64 = 0
-    /// Confirmed reaps: the round in flight and the reaped memory (`Node+Reap.swift`).
-    public internal(set) var reaping: ReapState
+    /// Confirmed reaps: the round in flight and the reaped memory (`Node+Reap.swift`), boxed like
+    /// anti-entropy's state so that copies of the node stay small (`reaping` reads and changes it).
+    var reapingBox: OperationBox<ReapState>
     /// Anti-entropy: settings, trees and exchanges in flight, boxed so the node grows by one reference
     /// (`Node+AntiEntropy.swift`).
     var antiEntropyBox: OperationBox<Exchanges>
@@ -99,7 +100,7 @@ public struct Node: Sendable {
         self.startNonce = randomSeed
         self.transfers = OwnershipTransfers(
             transfersMax: settings.partitioning.partitionCount * max(1, settings.replicaCount))
-        self.reaping = ReapState(settings: settings.reaping)
+        self.reapingBox = OperationBox(ReapState(settings: settings.reaping))
         self.antiEntropyBox = OperationBox(Exchanges(settings: antiEntropy, trees: trees, ring: placement))
     }
 
