@@ -35,7 +35,7 @@ extension Node {
                 let operation = allocateOperationID()
                 operations.insert(.reapCheck(peer: peer), at: operation)
                 round.asked(operation, about: chunk)
-                effects.append(.send(to: peer, .reapCheck(operation, entries: chunk.map { ReapCheckEntry(candidates[$0]) })))
+                effects.append(.send(to: peer, .reapCheck(operation, entries: chunk.map { candidates[$0] })))
                 effects.append(.startTimer(.deadline(operation), afterMs: settings.checkTimeoutMs))
             }
         }

@@ -1,6 +1,6 @@
 /// An object the grace made reapable (every sibling a tombstone, or expired, for the grace), as
 /// `StorageEngine.reapCandidates` lists it: its key, clock and digest, not its values.
-public struct ReapCandidate: Equatable, Sendable {
+public struct ReapCandidate: Hashable, Sendable {
     public var key: [UInt8]
     public var clock: VersionVector
     public var digest: ObjectDigest
