@@ -107,9 +107,7 @@ extension HTTPParser {
     private func noteFraming(_ buffer: UnsafeRawBufferPointer, _ range: HTTPHeaderRange, _ framing: inout BodyFraming) -> HTTPParseFailure? {
         let value = UnsafeRawBufferPointer(rebasing: buffer[range.valueStart..<(range.valueStart + range.valueCount)])
         func named(_ name: StaticString) -> Bool {
-            range.nameCount == name.utf8CodeUnitCount
-                && HTTPRequest.equalsIgnoringCase(buffer, at: range.nameStart,
-                                                  UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            HTTPRequest.isName(name, in: buffer, at: range.nameStart, count: range.nameCount)
         }
         if named("content-length") {
             guard let length = Self.decimal(value) else { return Self.malformed("invalid Content-Length") }

@@ -16,11 +16,8 @@ public struct HTTPRequest {
 
     /// The value of the first header named `name` (ASCII case-insensitive), trimmed of spaces and tabs.
     public func header(_ name: StaticString) -> UnsafeRawBufferPointer? {
-        let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        for range in headers where range.nameCount == wanted.count {
-            if Self.equalsIgnoringCase(head, at: range.nameStart, wanted) {
-                return UnsafeRawBufferPointer(rebasing: head[range.valueStart..<(range.valueStart + range.valueCount)])
-            }
+        for range in headers where Self.isName(name, in: head, at: range.nameStart, count: range.nameCount) {
+            return UnsafeRawBufferPointer(rebasing: head[range.valueStart..<(range.valueStart + range.valueCount)])
         }
         return nil
     }
@@ -31,6 +28,13 @@ public struct HTTPRequest {
             body(UnsafeRawBufferPointer(rebasing: head[range.nameStart..<(range.nameStart + range.nameCount)]),
                  UnsafeRawBufferPointer(rebasing: head[range.valueStart..<(range.valueStart + range.valueCount)]))
         }
+    }
+
+    /// Whether the header name of `count` bytes at `start` in `buffer` is `name` (ASCII case-insensitive):
+    /// the one name test of lookups, framing headers and the consistency headers.
+    public static func isName(_ name: StaticString, in buffer: UnsafeRawBufferPointer, at start: Int, count: Int) -> Bool {
+        count == name.utf8CodeUnitCount
+            && equalsIgnoringCase(buffer, at: start, UnsafeRawBufferPointer(start: name.utf8Start, count: count))
     }
 
     /// Whether `buffer` holds `lowercase` at `start`, ASCII letters compared in any case. `buffer` must

@@ -86,15 +86,14 @@ extension Simulator {
         queue.schedule(at: nowMs + afterMs, .leaveStep(node: index, incarnation: nodes[index].incarnation))
     }
 
-    /// Node `index` stops after its leave: like a crash, but for good, and its client requests still
-    /// waiting fail (`NodeDriver.stop` fails its orphaned waiters), so their clients carry on.
+    /// Node `index` stops after its leave: like a crash, but for good; the crash fails its client
+    /// requests still waiting (`NodeDriver.stop` fails its orphaned waiters), so their clients carry on.
     private func depart(_ index: Int) {
-        crash(index)  // which ends the leave (`leavingCount`)
+        crash(index)  // which ends the leave (`leavingCount`) and fails the client operations in flight
         nodes[index].departure = .left
         departedCount += 1
         placement = currentRing()
         metrics.leavesCompleted += 1
-        if nodes[index].clientOperationsInFlight > 0 { failClientOperations(of: index) }
     }
 
     /// The ring of the nodes that are members, neither leaving nor gone: what every node routes by

@@ -23,18 +23,9 @@ extension MemoryEngine {
     private func candidates(shard index: Int, from start: Int, nowMs: UInt64, graceMs: UInt64, budget: Int,
                             into found: inout [ReapCandidate]) -> Int? {
         shards[index].mutex.withLock { shard in
-            var taken = 0
-            var position = start
-            while position < shard.entries.count && taken < budget && position - start < Self.scanBatchMax {
-                if let block = shard.entries[position].block, block.flags & EntryBlock.mayBecomeReapable != 0,
-                    let object = Self.decode(block), object.isReapable(atMs: nowMs, graceMs: graceMs)
-                {
-                    found.append(ReapCandidate(key: Array(block.key), object: object))
-                    taken += 1
-                }
-                position += 1
-            }
-            return position < shard.entries.count ? position : nil
+            Self.scanReapable(&shard, from: start, nowMs: nowMs, graceMs: graceMs, budget: budget) { _, _, block, object in
+                found.append(ReapCandidate(key: Array(block.key), object: object))
+            }.2
         }
     }
 }

@@ -287,22 +287,32 @@ public final class MemoryEngine: StorageEngine {
     /// Removes reapable objects of one shard from `start`, at most `budget`; returns the count removed,
     /// entries scanned, and where to resume (nil when the shard is done).
     func sweepShard(_ index: Int, from start: Int, nowMs: UInt64, budget: Int) -> (Int, Int, Int?) {
-        let grace = configuration.reapGraceMs
-        return shards[index].mutex.withLock { shard in
-            var removed = 0
-            var position = start
-            while position < shard.entries.count && removed < budget && position - start < Self.scanBatchMax {
-                if let block = shard.entries[position].block, block.flags & EntryBlock.mayBecomeReapable != 0,
-                    let object = Self.decode(block),
-                    object.isReapable(atMs: nowMs, graceMs: grace)
-                {
-                    removeCounted(&shard, position, hash: Self.hash(block.key), counter: reaped)
-                    removed += 1
-                }
-                position += 1
+        shards[index].mutex.withLock { shard in
+            Self.scanReapable(&shard, from: start, nowMs: nowMs, graceMs: configuration.reapGraceMs, budget: budget) {
+                shard, position, block, _ in
+                removeCounted(&shard, position, hash: Self.hash(block.key), counter: reaped)
             }
-            return (removed, position - start, position < shard.entries.count ? position : nil)
         }
+    }
+
+    /// Hands `body` the objects of `shard` reapable after `graceMs` at `nowMs`, from `start`, until
+    /// `budget` were handed or `scanBatchMax` entries examined (the sweep removes them, the reap
+    /// candidates list them). Returns how many were handed, how many entries were examined, and where
+    /// to resume (nil when the shard is done). Called under the shard's lock.
+    static func scanReapable(_ shard: inout MemoryShard, from start: Int, nowMs: UInt64, graceMs: UInt64, budget: Int,
+                             _ body: (inout MemoryShard, Int, EntryBlock, VersionedObject) -> Void) -> (Int, Int, Int?) {
+        var handed = 0
+        var position = start
+        while position < shard.entries.count && handed < budget && position - start < scanBatchMax {
+            if let block = shard.entries[position].block, block.flags & EntryBlock.mayBecomeReapable != 0,
+                let object = decode(block), object.isReapable(atMs: nowMs, graceMs: graceMs)
+            {
+                body(&shard, position, block, object)
+                handed += 1
+            }
+            position += 1
+        }
+        return (handed, position - start, position < shard.entries.count ? position : nil)
     }
 
     public func close() throws(StorageError) {

@@ -173,11 +173,7 @@ extension RequestOptionHeaders {
         self.init()
         request.forEachHeader { name, value in
             guard name.count >= 5, name[1] == 0x2D, name[0] | 0x20 == 0x78 else { return }  // "x-"
-            func matches(_ wanted: StaticString) -> Bool {
-                name.count == wanted.utf8CodeUnitCount
-                    && HTTPRequest.equalsIgnoringCase(
-                        name, at: 0, UnsafeRawBufferPointer(start: wanted.utf8Start, count: wanted.utf8CodeUnitCount))
-            }
+            func matches(_ wanted: StaticString) -> Bool { HTTPRequest.isName(wanted, in: name, at: 0, count: name.count) }
             func take(_ field: inout String?) {
                 if field == nil { field = String(decoding: value, as: UTF8.self) }
             }
